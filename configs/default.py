@@ -1,0 +1,40 @@
+"""Every field jax-ae reads, with its default; the other configs change what differs.
+
+    python main.py --config=configs/default.py --workdir=runs/default
+
+Any field can be overridden on the command line, e.g. `--config.num_epochs=3`.
+"""
+
+import ml_collections
+
+
+def get_config() -> ml_collections.ConfigDict:
+  config = ml_collections.ConfigDict()
+
+  config.model = ml_collections.ConfigDict()
+  config.model.name = 'v1'  # Experiment version: v1, v2, v3, v4 or v5 (jax_ae/models.py).
+  config.model.hidden_units = 128  # V1/V2 hidden width H; the notebook does not state it.
+  config.model.code_dim = 10  # Bottleneck units.
+
+  config.data = ml_collections.ConfigDict()
+  config.data.name = 'mnist'  # tfds dataset: mnist or fashion_mnist.
+  # Folder with the four IDX .gz files, for machines without network ('' = download).
+  # '{name}' is replaced by data.name, e.g. '../shared/data/{name}'.
+  config.data.manual_dir = ''
+  config.data.tfds_data_dir = ''  # Where tfds prepares datasets ('' = ~/tensorflow_datasets).
+
+  config.batch_size = 32  # The notebook's. A last partial batch of an epoch is dropped.
+  config.eval_batch_size = 1000  # Test-set batch; padded and masked, every image counts once.
+  config.num_epochs = 5
+  config.seed = 0  # Seeds initialisation and each epoch's shuffle: same seed, same run.
+
+  config.optim = ml_collections.ConfigDict()
+  # Adam on optax.exponential_decay: lr = learning_rate * decay_rate ** (step / transition_steps),
+  # with transition_steps = transition_epochs * steps_per_epoch.
+  config.optim.learning_rate = 1e-3  # Initial learning rate (the notebook's Adam default).
+  config.optim.decay_rate = 1.0  # Factor per transition; 1.0 keeps the rate constant.
+  config.optim.transition_epochs = 1.0  # Epochs per decay transition.
+  config.optim.staircase = True  # Decay in steps at each transition, not continuously.
+
+  config.num_reconstructions = 10  # Test images in reconstructions.png: one per class first.
+  return config

@@ -1,0 +1,12 @@
+"""V2: V1 with sigmoids after the hidden layers and on the output, 5 epochs at batch 32.
+
+    python main.py --config=configs/v2.py --workdir=runs/v2
+"""
+
+from configs import default
+
+
+def get_config():
+  config = default.get_config()
+  config.model.name = 'v2'
+  return config

@@ -1,0 +1,19 @@
+"""V3: deep 784-1500-1000-500-20 autoencoder, 1000 epochs, learning rate halved every 50.
+
+    python main.py --config=configs/v3.py --workdir=runs/v3
+
+The notebook's full run; `--config.num_epochs=3` already beats PCA with 10 components.
+"""
+
+from configs import default
+
+
+def get_config():
+  config = default.get_config()
+  config.model.name = 'v3'
+  config.model.code_dim = 20
+  config.num_epochs = 1000
+  config.optim.decay_rate = 0.5
+  config.optim.transition_epochs = 50.0
+  config.optim.staircase = True
+  return config

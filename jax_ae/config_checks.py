@@ -1,0 +1,40 @@
+"""Refuses config values that cannot work, before any data is loaded or anything compiled."""
+
+import ml_collections
+
+from jax_ae import data
+from jax_ae import models
+from jax_ae.errors import ConfigError
+
+_POSITIVE_INTS = ('batch_size', 'eval_batch_size', 'num_epochs', 'model.code_dim',
+                  'model.hidden_units', 'num_reconstructions')
+_POSITIVE_FLOATS = ('optim.learning_rate', 'optim.decay_rate', 'optim.transition_epochs')
+_BATCHNORM_MODELS = ('v4', 'v5')
+
+
+def _get(config: ml_collections.ConfigDict, dotted_name: str):
+  value = config
+  for part in dotted_name.split('.'):
+    value = value[part]
+  return value
+
+
+def validate(config: ml_collections.ConfigDict) -> None:
+  """Raises ConfigError naming the first field that is wrong and what it accepts."""
+  if config.model.name not in models.MODELS:
+    raise ConfigError(f'unknown model.name {config.model.name!r}; choose one of '
+                      f'{", ".join(models.MODELS)}.')
+  if config.data.name not in data.DATASETS:
+    raise ConfigError(f'unknown data.name {config.data.name!r}; choose one of '
+                      f'{", ".join(data.DATASETS)}.')
+  for name in _POSITIVE_INTS:
+    value = _get(config, name)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+      raise ConfigError(f'{name} must be a positive integer, got {value!r}.')
+  for name in _POSITIVE_FLOATS:
+    value = _get(config, name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+      raise ConfigError(f'{name} must be a positive number, got {value!r}.')
+  if config.model.name in _BATCHNORM_MODELS and config.batch_size < 2:
+    raise ConfigError(f'{config.model.name} uses BatchNorm, which needs batch_size >= 2, '
+                      f'got {config.batch_size}.')

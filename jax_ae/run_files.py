@@ -1,0 +1,123 @@
+"""Everything a run leaves in its workdir, written so that finished work is never lost.
+
+config.json        the resolved config
+metrics.jsonl      one JSON object per finished epoch, appended and flushed each epoch
+events.out.tfevents.*  the same scalars and the reconstructions image, for TensorBoard
+loss_curve.png, reconstructions.png   the pictures (plots.py draws them)
+model.msgpack      final params and batch_stats (flax.serialization), for evaluation
+"""
+
+import json
+import os
+import time
+from typing import Any, Dict, List
+
+from absl import logging
+import flax
+import ml_collections
+
+from jax_ae.errors import UserError
+from jax_ae.plots import Picture
+
+CONFIG_FILE = 'config.json'
+METRICS_FILE = 'metrics.jsonl'
+MODEL_FILE = 'model.msgpack'
+LOSS_CURVE_FILE = 'loss_curve.png'
+RECONSTRUCTIONS_FILE = 'reconstructions.png'
+
+
+def _write_atomically(path: str, content: bytes) -> None:
+  """Writes via a temporary file and a rename, so `path` is never half written."""
+  temporary_path = path + '.tmp'
+  with open(temporary_path, 'wb') as f:
+    f.write(content)
+    f.flush()
+    os.fsync(f.fileno())
+  os.replace(temporary_path, path)
+
+
+class _TensorBoardWriter:
+  """Scalars and PNG images as TensorBoard events, without importing TensorFlow."""
+
+  def __init__(self, logdir: str):
+    try:
+      # pylint: disable=g-import-not-at-top
+      from tensorboard.compat.proto import summary_pb2
+      from tensorboard.compat.proto import event_pb2
+      from tensorboard.summary.writer.event_file_writer import EventFileWriter
+    except ImportError:
+      logging.warning('tensorboard is not installed: no TensorBoard events are written.')
+      self._writer = None
+      return
+    self._summary_pb2, self._event_pb2 = summary_pb2, event_pb2
+    self._writer = EventFileWriter(logdir)
+
+  def write(self, step: int, scalars: Dict[str, float], images: Dict[str, Picture]) -> None:
+    if self._writer is None:
+      return
+    summary_pb2 = self._summary_pb2
+    values = [summary_pb2.Summary.Value(tag=name, simple_value=value)
+              for name, value in scalars.items()]
+    for name, picture in images.items():
+      image = summary_pb2.Summary.Image(height=picture.height, width=picture.width,
+                                        colorspace=4, encoded_image_string=picture.png)
+      values.append(summary_pb2.Summary.Value(tag=name, image=image))
+    self._writer.add_event(self._event_pb2.Event(
+        step=step, wall_time=time.time(), summary=summary_pb2.Summary(value=values)))
+    self._writer.flush()
+
+
+class RunFiles:
+  """The workdir of one run. Refuses a workdir that already holds a run's metrics."""
+
+  def __init__(self, workdir: str):
+    self.workdir = workdir
+    self.metrics_path = os.path.join(workdir, METRICS_FILE)
+    try:
+      os.makedirs(workdir, exist_ok=True)
+    except OSError as error:
+      raise UserError(f'cannot create workdir {workdir!r}: {error.strerror}.') from error
+    if not os.access(workdir, os.W_OK):
+      raise UserError(f'workdir {workdir!r} is not writable; choose another --workdir.')
+    if os.path.exists(self.metrics_path):
+      raise UserError(f'workdir {workdir!r} already holds a run ({METRICS_FILE}); choose a '
+                      f'new --workdir or remove that one to start over.')
+    self._tensorboard = None
+
+  def path(self, name: str) -> str:
+    return os.path.join(self.workdir, name)
+
+  def write_config(self, config: ml_collections.ConfigDict) -> None:
+    _write_atomically(self.path(CONFIG_FILE), config.to_json(indent=2).encode())
+
+  def write_epoch(self, metrics: Dict[str, float], reconstructions: Picture) -> None:
+    """Appends the epoch's metrics and sends them, with the picture, to TensorBoard."""
+    with open(self.metrics_path, 'a') as f:
+      f.write(json.dumps(metrics) + '\n')
+      f.flush()
+      os.fsync(f.fileno())
+    if self._tensorboard is None:
+      self._tensorboard = _TensorBoardWriter(self.workdir)
+    scalars = {name: value for name, value in metrics.items() if name not in ('epoch', 'step')}
+    self._tensorboard.write(metrics['step'], scalars, {'reconstructions': reconstructions})
+
+  def read_metrics(self) -> List[Dict[str, float]]:
+    with open(self.metrics_path) as f:
+      return [json.loads(line) for line in f if line.strip()]
+
+  def write_plots(self, loss_curve: Picture, reconstructions: Picture) -> None:
+    _write_atomically(self.path(LOSS_CURVE_FILE), loss_curve.png)
+    _write_atomically(self.path(RECONSTRUCTIONS_FILE), reconstructions.png)
+
+  def write_model(self, state) -> None:
+    variables = {'params': state.params, 'batch_stats': state.batch_stats}
+    _write_atomically(self.path(MODEL_FILE), flax.serialization.to_bytes(variables))
+
+
+def load_model_variables(workdir: str, template: Dict[str, Any]) -> Dict[str, Any]:
+  """Reads model.msgpack into the structure of `template` ({'params', 'batch_stats'})."""
+  path = os.path.join(workdir, MODEL_FILE)
+  if not os.path.exists(path):
+    raise UserError(f'{workdir!r} holds no trained model ({MODEL_FILE}); train one there first.')
+  with open(path, 'rb') as f:
+    return flax.serialization.from_bytes(template, f.read())

@@ -1,0 +1,243 @@
+"""Training and evaluation, top to bottom as the algorithm.
+
+`train_step` and `eval_step` are pure functions `(state, batch) -> ...`; the jit
+happens once, in `train_and_evaluate`, around the loops that use them. The whole
+dataset lives on the device and each epoch's shuffle is drawn there, so the hot
+loop moves no data between host and device; metrics come back once per epoch.
+"""
+
+import time
+from typing import Any, Dict
+
+from absl import logging
+import flax
+from flax.training import train_state
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+import optax
+
+from jax_ae import config_checks
+from jax_ae import data
+from jax_ae import models
+from jax_ae import plots
+from jax_ae import run_files
+from jax_ae.errors import ConfigError
+from jax_ae.errors import NonFiniteLossError
+
+Batch = Dict[str, jax.Array]
+
+
+class TrainState(train_state.TrainState):
+  """Flax's TrainState plus the BatchNorm running statistics ({} for V1-V3)."""
+
+  batch_stats: Any
+
+
+def steps_per_epoch(num_train_examples: int, batch_size: int) -> int:
+  """Whole batches per epoch: the last partial batch of a shuffle is dropped."""
+  return num_train_examples // batch_size
+
+
+def create_learning_rate_fn(optim_config: ml_collections.ConfigDict,
+                            num_steps_per_epoch: int) -> optax.Schedule:
+  """`learning_rate * decay_rate ** (step / transition_steps)`, floored if staircase."""
+  return optax.exponential_decay(
+      init_value=optim_config.learning_rate,
+      transition_steps=max(1, round(optim_config.transition_epochs * num_steps_per_epoch)),
+      decay_rate=optim_config.decay_rate,
+      staircase=optim_config.staircase)
+
+
+def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
+                       num_steps_per_epoch: int) -> TrainState:
+  """Initialises the configured model and Adam on the configured schedule."""
+  model = models.create_model(config.model)
+  variables = model.init(rng, jnp.zeros((2, models.IMAGE_PIXELS), jnp.float32), train=False)
+  learning_rate_fn = create_learning_rate_fn(config.optim, num_steps_per_epoch)
+  return TrainState.create(
+      apply_fn=model.apply,
+      params=variables['params'],
+      batch_stats=variables.get('batch_stats', flax.core.FrozenDict()),
+      tx=optax.adam(learning_rate_fn))
+
+
+def reconstruction_loss(reconstructions: jax.Array, images: jax.Array) -> jax.Array:
+  """Mean squared error per pixel of each example: [batch, 784] x2 -> [batch]."""
+  return jnp.mean(jnp.square(reconstructions - images), axis=-1)
+
+
+def train_step(state: TrainState, batch: Batch):
+  """One Adam step on the batch's mean loss; BatchNorm uses and updates batch stats."""
+
+  def loss_fn(params):
+    reconstructions, updates = state.apply_fn(
+        {'params': params, 'batch_stats': state.batch_stats}, batch['image'],
+        train=True, mutable=['batch_stats'])
+    return jnp.mean(reconstruction_loss(reconstructions, batch['image'])), updates
+
+  (loss, updates), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
+  state = state.apply_gradients(
+      grads=grads, batch_stats=updates.get('batch_stats', state.batch_stats))
+  return state, {'loss': loss, 'grad_norm': optax.global_norm(grads)}
+
+
+def reconstruct(state: TrainState, images: jax.Array) -> jax.Array:
+  """Evaluation-mode reconstructions (running BatchNorm averages, nothing mutated)."""
+  return state.apply_fn({'params': state.params, 'batch_stats': state.batch_stats},
+                        images, train=False)
+
+
+def eval_step(state: TrainState, batch: Batch) -> Dict[str, jax.Array]:
+  """Summed loss over the batch's real examples (`mask` is 0 on padding)."""
+  losses = reconstruction_loss(reconstruct(state, batch['image']), batch['image'])
+  return {'loss_sum': jnp.sum(losses * batch['mask']), 'count': jnp.sum(batch['mask'])}
+
+
+def _epoch_batch_indices(key: jax.Array, num_examples: int, num_steps: int,
+                         batch_size: int) -> jax.Array:
+  """One epoch's shuffle, cut into [num_steps, batch_size] example indices."""
+  permutation = jax.random.permutation(key, num_examples)
+  return permutation[:num_steps * batch_size].reshape(num_steps, batch_size)
+
+
+def _train_step_on_device(state: TrainState, epoch_sums: Dict[str, jax.Array],
+                          train_arrays: Batch, batch_indices: jax.Array):
+  """train_step on the next batch of the epoch's shuffle, metrics summed on device.
+
+  `epoch_sums['steps']` counts the steps taken this epoch and so also picks the
+  batch: the loop passes no per-step value from the host.
+  """
+  indices = batch_indices[epoch_sums['steps']]
+  batch = jax.tree.map(lambda array: jnp.take(array, indices, axis=0), train_arrays)
+  state, metrics = train_step(state, batch)
+  epoch_sums = {'steps': epoch_sums['steps'] + 1,
+                **{name: epoch_sums[name] + value for name, value in metrics.items()}}
+  return state, epoch_sums
+
+
+def _new_epoch_sums() -> Dict[str, jax.Array]:
+  return {'steps': jnp.zeros((), jnp.int32), 'loss': jnp.zeros(()), 'grad_norm': jnp.zeros(())}
+
+
+def batch_for_evaluation(split: Dict[str, np.ndarray], eval_batch_size: int) -> Batch:
+  """Pads a split to whole batches: [num_batches, eval_batch_size, ...] plus a mask."""
+  num_examples = split['image'].shape[0]
+  num_batches = -(-num_examples // eval_batch_size)
+  padding = num_batches * eval_batch_size - num_examples
+
+  def pad_and_batch(array):
+    padded = np.concatenate([array, np.zeros((padding,) + array.shape[1:], array.dtype)])
+    return padded.reshape((num_batches, eval_batch_size) + array.shape[1:])
+
+  batched = {name: pad_and_batch(array) for name, array in split.items()}
+  batched['mask'] = pad_and_batch(np.ones(num_examples, np.float32))
+  return jax.device_put(batched)
+
+
+def evaluate(state: TrainState, batched_split: Batch) -> Dict[str, jax.Array]:
+  """Mean loss over a split from `batch_for_evaluation`, all batches in one call."""
+
+  def accumulate(totals, batch):
+    metrics = eval_step(state, batch)
+    return jax.tree.map(jnp.add, totals, metrics), None
+
+  zeros = {'loss_sum': jnp.zeros(()), 'count': jnp.zeros(())}
+  totals, _ = jax.lax.scan(accumulate, zeros, batched_split)
+  return {'loss': totals['loss_sum'] / totals['count']}
+
+
+class Trainer:
+  """Holds the jitted functions of one run, compiled once and reused every epoch."""
+
+  def __init__(self, config: ml_collections.ConfigDict, train_split, test_split):
+    self.config = config
+    self.num_train_examples = train_split['image'].shape[0]
+    self.steps_per_epoch = steps_per_epoch(self.num_train_examples, config.batch_size)
+    self.learning_rate_fn = create_learning_rate_fn(config.optim, self.steps_per_epoch)
+    self.train_arrays = jax.device_put(train_split)
+    self.test_batches = batch_for_evaluation(test_split, config.eval_batch_size)
+    self._step = jax.jit(_train_step_on_device, donate_argnums=(0, 1))
+    self._batch_indices = jax.jit(_epoch_batch_indices, static_argnums=(1, 2, 3))
+    self._evaluate = jax.jit(evaluate)
+    self.reconstruct = jax.jit(reconstruct)
+
+  def train_epoch(self, state: TrainState, shuffle_key: jax.Array):
+    """Runs one epoch; returns the new state and the epoch's metrics, still on device."""
+    batch_indices = self._batch_indices(
+        shuffle_key, self.num_train_examples, self.steps_per_epoch, self.config.batch_size)
+    epoch_sums = _new_epoch_sums()
+    for _ in range(self.steps_per_epoch):
+      state, epoch_sums = self._step(state, epoch_sums, self.train_arrays, batch_indices)
+    num_steps = epoch_sums['steps']
+    return state, {'train_loss': epoch_sums['loss'] / num_steps,
+                   'grad_norm': epoch_sums['grad_norm'] / num_steps}
+
+  def evaluate(self, state: TrainState) -> Dict[str, jax.Array]:
+    return {'test_loss': self._evaluate(state, self.test_batches)['loss']}
+
+
+def init_key(seed: int) -> jax.Array:
+  """The key that initialises the parameters: a function of the seed only."""
+  return jax.random.fold_in(jax.random.key(seed), 0)
+
+
+def shuffle_key(seed: int, epoch: int) -> jax.Array:
+  """The key of an epoch's shuffle: a function of the seed and the epoch only."""
+  return jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), 1), epoch)
+
+
+def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> TrainState:
+  """Trains `config.num_epochs` epochs, evaluating on the test split after each.
+
+  Writes everything a run leaves behind into `workdir` (see run_files.py); the
+  metrics of every finished epoch are on disk before the next one starts.
+  """
+  config_checks.validate(config)
+  run = run_files.RunFiles(workdir)
+  dataset = data.load_dataset(config.data)
+  if config.batch_size > dataset['train']['image'].shape[0]:
+    raise ConfigError(f'batch_size {config.batch_size} exceeds the '
+                      f'{dataset["train"]["image"].shape[0]} training examples.')
+  run.write_config(config)
+
+  trainer = Trainer(config, dataset['train'], dataset['test'])
+  state = create_train_state(config, init_key(config.seed), trainer.steps_per_epoch)
+  examples_per_epoch = trainer.steps_per_epoch * config.batch_size
+  shown = plots.pick_examples(dataset['test'], config.num_reconstructions)
+  logging.info('%s on %s: %d steps of %d examples per epoch, %d epochs.', config.model.name,
+               config.data.name, trainer.steps_per_epoch, config.batch_size, config.num_epochs)
+
+  for epoch in range(1, config.num_epochs + 1):
+    start = time.perf_counter()
+    state, train_metrics = trainer.train_epoch(state, shuffle_key(config.seed, epoch))
+    train_metrics = jax.device_get(train_metrics)
+    epoch_seconds = time.perf_counter() - start
+    test_metrics = jax.device_get(trainer.evaluate(state))
+    step = epoch * trainer.steps_per_epoch
+    metrics = {
+        'epoch': epoch,
+        'step': step,
+        'train_loss': float(train_metrics['train_loss']),
+        'test_loss': float(test_metrics['test_loss']),
+        'learning_rate': float(trainer.learning_rate_fn(step)),
+        'grad_norm': float(train_metrics['grad_norm']),
+        'epoch_seconds': epoch_seconds,
+        'examples_per_second': examples_per_epoch / epoch_seconds,
+    }
+    logging.info('epoch %d/%d  train_loss %.5f  test_loss %.5f  lr %.2e  grad_norm %.3f  '
+                 '%.1fs (%.0f examples/s)', epoch, config.num_epochs, metrics['train_loss'],
+                 metrics['test_loss'], metrics['learning_rate'], metrics['grad_norm'],
+                 epoch_seconds, metrics['examples_per_second'])
+    reconstructions = np.asarray(trainer.reconstruct(state, shown['image']))
+    run.write_epoch(metrics, plots.reconstructions_png(shown, reconstructions))
+    if not np.isfinite(metrics['train_loss']):
+      raise NonFiniteLossError(
+          f'loss became NaN at epoch {epoch} (step {step}); the metrics of the epochs before '
+          f'it are in {run.metrics_path}; lower --config.optim.learning_rate.')
+
+  run.write_model(state)
+  run.write_plots(plots.loss_curve_png(run.read_metrics()),
+                  plots.reconstructions_png(shown, reconstructions))
+  return state

@@ -1,0 +1,48 @@
+"""Trains a jax-ae autoencoder: flags in, `train.train_and_evaluate` does the work.
+
+    python main.py --config=configs/v3.py --workdir=runs/v3 [--config.num_epochs=3]
+
+A problem the user can fix (a config value, a data folder, a workdir) ends the run
+with one sentence and a non-zero exit code; `--verbosity=1` adds the traceback.
+"""
+
+import sys
+
+from absl import app
+from absl import flags
+from absl import logging
+import jax
+from ml_collections import config_flags
+
+from jax_ae import train
+from jax_ae.errors import UserError
+
+FLAGS = flags.FLAGS
+
+flags.DEFINE_string('workdir', None, 'Folder for the run: config, metrics, pictures, model.')
+config_flags.DEFINE_config_file(
+    'config', None, 'Path to a config file, e.g. configs/v3.py.', lock_config=True)
+flags.mark_flags_as_required(['config', 'workdir'])
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f'Unexpected arguments: {" ".join(argv[1:])}')
+  logging.info('JAX backend %s, devices %s', jax.default_backend(), jax.devices())
+  try:
+    train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
+  except UserError as error:
+    if FLAGS.verbosity >= 1:
+      logging.exception('Traceback of the error below:')
+    print(f'error: {error}', file=sys.stderr)
+    sys.exit(error.exit_code)
+  except OSError as error:
+    if FLAGS.verbosity >= 1:
+      logging.exception('Traceback of the error below:')
+    print(f'error: could not write {error.filename or FLAGS.workdir!r}: {error.strerror}.',
+          file=sys.stderr)
+    sys.exit(1)
+
+
+if __name__ == '__main__':
+  app.run(main)
