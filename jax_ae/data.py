@@ -5,7 +5,10 @@ benchmarks import and run on machines without TensorFlow.
 """
 
 import os
+import re
+import socket
 from typing import Dict
+import urllib.parse
 
 import ml_collections
 import numpy as np
@@ -51,6 +54,31 @@ def _hide_gpus_from_tensorflow() -> None:
   tf.config.set_visible_devices([], 'GPU')
 
 
+def _download_host_unreachable(builder) -> bool:
+  """True when the host of the dataset's files cannot be reached within seconds.
+
+  Without this check tfds retries a download with back-off for minutes before failing.
+  """
+  hosts = {urllib.parse.urlparse(url).hostname for url in (builder.url_infos or {})}
+  for host in hosts:
+    try:
+      socket.create_connection((host, 443), timeout=5).close()
+    except OSError:
+      return True
+  return False
+
+
+def _checksum_error_sentence(name: str, error: Exception) -> str:
+  """Names the offending file and the size tfds expected, from tfds' message."""
+  text = str(error)
+  path = re.search(r'downloaded to (\S+?), has wrong checksum', text)
+  expected = re.search(r'Expected: UrlInfo\(size=([^,]+),', text)
+  got = re.search(r'Got: UrlInfo\(size=([^,]+),', text)
+  return (f'{path.group(1) if path else "a file"} is not the canonical {name} file: '
+          f'expected {expected.group(1) if expected else "the published checksum"}, got '
+          f'{got.group(1) if got else "other content"}; replace it with the original.')
+
+
 def _prepare(data_config: ml_collections.ConfigDict):
   """Returns a tfds builder whose dataset is prepared, from the manual folder if set."""
   import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
@@ -61,6 +89,13 @@ def _prepare(data_config: ml_collections.ConfigDict):
     _check_manual_dir(manual_dir, name)
   data_dir = os.path.expanduser(data_config.tfds_data_dir) or None
   builder = tfds.builder(name, data_dir=data_dir)
+  if builder.is_prepared():
+    return builder
+  no_data_message = (
+      f'{name} is not prepared and cannot be downloaded; either give this machine network '
+      f'access or set --config.data.manual_dir to a folder holding {", ".join(IDX_FILES)}.')
+  if not manual_dir and _download_host_unreachable(builder):
+    raise UserError(no_data_message)
   # mnist and fashion_mnist ship files of the same names and tfds caches extracted
   # files by name: a shared download folder would hand one dataset the other's images.
   download_dir = os.path.join(builder.data_dir_root, 'downloads', name)
@@ -70,15 +105,12 @@ def _prepare(data_config: ml_collections.ConfigDict):
   try:
     builder.download_and_prepare(download_dir=download_dir, download_config=download_config)
   except tfds.download.NonMatchingChecksumError as error:
-    raise UserError(f'a {name} file does not match its published checksum ({error}); '
-                    f'replace it with the canonical file.') from error
+    raise UserError(_checksum_error_sentence(name, error)) from error
   except Exception as error:  # pylint: disable=broad-except
     if manual_dir:
-      raise UserError(f'could not prepare {name} from {manual_dir!r}: {error}') from error
-    raise UserError(
-        f'could not download {name} ({type(error).__name__}); either give this machine '
-        f'network access or set --config.data.manual_dir to a folder holding '
-        f'{", ".join(IDX_FILES)}.') from error
+      raise UserError(f'could not prepare {name} from {manual_dir!r}: '
+                      f'{str(error).splitlines()[0]}') from error
+    raise UserError(no_data_message) from error
   return builder
 
 

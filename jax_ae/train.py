@@ -10,7 +10,6 @@ import time
 from typing import Any, Dict
 
 from absl import logging
-import flax
 from flax.training import train_state
 import jax
 import jax.numpy as jnp
@@ -56,11 +55,14 @@ def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
   model = models.create_model(config.model)
   variables = model.init(rng, jnp.zeros((2, models.IMAGE_PIXELS), jnp.float32), train=False)
   learning_rate_fn = create_learning_rate_fn(config.optim, num_steps_per_epoch)
-  return TrainState.create(
+  state = TrainState.create(
       apply_fn=model.apply,
       params=variables['params'],
-      batch_stats=variables.get('batch_stats', flax.core.FrozenDict()),
+      batch_stats=variables.get('batch_stats', {}),
       tx=optax.adam(learning_rate_fn))
+  # TrainState starts at the Python int 0; a device scalar from the start keeps the
+  # jitted step's signature constant, so it compiles once rather than twice.
+  return state.replace(step=jnp.zeros((), jnp.int32))
 
 
 def reconstruction_loss(reconstructions: jax.Array, images: jax.Array) -> jax.Array:
@@ -80,7 +82,7 @@ def train_step(state: TrainState, batch: Batch):
   (loss, updates), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
   state = state.apply_gradients(
       grads=grads, batch_stats=updates.get('batch_stats', state.batch_stats))
-  return state, {'loss': loss, 'grad_norm': optax.global_norm(grads)}
+  return state, {'loss': loss, 'grad_norm': optax.tree.norm(grads)}
 
 
 def reconstruct(state: TrainState, images: jax.Array) -> jax.Array:

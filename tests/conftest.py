@@ -1,0 +1,45 @@
+"""Shared fixtures: fresh jax.random keys, tiny configs, and the real-data folders."""
+
+import itertools
+import os
+import pathlib
+import zlib
+
+import jax
+import pytest
+
+from configs import default
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+# CI and developers keep the canonical IDX files beside the checkout, never inside it.
+SHARED_DATA = pathlib.Path(os.environ.get('JAX_AE_SHARED_DATA', REPO_ROOT.parent / 'shared' / 'data'))
+VERSIONS = ('v1', 'v2', 'v3', 'v4', 'v5')
+
+
+@pytest.fixture
+def make_key(request):
+  """Returns a function that hands out a new key on each call, fixed per test."""
+  base_key = jax.random.key(zlib.crc32(request.node.nodeid.encode()))
+  counter = itertools.count()
+  return lambda: jax.random.fold_in(base_key, next(counter))
+
+
+def tiny_config(version: str = 'v1'):
+  """The default config for `version`, shrunk so a run takes seconds."""
+  config = default.get_config()
+  config.model.name = version
+  config.model.hidden_units = 16
+  config.model.code_dim = 4
+  config.batch_size = 8
+  config.eval_batch_size = 16
+  config.num_epochs = 2
+  config.num_reconstructions = 4
+  return config
+
+
+def shared_data_dir(name: str) -> pathlib.Path:
+  """The manual folder of dataset `name`, or skip the test where it is absent."""
+  folder = SHARED_DATA / name
+  if not (folder / 'train-images-idx3-ubyte.gz').is_file():
+    pytest.skip(f'real {name} files not found in {folder}')
+  return folder

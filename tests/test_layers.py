@@ -1,0 +1,75 @@
+"""TorchBatchNorm follows PyTorch's BatchNorm1d, which Flax's BatchNorm does not."""
+
+import flax.linen as nn
+from hypothesis import given, settings, strategies as st
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from jax_ae.layers import TorchBatchNorm
+
+
+def _init_and_train_once(layer, x):
+  variables = layer.init(jax.random.key(0), x, train=False)
+  _, updates = layer.apply(variables, x, train=True, mutable=['batch_stats'])
+  return variables, updates['batch_stats']
+
+
+@settings(deadline=None, max_examples=15)
+@given(batch_size=st.integers(2, 64), features=st.integers(1, 8), seed=st.integers(0, 2**16))
+def test_running_stats_follow_pytorch_rule(batch_size, features, seed):
+  x = jax.random.normal(jax.random.key(seed), (batch_size, features)) * 3.0 + 1.5
+  variables, new_stats = _init_and_train_once(TorchBatchNorm(), x)
+  x64 = np.asarray(x, np.float64)
+  # PyTorch: running = (1 - 0.1) * running + 0.1 * batch, with the *unbiased* variance.
+  expected_mean = 0.9 * 0.0 + 0.1 * x64.mean(axis=0)
+  expected_var = 0.9 * 1.0 + 0.1 * x64.var(axis=0, ddof=1)
+  np.testing.assert_allclose(new_stats['mean'], expected_mean, rtol=1e-5, atol=1e-6)
+  np.testing.assert_allclose(new_stats['var'], expected_var, rtol=1e-5, atol=1e-6)
+  assert not variables['batch_stats']['mean'].any()  # init does not update
+
+
+def test_flax_batchnorm_keeps_the_biased_variance_so_ours_differs():
+  x = jax.random.normal(jax.random.key(1), (4, 3))
+  flax_layer = nn.BatchNorm(use_running_average=False, momentum=0.9, epsilon=1e-5)
+  flax_variables = flax_layer.init(jax.random.key(0), x)
+  _, flax_stats = flax_layer.apply(flax_variables, x, mutable=['batch_stats'])
+  _, ours = _init_and_train_once(TorchBatchNorm(), x)
+  biased, unbiased = np.var(np.asarray(x), axis=0), np.var(np.asarray(x), axis=0, ddof=1)
+  np.testing.assert_allclose(flax_stats['batch_stats']['var'], 0.9 + 0.1 * biased, rtol=1e-5)
+  np.testing.assert_allclose(ours['var'], 0.9 + 0.1 * unbiased, rtol=1e-5)
+
+
+def test_training_normalises_with_biased_batch_variance():
+  x = jax.random.normal(jax.random.key(2), (16, 5)) * 2.0 + 3.0
+  variables = TorchBatchNorm().init(jax.random.key(0), x, train=False)
+  y, _ = TorchBatchNorm().apply(variables, x, train=True, mutable=['batch_stats'])
+  x64 = np.asarray(x, np.float64)
+  expected = (x64 - x64.mean(0)) / np.sqrt(x64.var(0) + 1e-5)
+  np.testing.assert_allclose(y, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_evaluation_uses_running_stats_per_example_and_changes_nothing(make_key):
+  layer = TorchBatchNorm(use_scale_and_bias=True)
+  x = jax.random.normal(make_key(), (10, 6))
+  variables, new_stats = _init_and_train_once(layer, x)
+  variables = {**variables, 'batch_stats': new_stats}
+  y, updates = layer.apply(variables, x, train=False, mutable=['batch_stats'])
+  jax.tree.map(np.testing.assert_array_equal, updates['batch_stats'], new_stats)
+  one_at_a_time = jnp.concatenate([layer.apply(variables, x[i:i + 1], train=False)
+                                   for i in range(x.shape[0])])
+  np.testing.assert_allclose(y, one_at_a_time, rtol=1e-6)
+
+
+def test_affine_flag_adds_scale_and_bias_only_when_asked():
+  x = jnp.ones((4, 3))
+  assert 'params' not in TorchBatchNorm().init(jax.random.key(0), x, train=False)
+  params = TorchBatchNorm(use_scale_and_bias=True).init(jax.random.key(0), x, train=False)['params']
+  assert set(params) == {'scale', 'bias'}
+
+
+def test_training_batch_of_one_is_refused():
+  with pytest.raises(ValueError, match='at least 2'):
+    TorchBatchNorm().init_with_output(jax.random.key(0), jnp.ones((1, 3)), train=True,
+                                      mutable=['batch_stats'])

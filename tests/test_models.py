@@ -1,0 +1,79 @@
+"""Shapes, ranges and structure of the five notebook autoencoders."""
+
+from hypothesis import given, settings, strategies as st
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from configs import default
+from jax_ae import models
+from tests.conftest import VERSIONS
+
+NOTEBOOK_CODE_DIMS = {'v1': 10, 'v2': 10, 'v3': 20, 'v4': 16, 'v5': 16}
+
+
+def _model_and_variables(version, code_dim, key):
+  config = default.get_config()
+  config.model.name = version
+  config.model.code_dim = code_dim
+  model = models.create_model(config.model)
+  return model, model.init(key, jnp.zeros((2, 784)), train=False)
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+@settings(deadline=None, max_examples=4)
+@given(batch_size=st.integers(2, 33), seed=st.integers(0, 2**16))
+def test_shapes_are_finite_in_train_and_eval(version, batch_size, seed):
+  key_init, key_data = jax.random.split(jax.random.key(seed))
+  code_dim = NOTEBOOK_CODE_DIMS[version]
+  model, variables = _model_and_variables(version, code_dim, key_init)
+  x = jax.random.uniform(key_data, (batch_size, 784))
+  code = model.apply(variables, x, method=model.encode)
+  assert code.shape == (batch_size, code_dim)
+  decoded = model.apply(variables, code, method=model.decode)
+  assert decoded.shape == (batch_size, 784)
+  for train in (False, True):
+    output, _ = model.apply(variables, x, train=train, mutable=['batch_stats'])
+    assert output.shape == (batch_size, 784)
+    assert bool(jnp.all(jnp.isfinite(output)))
+
+
+def test_v2_outputs_lie_in_unit_interval(make_key):
+  model, variables = _model_and_variables('v2', 10, make_key())
+  x = jax.random.uniform(make_key(), (64, 784)) * 50.0 - 25.0  # far outside [0, 1]
+  output = np.asarray(model.apply(variables, x), np.float64)
+  assert output.min() > 0.0 and output.max() < 1.0
+
+
+def test_v3_codes_lie_in_unit_interval(make_key):
+  model, variables = _model_and_variables('v3', 20, make_key())
+  x = jax.random.uniform(make_key(), (64, 784))
+  code = np.asarray(model.apply(variables, x, method=model.encode), np.float64)
+  assert code.min() > 0.0 and code.max() < 1.0
+
+
+def test_v4_and_v5_batchnorm_layout_matches_the_notebook(make_key):
+  _, v4 = _model_and_variables('v4', 16, make_key())
+  _, v5 = _model_and_variables('v5', 16, make_key())
+  # 3 encoder + 3 decoder no-affine BatchNorms, plus the affine one on the code.
+  assert len(v4['batch_stats']) == 7
+  assert set(v4['params']['code_norm']) == {'scale', 'bias'}
+  assert {name for name in v4['params'] if 'norm' in name} == {'code_norm'}
+  assert set(v5['batch_stats']) == set(v4['batch_stats']) | {'input_norm'}
+  assert v5['batch_stats']['input_norm']['mean'].shape == (784,)
+
+
+def test_v1_is_linear(make_key):
+  model, variables = _model_and_variables('v1', 10, make_key())
+  a, b = jax.random.uniform(make_key(), (2, 3, 784))
+  f = lambda x: model.apply(variables, x)
+  zero = f(jnp.zeros_like(a))
+  np.testing.assert_allclose(f(a + b) - zero, (f(a) - zero) + (f(b) - zero), atol=1e-4)
+
+
+def test_hidden_units_sets_v1_width():
+  config = default.get_config()
+  config.model.hidden_units = 33
+  variables = models.create_model(config.model).init(jax.random.key(0), jnp.zeros((2, 784)))
+  assert variables['params']['encoder_hidden']['kernel'].shape == (784, 33)

@@ -1,0 +1,167 @@
+"""The train and eval steps, the schedule, and the epoch loop, on synthetic data."""
+
+import chex
+from hypothesis import given, settings, strategies as st
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from jax_ae import train
+from tests.conftest import VERSIONS, tiny_config
+
+
+def _synthetic_split(key, num_examples):
+  image_key, label_key = jax.random.split(key)
+  return {'image': np.asarray(jax.random.uniform(image_key, (num_examples, 784))),
+          'label': np.asarray(jax.random.randint(label_key, (num_examples,), 0, 10))}
+
+
+def _params_close(a, b, **tolerance):
+  jax.tree.map(lambda x, y: np.testing.assert_allclose(x, y, **tolerance), a, b)
+
+
+@settings(deadline=None, max_examples=20)
+@given(learning_rate=st.floats(1e-5, 1.0), decay_rate=st.floats(0.1, 1.0),
+       transition_epochs=st.floats(0.5, 5.0), steps_per_epoch=st.integers(1, 100),
+       step=st.integers(0, 2000))
+def test_staircase_schedule_is_init_times_rate_to_floor(learning_rate, decay_rate,
+                                                        transition_epochs, steps_per_epoch, step):
+  config = tiny_config()
+  config.optim.learning_rate = learning_rate
+  config.optim.decay_rate = decay_rate
+  config.optim.transition_epochs = transition_epochs
+  config.optim.staircase = True
+  schedule = train.create_learning_rate_fn(config.optim, steps_per_epoch)
+  transition_steps = max(1, round(transition_epochs * steps_per_epoch))
+  expected = learning_rate * decay_rate ** (step // transition_steps)
+  np.testing.assert_allclose(schedule(step), expected, rtol=1e-5, atol=1e-30)
+
+
+def test_v3_config_halves_the_rate_every_50_epochs():
+  from configs import v3  # pylint: disable=import-outside-toplevel
+  schedule = train.create_learning_rate_fn(v3.get_config().optim, 1875)
+  for epoch, expected in ((0, 1e-3), (49, 1e-3), (50, 5e-4), (100, 2.5e-4), (149, 2.5e-4)):
+    np.testing.assert_allclose(schedule(epoch * 1875 + 1874 * (epoch % 50 == 49)), expected,
+                               rtol=1e-6)
+
+
+def test_continuous_schedule_when_not_staircase():
+  config = tiny_config()
+  config.optim.decay_rate = 0.5
+  config.optim.transition_epochs = 2.0
+  config.optim.staircase = False
+  schedule = train.create_learning_rate_fn(config.optim, 10)
+  np.testing.assert_allclose(schedule(10), 1e-3 * 0.5 ** 0.5, rtol=1e-6)
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_jitted_and_eager_train_steps_agree(version, make_key):
+  config = tiny_config(version)
+  state = train.create_train_state(config, make_key(), 10)
+  batch = {'image': jax.random.uniform(make_key(), (8, 784))}
+  eager_state, eager_metrics = train.train_step(state, batch)
+  jit_state, jit_metrics = jax.jit(train.train_step)(state, batch)
+  np.testing.assert_allclose(eager_metrics['loss'], jit_metrics['loss'], rtol=1e-5)
+  np.testing.assert_allclose(eager_metrics['grad_norm'], jit_metrics['grad_norm'], rtol=1e-4)
+  _params_close(eager_state.batch_stats, jit_state.batch_stats, rtol=1e-5, atol=1e-6)
+  if version in ('v4', 'v5'):
+    # A bias feeding a BatchNorm has a true gradient of 0, so its computed gradient is
+    # rounding noise that Adam's first step scales up to +-lr: only the rest must agree.
+    eager_state, jit_state = (s.replace(params={k: v for k, v in s.params.items()
+                                                if k.startswith('decoder_output')})
+                              for s in (eager_state, jit_state))
+  # Adam's first step is lr * grad / (|grad| + eps): where a gradient is near eps,
+  # XLA's fused rounding moves that ratio. Allow 10% of the 1e-3 step.
+  _params_close(eager_state.params, jit_state.params, rtol=1e-5, atol=1e-4)
+
+
+def _run_epochs(config, train_split, test_split, num_epochs=2):
+  trainer = train.Trainer(config, train_split, test_split)
+  state = train.create_train_state(config, train.init_key(config.seed), trainer.steps_per_epoch)
+  for epoch in range(1, num_epochs + 1):
+    state, _ = trainer.train_epoch(state, train.shuffle_key(config.seed, epoch))
+  return trainer, state
+
+
+def test_same_seed_same_parameters_other_seed_differs(make_key):
+  split = _synthetic_split(make_key(), 40)
+  config = tiny_config('v4')
+  _, first = _run_epochs(config, split, split)
+  _, again = _run_epochs(config, split, split)
+  jax.tree.map(np.testing.assert_array_equal, first.params, again.params)
+  jax.tree.map(np.testing.assert_array_equal, first.batch_stats, again.batch_stats)
+  config.seed = 1
+  _, other = _run_epochs(config, split, split)
+  assert not np.array_equal(first.params['encoder_code']['kernel'],
+                            other.params['encoder_code']['kernel'])
+
+
+def test_epoch_loop_compiles_the_step_once_and_counts_steps(make_key):
+  split = _synthetic_split(make_key(), 36)  # 36 // 8 = 4 steps, 4 examples dropped
+  config = tiny_config('v2')
+  trainer = train.Trainer(config, split, split)
+  chex.clear_trace_counter()
+  trainer._step = chex.assert_max_traces(trainer._step.__wrapped__, n=1)  # pylint: disable=protected-access
+  trainer._step = jax.jit(trainer._step, donate_argnums=(0, 1))  # pylint: disable=protected-access
+  state = train.create_train_state(config, train.init_key(0), trainer.steps_per_epoch)
+  for epoch in (1, 2, 3):
+    state, _ = trainer.train_epoch(state, train.shuffle_key(0, epoch))
+  assert trainer.steps_per_epoch == 4
+  assert int(state.step) == 12
+
+
+def test_each_epoch_draws_a_different_shuffle():
+  first = train._epoch_batch_indices(train.shuffle_key(0, 1), 100, 10, 10)  # pylint: disable=protected-access
+  second = train._epoch_batch_indices(train.shuffle_key(0, 2), 100, 10, 10)  # pylint: disable=protected-access
+  assert sorted(np.asarray(first).ravel().tolist()) == list(range(100))
+  assert not np.array_equal(first, second)
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_a_few_steps_on_a_fixed_batch_lower_the_loss(version, make_key):
+  config = tiny_config(version)
+  config.model.code_dim = 10
+  config.model.hidden_units = 128
+  state = train.create_train_state(config, make_key(), 10)
+  # Blurry blobs: structured enough that an autoencoder can fit them quickly.
+  batch = {'image': jax.nn.sigmoid(jax.random.normal(make_key(), (16, 784)) * 3.0)}
+  step = jax.jit(train.train_step)
+  state, first = step(state, batch)
+  for _ in range(25):
+    state, metrics = step(state, batch)
+  assert float(metrics['loss']) < 0.9 * float(first['loss'])
+
+
+def test_train_step_updates_input_batchnorm_by_pytorch_rule(make_key):
+  state = train.create_train_state(tiny_config('v5'), make_key(), 10)
+  images = jax.random.uniform(make_key(), (8, 784))
+  new_state, _ = train.train_step(state, {'image': images})
+  stats = new_state.batch_stats['input_norm']
+  images64 = np.asarray(images, np.float64)
+  np.testing.assert_allclose(stats['mean'], 0.1 * images64.mean(0), rtol=1e-5, atol=1e-7)
+  np.testing.assert_allclose(stats['var'], 0.9 + 0.1 * images64.var(0, ddof=1), rtol=1e-5)
+
+
+def test_evaluation_is_per_example_and_leaves_state_alone(make_key):
+  config = tiny_config('v5')
+  split = _synthetic_split(make_key(), 24)
+  _, state = _run_epochs(config, split, split, num_epochs=1)
+  images = jnp.asarray(split['image'][:6])
+  together = train.reconstruct(state, images)
+  alone = jnp.concatenate([train.reconstruct(state, images[i:i + 1]) for i in range(6)])
+  np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
+  stats_before = jax.tree.map(np.asarray, state.batch_stats)
+  train.evaluate(state, train.batch_for_evaluation(split, 5))
+  jax.tree.map(np.testing.assert_array_equal, stats_before, state.batch_stats)
+
+
+@pytest.mark.parametrize('eval_batch_size', (1, 7, 10, 64))
+def test_padded_evaluation_averages_every_example_once(eval_batch_size, make_key):
+  config = tiny_config('v1')
+  state = train.create_train_state(config, make_key(), 10)
+  split = _synthetic_split(make_key(), 10)
+  loss = train.evaluate(state, train.batch_for_evaluation(split, eval_batch_size))['loss']
+  direct = jnp.mean(train.reconstruction_loss(train.reconstruct(state, split['image']),
+                                              split['image']))
+  np.testing.assert_allclose(loss, direct, rtol=1e-5)
