@@ -36,6 +36,10 @@ def main(argv):
       logging.exception('Traceback of the error below:')
     print(f'error: {error}', file=sys.stderr)
     sys.exit(error.exit_code)
+  except KeyboardInterrupt:
+    print(f'error: interrupted; the finished epochs are in {FLAGS.workdir}/metrics.jsonl.',
+          file=sys.stderr)
+    sys.exit(130)
   except OSError as error:
     if FLAGS.verbosity >= 1:
       logging.exception('Traceback of the error below:')

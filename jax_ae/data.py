@@ -81,7 +81,9 @@ def _checksum_error_sentence(name: str, error: Exception) -> str:
 
 def _prepare(data_config: ml_collections.ConfigDict):
   """Returns a tfds builder whose dataset is prepared, from the manual folder if set."""
-  import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
+  # pylint: disable=g-import-not-at-top
+  import tensorflow_datasets as tfds
+  from tensorflow_datasets.core.download import download_manager
 
   name = data_config.name
   manual_dir = resolve_manual_dir(data_config)
@@ -104,7 +106,7 @@ def _prepare(data_config: ml_collections.ConfigDict):
       extract_dir=os.path.join(download_dir, 'extracted'))
   try:
     builder.download_and_prepare(download_dir=download_dir, download_config=download_config)
-  except tfds.download.NonMatchingChecksumError as error:
+  except download_manager.NonMatchingChecksumError as error:
     raise UserError(_checksum_error_sentence(name, error)) from error
   except Exception as error:  # pylint: disable=broad-except
     if manual_dir:
@@ -114,11 +116,19 @@ def _prepare(data_config: ml_collections.ConfigDict):
   return builder
 
 
-def _to_arrays(tfds_split: Dict[str, np.ndarray]) -> Split:
-  images = tfds_split['image']
+def _read_split(builder, split: str) -> Split:
+  """Reads a whole split into memory as flat float images and int labels.
+
+  Reads in batches and concatenates: `as_dataset(batch_size=-1)` aborts TensorFlow
+  2.21 inside `tfds.testing.mock_data` (a vector sized for an unbounded batch).
+  """
+  import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
+  batches = list(tfds.as_numpy(builder.as_dataset(split=split, batch_size=10_000)))
+  images = np.concatenate([batch['image'] for batch in batches])
+  labels = np.concatenate([batch['label'] for batch in batches])
   return {
       'image': images.reshape(images.shape[0], -1).astype(np.float32) / 255.0,
-      'label': tfds_split['label'].astype(np.int32),
+      'label': labels.astype(np.int32),
   }
 
 
@@ -131,8 +141,5 @@ def load_dataset(data_config: ml_collections.ConfigDict) -> Dict[str, Split]:
   if data_config.name not in DATASETS:
     raise UserError(f'unknown data.name {data_config.name!r}; choose one of {", ".join(DATASETS)}.')
   _hide_gpus_from_tensorflow()
-  import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
-
   builder = _prepare(data_config)
-  return {split: _to_arrays(tfds.as_numpy(builder.as_dataset(split=split, batch_size=-1)))
-          for split in ('train', 'test')}
+  return {split: _read_split(builder, split) for split in ('train', 'test')}

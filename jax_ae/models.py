@@ -5,7 +5,14 @@ Every module maps flattened images `x: [batch, 784] float32 in [0, 1]` to a code
 `decode(encode(x))`. All take `train`, which only the BatchNorm versions (V4, V5)
 use: batch statistics when training, running averages in the `batch_stats`
 collection otherwise.
+
+Dense layers start as PyTorch's `nn.Linear` weights do (uniform in +-1/sqrt(fan_in),
+a third of the variance of Flax's default), biases at zero. Before BatchNorm the
+weight scale sets the effective step size; with Flax's default init V4/V5 reach
+0.019/0.021 after 5 epochs instead of the notebook's PyTorch 0.0165/0.0172.
 """
+
+import functools
 
 from typing import Sequence
 
@@ -16,6 +23,9 @@ import ml_collections
 from jax_ae.layers import TorchBatchNorm
 
 IMAGE_PIXELS = 784
+
+Dense = functools.partial(
+    nn.Dense, kernel_init=nn.initializers.variance_scaling(1.0 / 3.0, 'fan_in', 'uniform'))
 
 
 class AutoencoderV1(nn.Module):
@@ -28,10 +38,10 @@ class AutoencoderV1(nn.Module):
   code_dim: int = 10
 
   def setup(self):
-    self.encoder_hidden = nn.Dense(self.hidden_units)
-    self.encoder_code = nn.Dense(self.code_dim)
-    self.decoder_hidden = nn.Dense(self.hidden_units)
-    self.decoder_output = nn.Dense(IMAGE_PIXELS)
+    self.encoder_hidden = Dense(self.hidden_units)
+    self.encoder_code = Dense(self.code_dim)
+    self.decoder_hidden = Dense(self.hidden_units)
+    self.decoder_output = Dense(IMAGE_PIXELS)
 
   def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
     return self.encoder_code(self.encoder_hidden(x))
@@ -68,10 +78,10 @@ class AutoencoderV3(nn.Module):
   hidden_widths: Sequence[int] = (1500, 1000, 500)
 
   def setup(self):
-    self.encoder_layers = [nn.Dense(width) for width in self.hidden_widths]
-    self.encoder_code = nn.Dense(self.code_dim)
-    self.decoder_layers = [nn.Dense(width) for width in reversed(self.hidden_widths)]
-    self.decoder_output = nn.Dense(IMAGE_PIXELS)
+    self.encoder_layers = [Dense(width) for width in self.hidden_widths]
+    self.encoder_code = Dense(self.code_dim)
+    self.decoder_layers = [Dense(width) for width in reversed(self.hidden_widths)]
+    self.decoder_output = Dense(IMAGE_PIXELS)
 
   def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
     for layer in self.encoder_layers:
@@ -100,14 +110,14 @@ class AutoencoderV4(nn.Module):
   hidden_widths: Sequence[int] = (128, 64, 32)
 
   def setup(self):
-    self.encoder_layers = [nn.Dense(width) for width in self.hidden_widths]
+    self.encoder_layers = [Dense(width) for width in self.hidden_widths]
     self.encoder_norms = [TorchBatchNorm() for _ in self.hidden_widths]
-    self.encoder_code = nn.Dense(self.code_dim)
+    self.encoder_code = Dense(self.code_dim)
     self.code_norm = TorchBatchNorm(use_scale_and_bias=True)
     decoder_widths = list(reversed(self.hidden_widths))
-    self.decoder_layers = [nn.Dense(width) for width in decoder_widths]
+    self.decoder_layers = [Dense(width) for width in decoder_widths]
     self.decoder_norms = [TorchBatchNorm() for _ in decoder_widths]
-    self.decoder_output = nn.Dense(IMAGE_PIXELS)
+    self.decoder_output = Dense(IMAGE_PIXELS)
 
   def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
     for index, (layer, norm) in enumerate(zip(self.encoder_layers, self.encoder_norms)):

@@ -68,6 +68,7 @@ def loss_curve_png(metrics: List[Dict[str, float]]) -> Picture:
   epochs = [row['epoch'] for row in metrics]
   axis.plot(epochs, [row['train_loss'] for row in metrics], marker='.', label='train')
   axis.plot(epochs, [row['test_loss'] for row in metrics], marker='.', label='test')
+  axis.xaxis.get_major_locator().set_params(integer=True)
   axis.set_xlabel('epoch')
   axis.set_ylabel('mean squared error per pixel')
   axis.set_yscale('log')

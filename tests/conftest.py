@@ -14,6 +14,7 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 # CI and developers keep the canonical IDX files beside the checkout, never inside it.
 SHARED_DATA = pathlib.Path(os.environ.get('JAX_AE_SHARED_DATA', REPO_ROOT.parent / 'shared' / 'data'))
 VERSIONS = ('v1', 'v2', 'v3', 'v4', 'v5')
+MOCK_EXAMPLES = 24
 
 
 @pytest.fixture
@@ -35,6 +36,20 @@ def tiny_config(version: str = 'v1'):
   config.num_epochs = 2
   config.num_reconstructions = 4
   return config
+
+
+@pytest.fixture
+def mock_tfds(monkeypatch):
+  """tfds.testing.mock_data with random examples, as if the download host answered.
+
+  Mocked datasets are never "prepared", so data.py would otherwise refuse them on a
+  machine without network before tfds' mocked download_and_prepare is reached.
+  """
+  import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
+  from jax_ae import data  # pylint: disable=import-outside-toplevel
+  monkeypatch.setattr(data, '_download_host_unreachable', lambda builder: False)
+  with tfds.testing.mock_data(num_examples=MOCK_EXAMPLES):
+    yield MOCK_EXAMPLES
 
 
 def shared_data_dir(name: str) -> pathlib.Path:

@@ -77,3 +77,11 @@ def test_hidden_units_sets_v1_width():
   config.model.hidden_units = 33
   variables = models.create_model(config.model).init(jax.random.key(0), jnp.zeros((2, 784)))
   assert variables['params']['encoder_hidden']['kernel'].shape == (784, 33)
+
+
+def test_dense_weights_start_as_pytorch_linear(make_key):
+  _, variables = _model_and_variables('v3', 20, make_key())
+  kernel = np.asarray(variables['params']['encoder_layers_0']['kernel'])  # [784, 1500]
+  bound = 1.0 / np.sqrt(784)
+  assert np.abs(kernel).max() <= bound
+  np.testing.assert_allclose(kernel.std(), bound / np.sqrt(3.0), rtol=0.01)  # uniform std

@@ -1,0 +1,106 @@
+"""Loading through tfds: mocked, from the real IDX folders, and every way it can fail."""
+
+import shutil
+import socket
+
+import numpy as np
+import pytest
+
+from jax_ae import data
+from jax_ae.errors import UserError
+from tests.conftest import shared_data_dir, tiny_config
+
+
+def _data_config(name='mnist', manual_dir='', tfds_data_dir=''):
+  config = tiny_config().data
+  config.name = name
+  config.manual_dir = str(manual_dir)
+  config.tfds_data_dir = str(tfds_data_dir)
+  return config
+
+
+@pytest.mark.parametrize('name', data.DATASETS)
+def test_mocked_tfds_gives_flat_unit_range_images_and_int_labels(name, mock_tfds):
+  dataset = data.load_dataset(_data_config(name))
+  for split in ('train', 'test'):
+    images, labels = dataset[split]['image'], dataset[split]['label']
+    assert images.shape == (mock_tfds, 784) and images.dtype == np.float32
+    assert images.min() >= 0.0 and images.max() <= 1.0
+    assert labels.shape == (mock_tfds,) and labels.dtype == np.int32
+    assert labels.min() >= 0 and labels.max() < 10
+
+
+def test_manual_dir_placeholder_takes_the_dataset_name():
+  config = _data_config('fashion_mnist', manual_dir='/data/{name}')
+  assert data.resolve_manual_dir(config) == '/data/fashion_mnist'
+
+
+def test_missing_manual_folder_is_named(tmp_path):
+  with pytest.raises(UserError, match='is not a folder'):
+    data.load_dataset(_data_config(manual_dir=tmp_path / 'absent', tfds_data_dir=tmp_path))
+
+
+def test_manual_folder_lacking_a_file_names_it(tmp_path):
+  for name in data.IDX_FILES[:3]:
+    (tmp_path / name).write_bytes(b'')
+  with pytest.raises(UserError, match='lacks t10k-labels-idx1-ubyte.gz'):
+    data.load_dataset(_data_config(manual_dir=tmp_path, tfds_data_dir=tmp_path / 'tfds'))
+
+
+def test_no_network_and_no_manual_folder_says_both_ways(tmp_path, monkeypatch):
+  def unreachable(*args, **kwargs):
+    raise OSError('network is unreachable')
+
+  monkeypatch.setattr(socket, 'create_connection', unreachable)
+  with pytest.raises(UserError, match='network access or set --config.data.manual_dir'):
+    data.load_dataset(_data_config(tfds_data_dir=tmp_path))
+
+
+def test_unknown_dataset_lists_the_known_ones():
+  with pytest.raises(UserError, match='mnist, fashion_mnist'):
+    data.load_dataset(_data_config('cifar10'))
+
+
+def test_altered_file_fails_its_checksum_and_is_named(tmp_path):
+  manual = tmp_path / 'manual'
+  shutil.copytree(shared_data_dir('mnist'), manual)
+  labels = manual / 't10k-labels-idx1-ubyte.gz'
+  labels.chmod(0o644)
+  labels.write_bytes(labels.read_bytes()[:1000])
+  with pytest.raises(UserError, match=r't10k-labels-idx1-ubyte.gz is not the canonical mnist'):
+    data.load_dataset(_data_config(manual_dir=manual, tfds_data_dir=tmp_path / 'tfds'))
+
+
+@pytest.fixture(scope='module')
+def real_datasets(tmp_path_factory):
+  """Both datasets prepared into ONE tfds folder, the case that used to mix them up."""
+  manual = {name: shared_data_dir(name) for name in data.DATASETS}
+  tfds_dir = tmp_path_factory.mktemp('tfds')
+  return {name: data.load_dataset(_data_config(name, manual[name], tfds_dir))
+          for name in data.DATASETS}
+
+
+@pytest.mark.parametrize('name', data.DATASETS)
+def test_real_splits_have_canonical_shapes_and_labels(real_datasets, name):
+  dataset = real_datasets[name]
+  for split, size in (('train', 60000), ('test', 10000)):
+    images, labels = dataset[split]['image'], dataset[split]['label']
+    assert images.shape == (size, 784) and images.dtype == np.float32
+    assert 0.0 == images.min() and images.max() == 1.0
+    counts = np.bincount(labels, minlength=10)
+    assert counts.sum() == size and len(counts) == 10
+  if name == 'fashion_mnist':  # balanced by construction
+    assert (np.bincount(dataset['train']['label']) == 6000).all()
+  else:  # MNIST's published test-split class counts
+    np.testing.assert_array_equal(np.bincount(dataset['test']['label']),
+                                  [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
+
+
+def test_mnist_and_fashion_mnist_stay_apart_in_one_tfds_folder(real_datasets):
+  mnist_mean = real_datasets['mnist']['test']['image'].mean()
+  fashion_mean = real_datasets['fashion_mnist']['test']['image'].mean()
+  # Published pixel means: MNIST 0.1325, Fashion-MNIST 0.2860 (test split).
+  assert abs(mnist_mean - 0.1325) < 0.002
+  assert abs(fashion_mean - 0.2868) < 0.002
+  assert not np.array_equal(real_datasets['mnist']['train']['image'][:100],
+                            real_datasets['fashion_mnist']['train']['image'][:100])

@@ -1,0 +1,91 @@
+"""main.py end to end: a tiny run leaves every file; bad input gets one sentence."""
+
+import json
+import os
+import subprocess
+import sys
+
+import jax
+import numpy as np
+import pytest
+
+from jax_ae import run_files
+from jax_ae import train
+from tests import main_with_mock_data
+from tests.conftest import REPO_ROOT, tiny_config
+
+def _run_main_subprocess(*args):
+  """`python ARGS` from the repository root; main.py unless ARGS start with -m."""
+  command = list(args) if args[0] == '-m' else ['main.py', *args]
+  return subprocess.run([sys.executable, *command], cwd=REPO_ROOT, capture_output=True,
+                        text=True, timeout=300, check=False)
+
+
+TINY_FLAGS = ('--config.model.hidden_units=16', '--config.model.code_dim=4',
+              '--config.batch_size=8', '--config.eval_batch_size=16', '--config.num_epochs=2',
+              '--config.num_reconstructions=4')
+
+
+@pytest.mark.parametrize('version', ('v1', 'v5'))
+def test_tiny_run_leaves_every_file(version, tmp_path):
+  workdir = tmp_path / 'run'
+  result = _run_main_subprocess('-m', 'tests.main_with_mock_data', f'--config=configs/{version}.py',
+                                f'--workdir={workdir}', *TINY_FLAGS)
+  assert result.returncode == 0, result.stderr[-3000:]
+  names = set(os.listdir(workdir))
+  assert {'config.json', 'metrics.jsonl', 'loss_curve.png', 'reconstructions.png',
+          'model.msgpack'} <= names
+  assert any(name.startswith('events.out.tfevents') for name in names)
+  assert json.loads((workdir / 'config.json').read_text())['model']['name'] == version
+  rows = [json.loads(line) for line in (workdir / 'metrics.jsonl').read_text().splitlines()]
+  assert [row['epoch'] for row in rows] == [1, 2]
+  for row in rows:
+    assert {'epoch', 'step', 'train_loss', 'test_loss', 'learning_rate', 'grad_norm',
+            'epoch_seconds', 'examples_per_second'} <= set(row)
+    assert np.isfinite(row['test_loss'])
+  assert rows[1]['step'] == 2 * (main_with_mock_data.MOCK_EXAMPLES // 8)
+  for picture in ('loss_curve.png', 'reconstructions.png'):
+    assert (workdir / picture).read_bytes().startswith(b'\x89PNG')
+
+
+def test_saved_model_reproduces_the_final_test_loss(tmp_path, mock_tfds):
+  del mock_tfds
+  config = tiny_config('v4')
+  state = train.train_and_evaluate(config, str(tmp_path))
+  template = {'params': state.params, 'batch_stats': state.batch_stats}
+  restored = run_files.load_model_variables(str(tmp_path), jax.tree.map(np.zeros_like, template))
+  jax.tree.map(np.testing.assert_array_equal, restored, template)
+
+
+def test_second_run_in_a_finished_workdir_is_refused(tmp_path, mock_tfds):
+  del mock_tfds
+  train.train_and_evaluate(tiny_config(), str(tmp_path))
+  before = (tmp_path / 'metrics.jsonl').read_text()
+  with pytest.raises(run_files.UserError, match='already holds a run'):
+    train.train_and_evaluate(tiny_config(), str(tmp_path))
+  assert (tmp_path / 'metrics.jsonl').read_text() == before
+
+
+def test_nan_loss_stops_with_exit_code_3_and_keeps_earlier_epochs(tmp_path, mock_tfds):
+  del mock_tfds
+  config = tiny_config('v3')
+  config.optim.learning_rate = 1e12
+  config.num_epochs = 4
+  with pytest.raises(run_files.UserError, match='loss became NaN') as raised:
+    train.train_and_evaluate(config, str(tmp_path))
+  assert raised.value.exit_code == 3
+  assert (tmp_path / 'metrics.jsonl').exists()
+
+
+@pytest.mark.parametrize('override, exit_code, message', [
+    ('--config.model.name=v9', 2, "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5."),
+    ('--config.batch_size=0', 2, 'batch_size must be a positive integer, got 0.'),
+    ('--config.optim.learning_rate=-1.0', 2, 'optim.learning_rate must be a positive number'),
+    ('--config.data.manual_dir=/nonexistent/{name}', 1, "'/nonexistent/mnist' is not a folder"),
+])
+def test_bad_input_gets_one_sentence_and_no_traceback(override, exit_code, message, tmp_path):
+  result = _run_main_subprocess('--config=configs/v1.py', f'--workdir={tmp_path}', override)
+  assert result.returncode == exit_code
+  error_lines = [line for line in result.stderr.splitlines() if line.startswith('error: ')]
+  assert len(error_lines) == 1 and message in error_lines[0]
+  assert 'Traceback' not in result.stderr
