@@ -1,6 +1,6 @@
-"""Every field jax-ae reads, with its default; the other configs change what differs.
+"""python main.py --config=configs/default.py --workdir=runs/default
 
-    python main.py --config=configs/default.py --workdir=runs/default
+Every field jax-ae reads, with its default; the other configs change what differs.
 
 Any field can be overridden on the command line, e.g. `--config.num_epochs=3`.
 """

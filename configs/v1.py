@@ -1,6 +1,6 @@
-"""V1: linear autoencoder 784-128-10-128-784, 5 epochs at batch 32, as in the notebook.
+"""python main.py --config=configs/v1.py --workdir=runs/v1
 
-    python main.py --config=configs/v1.py --workdir=runs/v1
+V1: linear autoencoder 784-128-10-128-784, 5 epochs at batch 32, as in the notebook.
 
 `model.hidden_units` (H) is not stated by the notebook; 128 is our default.
 """

@@ -1,6 +1,6 @@
-"""V2: V1 with sigmoids after the hidden layers and on the output, 5 epochs at batch 32.
+"""python main.py --config=configs/v2.py --workdir=runs/v2
 
-    python main.py --config=configs/v2.py --workdir=runs/v2
+V2: V1 with sigmoids after the hidden layers and on the output, 5 epochs at batch 32.
 """
 
 from configs import default

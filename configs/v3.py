@@ -1,6 +1,6 @@
-"""V3: deep 784-1500-1000-500-20 autoencoder, 1000 epochs, learning rate halved every 50.
+"""python main.py --config=configs/v3.py --workdir=runs/v3
 
-    python main.py --config=configs/v3.py --workdir=runs/v3
+V3: deep 784-1500-1000-500-20 autoencoder, 1000 epochs, learning rate halved every 50.
 
 The notebook's full run; `--config.num_epochs=3` already beats PCA with 10 components.
 """

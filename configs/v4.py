@@ -1,6 +1,6 @@
-"""V4: 784-128-64-32-16 funnel with PyTorch-style BatchNorm after every layer, 20 epochs.
+"""python main.py --config=configs/v4.py --workdir=runs/v4
 
-    python main.py --config=configs/v4.py --workdir=runs/v4
+V4: 784-128-64-32-16 funnel with PyTorch-style BatchNorm after every layer, 20 epochs.
 
 The notebook does not fix V4's schedule; ours is Adam 1e-3 decayed by 0.9 per epoch
 over 20 epochs at batch 32, which keeps the BatchNorm net stable.

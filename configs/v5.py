@@ -1,6 +1,6 @@
-"""V5: V4 with a BatchNorm(784) normalising the input, 20 epochs.
+"""python main.py --config=configs/v5.py --workdir=runs/v5
 
-    python main.py --config=configs/v5.py --workdir=runs/v5
+V5: V4 with a BatchNorm(784) normalising the input, 20 epochs.
 
 Same schedule as V4 (Adam 1e-3 decayed by 0.9 per epoch); the notebook's V5 ran at a
 constant rate and its loss exploded.

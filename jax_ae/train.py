@@ -1,13 +1,13 @@
 """Training and evaluation, top to bottom as the algorithm.
 
 `train_step` and `eval_step` are pure functions `(state, batch) -> ...`; the jit
-happens once, in `train_and_evaluate`, around the loops that use them. The whole
+happens once, in `Trainer`, around the loops that use them. The whole
 dataset lives on the device and each epoch's shuffle is drawn there, so the hot
 loop moves no data between host and device; metrics come back once per epoch.
 """
 
 import time
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from absl import logging
 from flax.training import train_state
@@ -50,8 +50,15 @@ def create_learning_rate_fn(optim_config: ml_collections.ConfigDict,
 
 
 def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
-                       num_steps_per_epoch: int) -> TrainState:
-  """Initialises the configured model and Adam on the configured schedule."""
+                       num_steps_per_epoch: Optional[int] = None) -> TrainState:
+  """Initialises the configured model and Adam on the configured schedule.
+
+  The schedule counts epochs in steps of the real training split; without
+  `num_steps_per_epoch`, that of the dataset's canonical training split.
+  """
+  if num_steps_per_epoch is None:
+    num_steps_per_epoch = steps_per_epoch(data.NUM_TRAIN_EXAMPLES[config.data.name],
+                                          config.batch_size)
   model = models.create_model(config.model)
   variables = model.init(rng, jnp.zeros((2, models.IMAGE_PIXELS), jnp.float32), train=False)
   learning_rate_fn = create_learning_rate_fn(config.optim, num_steps_per_epoch)
@@ -223,7 +230,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
         'step': step,
         'train_loss': float(train_metrics['train_loss']),
         'test_loss': float(test_metrics['test_loss']),
-        'learning_rate': float(trainer.learning_rate_fn(step)),
+        'learning_rate': float(trainer.learning_rate_fn(step - 1)),  # the epoch's last step
         'grad_norm': float(train_metrics['grad_norm']),
         'epoch_seconds': epoch_seconds,
         'examples_per_second': examples_per_epoch / epoch_seconds,
@@ -234,7 +241,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
                  epoch_seconds, metrics['examples_per_second'])
     reconstructions = np.asarray(trainer.reconstruct(state, shown['image']))
     run.write_epoch(metrics, plots.reconstructions_png(shown, reconstructions))
-    if not np.isfinite(metrics['train_loss']):
+    if not (np.isfinite(metrics['train_loss']) and np.isfinite(metrics['test_loss'])):
       raise NonFiniteLossError(
           f'loss became NaN at epoch {epoch} (step {step}); the metrics of the epochs before '
           f'it are in {run.metrics_path}; lower --config.optim.learning_rate.')

@@ -8,6 +8,7 @@ import sys
 import jax
 import numpy as np
 import pytest
+from tensorboard.backend.event_processing import event_accumulator
 
 from jax_ae import run_files
 from jax_ae import train
@@ -46,6 +47,11 @@ def test_tiny_run_leaves_every_file(version, tmp_path):
   assert rows[1]['step'] == 2 * (main_with_mock_data.MOCK_EXAMPLES // 8)
   for picture in ('loss_curve.png', 'reconstructions.png'):
     assert (workdir / picture).read_bytes().startswith(b'\x89PNG')
+  events = event_accumulator.EventAccumulator(str(workdir))
+  events.Reload()
+  assert {'train_loss', 'test_loss', 'learning_rate', 'grad_norm'} <= set(events.Tags()['scalars'])
+  assert [event.step for event in events.Scalars('test_loss')] == [row['step'] for row in rows]
+  assert events.Tags()['images'] == ['reconstructions']
 
 
 def test_saved_model_reproduces_the_final_test_loss(tmp_path, mock_tfds):
@@ -89,3 +95,9 @@ def test_bad_input_gets_one_sentence_and_no_traceback(override, exit_code, messa
   error_lines = [line for line in result.stderr.splitlines() if line.startswith('error: ')]
   assert len(error_lines) == 1 and message in error_lines[0]
   assert 'Traceback' not in result.stderr
+
+
+def test_models_and_steps_import_without_tensorflow():
+  code = ('import sys, jax_ae.train, jax_ae.models, jax_ae.plots, jax_ae.run_files; '
+          'sys.exit("tensorflow" in sys.modules)')
+  assert subprocess.run([sys.executable, '-c', code], cwd=REPO_ROOT, check=False).returncode == 0

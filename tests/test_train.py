@@ -165,3 +165,4 @@ def test_padded_evaluation_averages_every_example_once(eval_batch_size, make_key
   direct = jnp.mean(train.reconstruction_loss(train.reconstruct(state, split['image']),
                                               split['image']))
   np.testing.assert_allclose(loss, direct, rtol=1e-5)
+
