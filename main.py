@@ -6,6 +6,7 @@ A problem the user can fix (a config value, a data folder, a workdir) ends the r
 with one sentence and a non-zero exit code; `--verbosity=1` adds the traceback.
 """
 
+import re
 import sys
 
 from absl import app
@@ -19,10 +20,26 @@ from jax_ae.errors import UserError
 
 FLAGS = flags.FLAGS
 
+flags.DEFINE_enum('mode', 'train', ['train'], 'What to do with the config and workdir.')
 flags.DEFINE_string('workdir', None, 'Folder for the run: config, metrics, pictures, model.')
 config_flags.DEFINE_config_file(
     'config', None, 'Path to a config file, e.g. configs/v3.py.', lock_config=True)
 flags.mark_flags_as_required(['config', 'workdir'])
+
+
+def parse_flags(argv):
+  """absl's parser, with a bad flag or config override reported as one line, exit 2."""
+  try:
+    return FLAGS(argv)
+  except flags.Error as error:
+    print(f'error: {error}', file=sys.stderr)
+  except AttributeError as error:  # ml_collections: an override of a field that does not exist
+    guess = re.search(r'Did you mean "(\w+)" instead of "(\w+)"', str(error))
+    field = guess.group(2) if guess else re.sub(r'\W', '', str(error))
+    hint = f' (did you mean {guess.group(1)!r}?)' if guess else ''
+    print(f'error: the config has no field {field!r}{hint}; configs/default.py lists every '
+          f'field.', file=sys.stderr)
+  sys.exit(2)
 
 
 def main(argv):
@@ -34,7 +51,7 @@ def main(argv):
   except UserError as error:
     if FLAGS.verbosity >= 1:
       logging.exception('Traceback of the error below:')
-    print(f'error: {error}', file=sys.stderr)
+    print(f'{error.label}: {error}', file=sys.stderr)
     sys.exit(error.exit_code)
   except KeyboardInterrupt:
     print(f'error: interrupted; the finished epochs are in {FLAGS.workdir}/metrics.jsonl.',
@@ -49,4 +66,4 @@ def main(argv):
 
 
 if __name__ == '__main__':
-  app.run(main)
+  app.run(main, flags_parser=parse_flags)

@@ -35,6 +35,11 @@ def get_config() -> ml_collections.ConfigDict:
   config.optim.decay_rate = 1.0  # Factor per transition; 1.0 keeps the rate constant.
   config.optim.transition_epochs = 1.0  # Epochs per decay transition.
   config.optim.staircase = True  # Decay in steps at each transition, not continuously.
+  config.optim.clip_norm = 0.0  # Clip gradients to this global norm first; 0 turns it off.
+
+  config.checkpoint_every_epochs = 1  # Orbax checkpoint period; the last epoch always saves.
+  config.keep_checkpoints = 3  # Newest checkpoints kept in workdir/checkpoints.
+  config.restart = False  # True: delete the workdir's previous run and start over.
 
   config.num_reconstructions = 10  # Test images in reconstructions.png: one per class first.
   return config

@@ -7,7 +7,8 @@ from jax_ae import models
 from jax_ae.errors import ConfigError
 
 _POSITIVE_INTS = ('batch_size', 'eval_batch_size', 'num_epochs', 'model.code_dim',
-                  'model.hidden_units', 'num_reconstructions')
+                  'model.hidden_units', 'num_reconstructions', 'checkpoint_every_epochs',
+                  'keep_checkpoints')
 _POSITIVE_FLOATS = ('optim.learning_rate', 'optim.decay_rate', 'optim.transition_epochs')
 _BATCHNORM_MODELS = ('v4', 'v5')
 
@@ -35,6 +36,13 @@ def validate(config: ml_collections.ConfigDict) -> None:
     value = _get(config, name)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
       raise ConfigError(f'{name} must be a positive number, got {value!r}.')
+  clip_norm = config.optim.clip_norm
+  if isinstance(clip_norm, bool) or not isinstance(clip_norm, (int, float)) or not clip_norm >= 0:
+    raise ConfigError(f'optim.clip_norm must be 0 (off) or a positive number, got {clip_norm!r}.')
+  train_examples = data.NUM_TRAIN_EXAMPLES[config.data.name]
+  if config.batch_size > train_examples:
+    raise ConfigError(f'batch_size {config.batch_size} exceeds the {train_examples} training '
+                      f'examples of {config.data.name}.')
   if config.model.name in _BATCHNORM_MODELS and config.batch_size < 2:
     raise ConfigError(f'{config.model.name} uses BatchNorm, which needs batch_size >= 2, '
                       f'got {config.batch_size}.')

@@ -5,6 +5,7 @@ metrics.jsonl      one JSON object per finished epoch, appended and flushed each
 events.out.tfevents.*  the same scalars and the reconstructions image, for TensorBoard
 loss_curve.png, reconstructions.png   the pictures (plots.py draws them)
 model.msgpack      final params and batch_stats (flax.serialization), for evaluation
+checkpoints/       Orbax checkpoints to resume from (checkpoint.py)
 """
 
 import json
@@ -16,6 +17,7 @@ from absl import logging
 import flax
 import ml_collections
 
+from jax_ae.errors import ConfigError
 from jax_ae.errors import UserError
 from jax_ae.plots import Picture
 
@@ -24,6 +26,23 @@ METRICS_FILE = 'metrics.jsonl'
 MODEL_FILE = 'model.msgpack'
 LOSS_CURVE_FILE = 'loss_curve.png'
 RECONSTRUCTIONS_FILE = 'reconstructions.png'
+CHECKPOINTS_DIR = 'checkpoints'
+# Fields a resumed run may change: they extend training, move the data, change what is
+# logged, or (learning rate, clipping) let a run that diverged go on from its last
+# good checkpoint. Any other difference would make the checkpoint a different run.
+RESUMABLE_FIELDS = ('num_epochs', 'checkpoint_every_epochs', 'keep_checkpoints', 'restart',
+                    'num_reconstructions', 'eval_batch_size', 'data.manual_dir',
+                    'data.tfds_data_dir', 'optim.learning_rate', 'optim.clip_norm')
+
+
+def _flatten(tree: Dict[str, Any], prefix: str = '') -> Dict[str, Any]:
+  flat = {}
+  for name, value in tree.items():
+    if isinstance(value, dict):
+      flat.update(_flatten(value, f'{prefix}{name}.'))
+    else:
+      flat[f'{prefix}{name}'] = value
+  return flat
 
 
 def _write_atomically(path: str, content: bytes) -> None:
@@ -68,7 +87,7 @@ class _TensorBoardWriter:
 
 
 class RunFiles:
-  """The workdir of one run. Refuses a workdir that already holds a run's metrics."""
+  """The workdir of one run, new or to be resumed."""
 
   def __init__(self, workdir: str):
     self.workdir = workdir
@@ -79,13 +98,42 @@ class RunFiles:
       raise UserError(f'cannot create workdir {workdir!r}: {error.strerror}.') from error
     if not os.access(workdir, os.W_OK):
       raise UserError(f'workdir {workdir!r} is not writable; choose another --workdir.')
-    if os.path.exists(self.metrics_path):
-      raise UserError(f'workdir {workdir!r} already holds a run ({METRICS_FILE}); choose a '
-                      f'new --workdir or remove that one to start over.')
     self._tensorboard = None
 
   def path(self, name: str) -> str:
     return os.path.join(self.workdir, name)
+
+  def check_can_resume(self, config: ml_collections.ConfigDict) -> None:
+    """Refuses a workdir whose run was configured differently, listing the fields."""
+    config_path = self.path(CONFIG_FILE)
+    if not os.path.exists(config_path):
+      return
+    with open(config_path) as f:
+      previous = _flatten(json.load(f))
+    current = _flatten(json.loads(config.to_json()))
+    differing = [f'{name} ({previous.get(name)!r} -> {current.get(name)!r})'
+                 for name in sorted(set(previous) | set(current))
+                 if name not in RESUMABLE_FIELDS and previous.get(name) != current.get(name)]
+    if differing:
+      raise ConfigError(f'workdir {self.workdir!r} holds a run with another config: '
+                        f'{", ".join(differing)}; use a new --workdir, or '
+                        f'--config.restart=True to replace that run.')
+
+  def delete_previous_run(self) -> None:
+    """Removes what an earlier run left, for --config.restart=True."""
+    for name in os.listdir(self.workdir):
+      if name in (CONFIG_FILE, METRICS_FILE, MODEL_FILE, LOSS_CURVE_FILE, RECONSTRUCTIONS_FILE) \
+          or name.startswith('events.out.tfevents'):
+        os.remove(self.path(name))
+
+  def truncate_metrics(self, completed_epochs: int) -> None:
+    """Keeps the metrics of the first `completed_epochs` epochs: a resumed run redoes the rest."""
+    if not os.path.exists(self.metrics_path):
+      return
+    rows = self.read_metrics()
+    kept = [row for row in rows if row['epoch'] <= completed_epochs]
+    if len(kept) != len(rows):
+      _write_atomically(self.metrics_path, ''.join(json.dumps(row) + '\n' for row in kept).encode())
 
   def write_config(self, config: ml_collections.ConfigDict) -> None:
     _write_atomically(self.path(CONFIG_FILE), config.to_json(indent=2).encode())
@@ -102,8 +150,17 @@ class RunFiles:
     self._tensorboard.write(metrics['step'], scalars, {'reconstructions': reconstructions})
 
   def read_metrics(self) -> List[Dict[str, float]]:
+    """The metrics rows on disk; a line cut short by a crash mid-write is dropped."""
+    if not os.path.exists(self.metrics_path):
+      return []
+    rows = []
     with open(self.metrics_path) as f:
-      return [json.loads(line) for line in f if line.strip()]
+      for line in f:
+        try:
+          rows.append(json.loads(line))
+        except json.JSONDecodeError:
+          logging.warning('Ignoring a damaged line of %s.', self.metrics_path)
+    return rows
 
   def write_plots(self, loss_curve: Picture, reconstructions: Picture) -> None:
     _write_atomically(self.path(LOSS_CURVE_FILE), loss_curve.png)

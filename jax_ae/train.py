@@ -17,12 +17,15 @@ import ml_collections
 import numpy as np
 import optax
 
+from jax_ae import checkpoint
 from jax_ae import config_checks
 from jax_ae import data
+from jax_ae import interrupts
 from jax_ae import models
 from jax_ae import plots
 from jax_ae import run_files
 from jax_ae.errors import ConfigError
+from jax_ae.errors import Interrupted
 from jax_ae.errors import NonFiniteLossError
 
 Batch = Dict[str, jax.Array]
@@ -49,6 +52,15 @@ def create_learning_rate_fn(optim_config: ml_collections.ConfigDict,
       staircase=optim_config.staircase)
 
 
+def create_optimizer(optim_config: ml_collections.ConfigDict,
+                     learning_rate_fn: optax.Schedule) -> optax.GradientTransformation:
+  """Adam on the schedule, after global-norm clipping when `clip_norm` > 0."""
+  # Same state structure with and without clipping, so a run can resume with it.
+  clip = (optax.clip_by_global_norm(optim_config.clip_norm) if optim_config.clip_norm > 0
+          else optax.identity())
+  return optax.chain(clip, optax.adam(learning_rate_fn))
+
+
 def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
                        num_steps_per_epoch: Optional[int] = None) -> TrainState:
   """Initialises the configured model and Adam on the configured schedule.
@@ -66,7 +78,7 @@ def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
       apply_fn=model.apply,
       params=variables['params'],
       batch_stats=variables.get('batch_stats', {}),
-      tx=optax.adam(learning_rate_fn))
+      tx=create_optimizer(config.optim, learning_rate_fn))
   # TrainState starts at the Python int 0; a device scalar from the start keeps the
   # jitted step's signature constant, so it compiles once rather than twice.
   return state.replace(step=jnp.zeros((), jnp.int32))
@@ -78,7 +90,13 @@ def reconstruction_loss(reconstructions: jax.Array, images: jax.Array) -> jax.Ar
 
 
 def train_step(state: TrainState, batch: Batch):
-  """One Adam step on the batch's mean loss; BatchNorm uses and updates batch stats."""
+  """One Adam step on the batch's mean loss; BatchNorm uses and updates batch stats.
+
+  A step whose loss or gradient is not finite is not applied: the state comes back
+  unchanged, so non-finite values never reach the parameters or a checkpoint.
+  (`lax.cond` rather than a `where` over the state: on CPU the select copied every
+  parameter and Adam moment, making V3's step 2.7x slower.)
+  """
 
   def loss_fn(params):
     reconstructions, updates = state.apply_fn(
@@ -87,9 +105,14 @@ def train_step(state: TrainState, batch: Batch):
     return jnp.mean(reconstruction_loss(reconstructions, batch['image'])), updates
 
   (loss, updates), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
-  state = state.apply_gradients(
-      grads=grads, batch_stats=updates.get('batch_stats', state.batch_stats))
-  return state, {'loss': loss, 'grad_norm': optax.tree.norm(grads)}
+  grad_norm = optax.tree.norm(grads)
+  state = jax.lax.cond(
+      jnp.isfinite(loss) & jnp.isfinite(grad_norm),
+      lambda state: state.apply_gradients(
+          grads=grads, batch_stats=updates.get('batch_stats', state.batch_stats)),
+      lambda state: state,
+      state)
+  return state, {'loss': loss, 'grad_norm': grad_norm}
 
 
 def reconstruct(state: TrainState, images: jax.Array) -> jax.Array:
@@ -116,18 +139,28 @@ def _train_step_on_device(state: TrainState, epoch_sums: Dict[str, jax.Array],
   """train_step on the next batch of the epoch's shuffle, metrics summed on device.
 
   `epoch_sums['steps']` counts the steps taken this epoch and so also picks the
-  batch: the loop passes no per-step value from the host.
+  batch: the loop passes no per-step value from the host. The first step whose loss
+  or gradient is not finite (train_step skips it) is recorded in
+  `first_nonfinite_step`, so the host learns of it once, at the end of the epoch.
   """
   indices = batch_indices[epoch_sums['steps']]
   batch = jax.tree.map(lambda array: jnp.take(array, indices, axis=0), train_arrays)
+  step_number = state.step + 1
   state, metrics = train_step(state, batch)
+  finite = jnp.isfinite(metrics['loss']) & jnp.isfinite(metrics['grad_norm'])
+  first_nonfinite_step = jnp.where(
+      finite | (epoch_sums['first_nonfinite_step'] >= 0),
+      epoch_sums['first_nonfinite_step'], step_number)
   epoch_sums = {'steps': epoch_sums['steps'] + 1,
+                'first_nonfinite_step': first_nonfinite_step,
                 **{name: epoch_sums[name] + value for name, value in metrics.items()}}
   return state, epoch_sums
 
 
-def _new_epoch_sums() -> Dict[str, jax.Array]:
-  return {'steps': jnp.zeros((), jnp.int32), 'loss': jnp.zeros(()), 'grad_norm': jnp.zeros(())}
+def new_epoch_sums() -> Dict[str, jax.Array]:
+  """What an epoch accumulates on the device; part of every checkpoint."""
+  return {'steps': jnp.zeros((), jnp.int32), 'first_nonfinite_step': -jnp.ones((), jnp.int32),
+          'loss': jnp.zeros(()), 'grad_norm': jnp.zeros(())}
 
 
 def batch_for_evaluation(split: Dict[str, np.ndarray], eval_batch_size: int) -> Batch:
@@ -172,16 +205,26 @@ class Trainer:
     self._evaluate = jax.jit(evaluate)
     self.reconstruct = jax.jit(reconstruct)
 
-  def train_epoch(self, state: TrainState, shuffle_key: jax.Array):
-    """Runs one epoch; returns the new state and the epoch's metrics, still on device."""
+  def train_epoch(self, state: TrainState, shuffle_key: jax.Array,
+                  epoch_sums: Optional[Dict[str, jax.Array]] = None,
+                  stop: Optional[interrupts.StopRequest] = None):
+    """Runs the rest of an epoch: from `epoch_sums['steps']`, or all of it.
+
+    Returns (state, epoch_sums) with the sums still on device. Stops early, after
+    the current step, when `stop` is requested; `epoch_sums['steps']` then says
+    where the epoch can resume.
+    """
     batch_indices = self._batch_indices(
         shuffle_key, self.num_train_examples, self.steps_per_epoch, self.config.batch_size)
-    epoch_sums = _new_epoch_sums()
-    for _ in range(self.steps_per_epoch):
+    if epoch_sums is None:
+      epoch_sums, steps_done = new_epoch_sums(), 0
+    else:
+      steps_done = int(jax.device_get(epoch_sums['steps']))
+    for _ in range(steps_done, self.steps_per_epoch):
+      if stop is not None and stop.requested:
+        break
       state, epoch_sums = self._step(state, epoch_sums, self.train_arrays, batch_indices)
-    num_steps = epoch_sums['steps']
-    return state, {'train_loss': epoch_sums['loss'] / num_steps,
-                   'grad_norm': epoch_sums['grad_norm'] / num_steps}
+    return state, epoch_sums
 
   def evaluate(self, state: TrainState) -> Dict[str, jax.Array]:
     return {'test_loss': self._evaluate(state, self.test_batches)['loss']}
@@ -197,14 +240,36 @@ def shuffle_key(seed: int, epoch: int) -> jax.Array:
   return jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), 1), epoch)
 
 
-def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> TrainState:
-  """Trains `config.num_epochs` epochs, evaluating on the test split after each.
+def _epoch_metrics(epoch: int, step: int, epoch_sums, test_loss: float,
+                   learning_rate: float, seconds: float, examples: int) -> Dict[str, float]:
+  num_steps = int(epoch_sums['steps'])
+  return {
+      'epoch': epoch,
+      'step': step,
+      'train_loss': float(epoch_sums['loss']) / num_steps,
+      'test_loss': test_loss,
+      'learning_rate': learning_rate,
+      'grad_norm': float(epoch_sums['grad_norm']) / num_steps,
+      'epoch_seconds': seconds,
+      'examples_per_second': examples / seconds,
+  }
 
-  Writes everything a run leaves behind into `workdir` (see run_files.py); the
-  metrics of every finished epoch are on disk before the next one starts.
+
+def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> TrainState:
+  """Trains to `config.num_epochs` epochs, evaluating on the test split after each.
+
+  Resumes from the newest checkpoint in `workdir` when there is one. Writes
+  everything a run leaves behind into `workdir` (see run_files.py); the metrics of
+  every finished epoch are on disk before the next one starts.
   """
   config_checks.validate(config)
   run = run_files.RunFiles(workdir)
+  checkpoints = checkpoint.Checkpoints(run.path(run_files.CHECKPOINTS_DIR), config.keep_checkpoints)
+  if config.restart:
+    checkpoints.delete_all()
+    run.delete_previous_run()
+  else:
+    run.check_can_resume(config)
   dataset = data.load_dataset(config.data)
   if config.batch_size > dataset['train']['image'].shape[0]:
     raise ConfigError(f'batch_size {config.batch_size} exceeds the '
@@ -213,40 +278,66 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
 
   trainer = Trainer(config, dataset['train'], dataset['test'])
   state = create_train_state(config, init_key(config.seed), trainer.steps_per_epoch)
-  examples_per_epoch = trainer.steps_per_epoch * config.batch_size
+  first_epoch, epoch_sums = 1, None
+  restored = checkpoints.restore_latest(state, new_epoch_sums())
+  if restored is not None:
+    state, saved_sums, position = restored
+    first_epoch = position.epoch if position.mid_epoch else position.completed_epochs + 1
+    epoch_sums = saved_sums if position.mid_epoch else None
+    logging.info('Resuming from the checkpoint at step %d (epoch %d, %d complete).',
+                 int(state.step), position.epoch, position.completed_epochs)
+  run.truncate_metrics(completed_epochs=first_epoch - 1)
+  best_train_loss = min((row['train_loss'] for row in run.read_metrics()), default=np.inf)
   shown = plots.pick_examples(dataset['test'], config.num_reconstructions)
-  logging.info('%s on %s: %d steps of %d examples per epoch, %d epochs.', config.model.name,
-               config.data.name, trainer.steps_per_epoch, config.batch_size, config.num_epochs)
+  logging.info('%s on %s: %d steps of %d examples per epoch, epochs %d to %d.',
+               config.model.name, config.data.name, trainer.steps_per_epoch, config.batch_size,
+               first_epoch, config.num_epochs)
 
-  for epoch in range(1, config.num_epochs + 1):
-    start = time.perf_counter()
-    state, train_metrics = trainer.train_epoch(state, shuffle_key(config.seed, epoch))
-    train_metrics = jax.device_get(train_metrics)
-    epoch_seconds = time.perf_counter() - start
-    test_metrics = jax.device_get(trainer.evaluate(state))
-    step = epoch * trainer.steps_per_epoch
-    metrics = {
-        'epoch': epoch,
-        'step': step,
-        'train_loss': float(train_metrics['train_loss']),
-        'test_loss': float(test_metrics['test_loss']),
-        'learning_rate': float(trainer.learning_rate_fn(step - 1)),  # the epoch's last step
-        'grad_norm': float(train_metrics['grad_norm']),
-        'epoch_seconds': epoch_seconds,
-        'examples_per_second': examples_per_epoch / epoch_seconds,
-    }
-    logging.info('epoch %d/%d  train_loss %.5f  test_loss %.5f  lr %.2e  grad_norm %.3f  '
-                 '%.1fs (%.0f examples/s)', epoch, config.num_epochs, metrics['train_loss'],
-                 metrics['test_loss'], metrics['learning_rate'], metrics['grad_norm'],
-                 epoch_seconds, metrics['examples_per_second'])
-    reconstructions = np.asarray(trainer.reconstruct(state, shown['image']))
-    run.write_epoch(metrics, plots.reconstructions_png(shown, reconstructions))
-    if not (np.isfinite(metrics['train_loss']) and np.isfinite(metrics['test_loss'])):
-      raise NonFiniteLossError(
-          f'loss became NaN at epoch {epoch} (step {step}); the metrics of the epochs before '
-          f'it are in {run.metrics_path}; lower --config.optim.learning_rate.')
+  with interrupts.StopRequest() as stop:
+    for epoch in range(first_epoch, config.num_epochs + 1):
+      steps_at_start = 0 if epoch_sums is None else int(jax.device_get(epoch_sums['steps']))
+      start = time.perf_counter()
+      state, epoch_sums = trainer.train_epoch(
+          state, shuffle_key(config.seed, epoch), epoch_sums, stop)
+      host_sums = jax.device_get(epoch_sums)
+      epoch_seconds = time.perf_counter() - start
+      if stop.requested:
+        checkpoints.save(state, epoch_sums, checkpoint.Position(epoch, epoch - 1))
+        raise Interrupted(
+            f'stopped by signal {stop.signal_number} at epoch {epoch}, step '
+            f'{int(host_sums["steps"])} of {trainer.steps_per_epoch}; checkpoint saved: run '
+            f'the same command to resume.', exit_code=stop.exit_code)
+      step = epoch * trainer.steps_per_epoch
+      test_loss = float(jax.device_get(trainer.evaluate(state)['test_loss']))
+      metrics = _epoch_metrics(
+          epoch, step, host_sums, test_loss, float(trainer.learning_rate_fn(step - 1)),
+          epoch_seconds, (trainer.steps_per_epoch - steps_at_start) * config.batch_size)
+      logging.info('epoch %d/%d  train_loss %.5f  test_loss %.5f  lr %.2e  grad_norm %.3f  '
+                   '%.1fs (%.0f examples/s)', epoch, config.num_epochs, metrics['train_loss'],
+                   metrics['test_loss'], metrics['learning_rate'], metrics['grad_norm'],
+                   epoch_seconds, metrics['examples_per_second'])
+      reconstructions = np.asarray(trainer.reconstruct(state, shown['image']))
+      run.write_epoch(metrics, plots.reconstructions_png(shown, reconstructions))
+      if host_sums['first_nonfinite_step'] >= 0:
+        last_good = checkpoints.latest_position()
+        kept = (f'epoch {last_good.completed_epochs}' if last_good is not None
+                else 'none (no epoch finished before)')
+        raise NonFiniteLossError(
+            f'loss became NaN at epoch {epoch} (step {int(host_sums["first_nonfinite_step"])}); '
+            f'the last good checkpoint is {kept}; lower the learning rate or set '
+            f'--config.optim.clip_norm, then run again to resume from it.')
+      if metrics['train_loss'] > 10 * best_train_loss:
+        logging.warning('train_loss jumped to %.4g at epoch %d, over 10x the best so far '
+                        '(%.4g): training is unstable.', metrics['train_loss'], epoch,
+                        best_train_loss)
+      best_train_loss = min(best_train_loss, metrics['train_loss'])
+      if epoch % config.checkpoint_every_epochs == 0 or epoch == config.num_epochs:
+        checkpoints.save(state, new_epoch_sums(), checkpoint.Position(epoch, epoch))
+      epoch_sums = None
 
   run.write_model(state)
+  reconstructions = np.asarray(trainer.reconstruct(state, shown['image']))
   run.write_plots(plots.loss_curve_png(run.read_metrics()),
                   plots.reconstructions_png(shown, reconstructions))
+  checkpoints.close()
   return state

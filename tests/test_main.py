@@ -63,15 +63,6 @@ def test_saved_model_reproduces_the_final_test_loss(tmp_path, mock_tfds):
   jax.tree.map(np.testing.assert_array_equal, restored, template)
 
 
-def test_second_run_in_a_finished_workdir_is_refused(tmp_path, mock_tfds):
-  del mock_tfds
-  train.train_and_evaluate(tiny_config(), str(tmp_path))
-  before = (tmp_path / 'metrics.jsonl').read_text()
-  with pytest.raises(run_files.UserError, match='already holds a run'):
-    train.train_and_evaluate(tiny_config(), str(tmp_path))
-  assert (tmp_path / 'metrics.jsonl').read_text() == before
-
-
 def test_nan_loss_stops_with_exit_code_3_and_keeps_earlier_epochs(tmp_path, mock_tfds):
   del mock_tfds
   config = tiny_config('v3')

@@ -166,3 +166,13 @@ def test_padded_evaluation_averages_every_example_once(eval_batch_size, make_key
                                               split['image']))
   np.testing.assert_allclose(loss, direct, rtol=1e-5)
 
+
+
+def test_a_non_finite_step_leaves_the_state_unchanged(make_key):
+  state = train.create_train_state(tiny_config('v4'), make_key(), 10)
+  images = jax.random.uniform(make_key(), (8, 784)).at[3, 5].set(jnp.nan)
+  new_state, metrics = jax.jit(train.train_step)(state, {'image': images})
+  assert not np.isfinite(float(metrics['loss']))
+  jax.tree.map(np.testing.assert_array_equal, (state.params, state.batch_stats, state.opt_state),
+               (new_state.params, new_state.batch_stats, new_state.opt_state))
+  assert int(new_state.step) == 0

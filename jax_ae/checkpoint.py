@@ -1,0 +1,103 @@
+"""Orbax checkpoints of a run, so that any interruption loses at most the current epoch.
+
+A checkpoint holds the TrainState's arrays (params, opt_state, batch_stats, step), the
+on-device sums of the epoch in progress, and JSON metadata: the epoch it belongs to and
+how many epochs were complete. The random state is a function of `config.seed` and the
+epoch (train.shuffle_key), so the seed in config.json and the epoch restore it exactly.
+
+Orbax writes each checkpoint into a temporary folder and renames it when complete, so a
+process killed mid-write, or a disk that fills, leaves the previous one usable.
+"""
+
+import dataclasses
+import os
+import shutil
+from typing import Any, Dict, Optional
+
+from absl import logging
+import jax
+
+from jax_ae.errors import UserError
+
+
+@dataclasses.dataclass
+class Position:
+  """Where a checkpoint stands: `epoch` in progress or just completed."""
+
+  epoch: int
+  completed_epochs: int
+
+  @property
+  def mid_epoch(self) -> bool:
+    return self.completed_epochs < self.epoch
+
+
+def _state_arrays(state) -> Dict[str, Any]:
+  return {'params': state.params, 'opt_state': state.opt_state,
+          'batch_stats': state.batch_stats, 'step': state.step}
+
+
+class Checkpoints:
+  """The checkpoints folder of one workdir, keeping the newest `keep`."""
+
+  def __init__(self, directory: str, keep: int):
+    import orbax.checkpoint as ocp  # pylint: disable=g-import-not-at-top
+    self._ocp = ocp
+    self.directory = os.path.abspath(directory)
+    self._keep = keep
+    self._manager = self._open()
+
+  def _open(self):
+    return self._ocp.CheckpointManager(
+        self.directory,
+        options=self._ocp.CheckpointManagerOptions(
+            max_to_keep=self._keep, create=True, enable_async_checkpointing=False))
+
+  def latest_position(self) -> Optional[Position]:
+    step = self._manager.latest_step()
+    if step is None:
+      return None
+    meta = self._manager.restore(step, args=self._ocp.args.Composite(
+        meta=self._ocp.args.JsonRestore()))['meta']
+    return Position(epoch=meta['epoch'], completed_epochs=meta['completed_epochs'])
+
+  def save(self, state, epoch_sums, position: Position) -> None:
+    """Writes a checkpoint at the state's step; raises UserError if it cannot."""
+    ocp = self._ocp
+    step = int(jax.device_get(state.step))
+    previous = self._manager.latest_step()
+    if previous == step:
+      return  # Stopped before the first step of an epoch: the epoch-end checkpoint says it all.
+    try:
+      self._manager.save(step, args=ocp.args.Composite(
+          state=ocp.args.StandardSave(_state_arrays(state)),
+          epoch_sums=ocp.args.StandardSave(epoch_sums),
+          meta=ocp.args.JsonSave(dataclasses.asdict(position))), force=True)
+      self._manager.wait_until_finished()
+    except Exception as error:  # pylint: disable=broad-except
+      kept = f'step {previous}' if previous is not None else 'none yet'
+      raise UserError(f'could not write the checkpoint of step {step} in {self.directory} '
+                      f'({error}); the previous checkpoint ({kept}) is intact.') from error
+    logging.info('Saved checkpoint at step %d (epoch %d).', step, position.epoch)
+
+  def restore_latest(self, state_template, epoch_sums_template):
+    """(state, epoch_sums, Position) from the newest checkpoint, or None if there is none."""
+    step = self._manager.latest_step()
+    if step is None:
+      return None
+    ocp = self._ocp
+    restored = self._manager.restore(step, args=ocp.args.Composite(
+        state=ocp.args.StandardRestore(_state_arrays(state_template)),
+        epoch_sums=ocp.args.StandardRestore(epoch_sums_template),
+        meta=ocp.args.JsonRestore()))
+    state = state_template.replace(**restored['state'])
+    meta = restored['meta']
+    return state, restored['epoch_sums'], Position(meta['epoch'], meta['completed_epochs'])
+
+  def delete_all(self) -> None:
+    self._manager.close()
+    shutil.rmtree(self.directory, ignore_errors=True)
+    self._manager = self._open()
+
+  def close(self) -> None:
+    self._manager.close()

@@ -1,0 +1,237 @@
+"""Checkpoints and resume: interrupted runs end exactly where uninterrupted ones do."""
+
+import errno
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import jax
+import numpy as np
+import pytest
+
+from jax_ae import checkpoint
+from jax_ae import interrupts
+from jax_ae import run_files
+from jax_ae import train
+from jax_ae.errors import ConfigError, Interrupted, NonFiniteLossError, UserError
+from tests.conftest import REPO_ROOT, tiny_config
+
+
+def _metrics_epochs(workdir):
+  return [json.loads(line)['epoch'] for line in open(os.path.join(workdir, 'metrics.jsonl'))]
+
+
+def _assert_same_state(a, b):
+  jax.tree.map(np.testing.assert_array_equal, a.params, b.params)
+  jax.tree.map(np.testing.assert_array_equal, a.batch_stats, b.batch_stats)
+  jax.tree.map(np.testing.assert_array_equal, a.opt_state, b.opt_state)
+
+
+class _StopAfterPolls(interrupts.StopRequest):
+  """Asks to stop at the Nth poll, as a Ctrl-C between two steps would."""
+
+  polls_left = 0
+
+  @property
+  def requested(self):
+    _StopAfterPolls.polls_left -= 1
+    if _StopAfterPolls.polls_left == 0:
+      self.signal_number = signal.SIGINT
+    return self.signal_number is not None
+
+
+@pytest.mark.parametrize('version', ('v2', 'v5'))
+def test_run_stopped_mid_epoch_resumes_to_identical_parameters(version, tmp_path, mock_tfds,
+                                                               monkeypatch):
+  del mock_tfds  # 24 examples, batch 8: 3 steps per epoch
+  config = tiny_config(version)
+  config.num_epochs = 3
+  reference = train.train_and_evaluate(config, str(tmp_path / 'reference'))
+
+  monkeypatch.setattr(interrupts, 'StopRequest', _StopAfterPolls)
+  workdir = str(tmp_path / 'stopped')
+  for polls in (5, 2):  # epoch 2 after one step, then epoch 3 before its second step
+    _StopAfterPolls.polls_left = polls
+    with pytest.raises(Interrupted) as stopped:
+      train.train_and_evaluate(config, workdir)
+    assert stopped.value.exit_code == 130
+  _StopAfterPolls.polls_left = -1
+  resumed = train.train_and_evaluate(config, workdir)
+  _assert_same_state(reference, resumed)
+  assert _metrics_epochs(workdir) == [1, 2, 3]
+
+
+def test_more_epochs_extend_a_finished_run(tmp_path, mock_tfds):
+  del mock_tfds
+  config = tiny_config()
+  train.train_and_evaluate(config, str(tmp_path))
+  config.num_epochs = 4
+  train.train_and_evaluate(config, str(tmp_path))
+  assert _metrics_epochs(tmp_path) == [1, 2, 3, 4]
+  positions = checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3).latest_position()
+  assert positions == checkpoint.Position(epoch=4, completed_epochs=4)
+
+
+def test_a_finished_run_run_again_changes_nothing(tmp_path, mock_tfds):
+  del mock_tfds
+  first = train.train_and_evaluate(tiny_config(), str(tmp_path))
+  again = train.train_and_evaluate(tiny_config(), str(tmp_path))
+  _assert_same_state(first, again)
+  assert _metrics_epochs(tmp_path) == [1, 2]
+
+
+def test_a_workdir_of_another_config_is_refused_with_the_fields(tmp_path, mock_tfds):
+  del mock_tfds
+  train.train_and_evaluate(tiny_config(), str(tmp_path))
+  config = tiny_config()
+  config.model.code_dim = 5
+  config.seed = 7
+  with pytest.raises(ConfigError, match=r'model.code_dim \(4 -> 5\), seed \(0 -> 7\)'):
+    train.train_and_evaluate(config, str(tmp_path))
+  config.restart = True
+  train.train_and_evaluate(config, str(tmp_path))
+  assert _metrics_epochs(tmp_path) == [1, 2]
+  assert json.loads((tmp_path / 'config.json').read_text())['model']['code_dim'] == 5
+
+
+def test_nan_stops_with_the_last_good_checkpoint_kept(tmp_path, mock_tfds):
+  del mock_tfds
+  config = tiny_config('v3')
+  train.train_and_evaluate(config, str(tmp_path))
+  good = checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3)
+  template = train.create_train_state(config, train.init_key(0), 3)
+  good_state, _, _ = good.restore_latest(template, train.new_epoch_sums())
+
+  config.num_epochs = 4
+  config.optim.learning_rate = 1e12
+  with pytest.raises(NonFiniteLossError,
+                     match=r'loss became NaN at epoch 3 \(step \d+\); the last good checkpoint '
+                           r'is epoch 2; lower the learning rate or set --config.optim.clip_norm'
+                     ) as raised:
+    train.train_and_evaluate(config, str(tmp_path))
+  assert raised.value.exit_code == 3
+  after = checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3)
+  assert after.latest_position() == checkpoint.Position(2, 2)
+  kept_state, _, _ = after.restore_latest(template, train.new_epoch_sums())
+  _assert_same_state(good_state, kept_state)
+
+
+@pytest.mark.parametrize('clip_norm, largest_update', [(0.0, 1e-3), (1e-9, 1e-4)])
+def test_clip_norm_clips_before_adam(clip_norm, largest_update, make_key):
+  config = tiny_config('v1')
+  config.optim.clip_norm = clip_norm
+  state = train.create_train_state(config, make_key(), 10)
+  grads = jax.tree.map(lambda p: jax.random.normal(make_key(), p.shape), state.params)
+  updates, _ = state.tx.update(grads, state.opt_state, state.params)
+  largest = max(float(np.abs(u).max()) for u in jax.tree.leaves(updates))
+  # Adam's first update is lr * g / (|g| + 1e-8): about lr unclipped; a gradient clipped
+  # to a global norm of 1e-9 sits below epsilon and moves the parameters far less.
+  assert largest == pytest.approx(largest_update, rel=0.05) if clip_norm == 0 else \
+      largest < largest_update
+
+
+def test_disk_full_during_a_checkpoint_keeps_the_previous_one(tmp_path, mock_tfds, monkeypatch):
+  del mock_tfds
+  config = tiny_config()
+  train.train_and_evaluate(config, str(tmp_path))
+  import orbax.checkpoint as ocp  # pylint: disable=import-outside-toplevel
+
+  def no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, 'No space left on device')
+
+  monkeypatch.setattr(ocp.CheckpointManager, 'save', no_space)
+  config.num_epochs = 3
+  with pytest.raises(UserError, match=r'could not write the checkpoint .* previous checkpoint '
+                                      r'\(step 6\) is intact'):
+    train.train_and_evaluate(config, str(tmp_path))
+  monkeypatch.undo()
+  assert checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3).latest_position() == \
+      checkpoint.Position(2, 2)
+
+
+def test_damaged_metrics_line_is_dropped(tmp_path):
+  files = run_files.RunFiles(str(tmp_path))
+  (tmp_path / 'metrics.jsonl').write_text('{"epoch": 1, "train_loss": 0.5}\n{"epoch": 2, "tr')
+  assert files.read_metrics() == [{'epoch': 1, 'train_loss': 0.5}]
+
+
+# Subprocess tests: real signals and kill -9 against `python -m tests.main_with_mock_data`.
+
+LONG_RUN_FLAGS = ('--config=configs/v4.py', '--config.model.code_dim=4', '--config.batch_size=8',
+                  '--config.eval_batch_size=16', '--config.num_epochs=40',
+                  '--config.num_reconstructions=2', '--config.keep_checkpoints=2')
+
+
+class _Run:
+  """A main.py subprocess whose stderr (absl's log) goes to a file, never a full pipe."""
+
+  def __init__(self, workdir):
+    self.log_path = f'{os.path.normpath(workdir)}.log'
+    with open(self.log_path, 'w') as log:
+      self.process = subprocess.Popen(
+          [sys.executable, '-m', 'tests.main_with_mock_data', f'--workdir={workdir}',
+           *LONG_RUN_FLAGS], cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=log,
+          env={**os.environ, 'JAX_AE_MOCK_EXAMPLES': '64'})
+
+  def wait(self, timeout=600):
+    return self.process.wait(timeout=timeout)
+
+  def log(self):
+    with open(self.log_path) as f:
+      return f.read()
+
+
+def _start(workdir):
+  return _Run(str(workdir))
+
+
+def _wait_for_first_checkpoint(workdir, run):
+  folder = os.path.join(workdir, 'checkpoints')
+  while run.process.poll() is None:
+    if os.path.isdir(folder) and any(name.isdigit() for name in os.listdir(folder)):
+      return
+    time.sleep(0.05)
+  raise AssertionError(f'run ended before its first checkpoint: {run.log()[-3000:]}')
+
+
+@pytest.fixture(scope='module')
+def uninterrupted_model(tmp_path_factory):
+  workdir = tmp_path_factory.mktemp('uninterrupted')
+  run = _start(workdir)
+  assert run.wait() == 0, run.log()[-3000:]
+  return (workdir / 'model.msgpack').read_bytes()
+
+
+@pytest.mark.parametrize('signal_number, exit_code', [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_signal_checkpoints_and_the_same_command_resumes(signal_number, exit_code, tmp_path,
+                                                         uninterrupted_model):
+  workdir = tmp_path / 'run'
+  run = _start(workdir)
+  _wait_for_first_checkpoint(workdir, run)
+  run.process.send_signal(signal_number)
+  assert run.wait(timeout=120) == exit_code
+  message = run.log()
+  assert 'stopped: stopped by signal' in message and 'run the same command to resume' in message
+  assert 'Traceback' not in message
+  run = _start(workdir)
+  assert run.wait() == 0, run.log()[-3000:]
+  assert (workdir / 'model.msgpack').read_bytes() == uninterrupted_model
+
+
+def test_kill_9_at_random_moments_still_finishes_identically(tmp_path, uninterrupted_model):
+  workdir = tmp_path / 'run'
+  chance = random.Random(0)
+  for _ in range(3):
+    run = _start(workdir)
+    _wait_for_first_checkpoint(workdir, run)
+    time.sleep(chance.uniform(0.0, 1.5))  # lands in training, evaluation or a checkpoint write
+    run.process.kill()
+    run.wait()
+  run = _start(workdir)
+  assert run.wait() == 0, run.log()[-3000:]
+  assert (workdir / 'model.msgpack').read_bytes() == uninterrupted_model
+  assert _metrics_epochs(workdir) == list(range(1, 41))

@@ -1,0 +1,84 @@
+"""Every config is either refused with a clear ConfigError or trains a step."""
+
+from hypothesis import given, settings, strategies as st
+import jax
+import numpy as np
+import pytest
+
+from jax_ae import config_checks
+from jax_ae import train
+from jax_ae.errors import ConfigError
+from tests.conftest import tiny_config
+
+configs = st.fixed_dictionaries({
+    'model.name': st.sampled_from(['v1', 'v2', 'v3', 'v4', 'v5', 'v6', '', 'V1']),
+    'data.name': st.sampled_from(['mnist', 'fashion_mnist', 'cifar10']),
+    'model.code_dim': st.integers(-2, 12),
+    'model.hidden_units': st.integers(-2, 32),
+    'batch_size': st.integers(-1, 9),
+    'num_epochs': st.integers(-1, 3),
+    'optim.learning_rate': st.floats(-1.0, 1.0, allow_nan=False),
+    'optim.decay_rate': st.floats(-0.5, 1.0, allow_nan=False),
+    'optim.transition_epochs': st.floats(-1.0, 3.0, allow_nan=False),
+    'optim.clip_norm': st.floats(-1.0, 2.0, allow_nan=False),
+})
+
+
+def _apply(overrides):
+  config = tiny_config()
+  for dotted_name, value in overrides.items():
+    *parents, name = dotted_name.split('.')
+    holder = config
+    for parent in parents:
+      holder = holder[parent]
+    holder[name] = value
+  return config
+
+
+@settings(deadline=None, max_examples=60)
+@given(overrides=configs)
+def test_config_is_refused_clearly_or_trains_one_step(overrides):
+  config = _apply(overrides)
+  try:
+    config_checks.validate(config)
+  except ConfigError as error:
+    message = str(error)
+    assert message.endswith('.') and '\n' not in message
+    named = [name for name in overrides if name in message]
+    assert named, f'the error names no field: {message}'
+    return
+  state = train.create_train_state(config, jax.random.key(0), 10)
+  images = jax.random.uniform(jax.random.key(1), (config.batch_size, 784))
+  state, metrics = jax.jit(train.train_step)(state, {'image': images})
+  assert np.isfinite(float(metrics['loss']))
+  assert int(state.step) == 1
+
+
+@pytest.mark.parametrize('field, value, message', [
+    ('batch_size', '32', "batch_size must be a positive integer, got '32'."),
+    ('num_epochs', True, 'num_epochs must be a positive integer, got True.'),
+    ('model.name', 'v9', "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5."),
+])
+def test_wrong_types_and_names_from_a_config_file(field, value, message):
+  config = tiny_config()
+  config.unlock()
+  holder, name = (config.model, 'name') if field == 'model.name' else (config, field)
+  with config.ignore_type():
+    holder[name] = value
+  with pytest.raises(ConfigError) as raised:
+    config_checks.validate(config)
+  assert str(raised.value) == message
+
+
+def test_batch_larger_than_the_training_split_is_refused_before_loading():
+  config = tiny_config()
+  config.batch_size = 60_001
+  with pytest.raises(ConfigError, match='batch_size 60001 exceeds the 60000 training examples'):
+    config_checks.validate(config)
+
+
+def test_batchnorm_versions_need_two_examples_per_batch():
+  config = tiny_config('v4')
+  config.batch_size = 1
+  with pytest.raises(ConfigError, match='BatchNorm, which needs batch_size >= 2'):
+    config_checks.validate(config)
