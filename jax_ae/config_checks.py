@@ -4,6 +4,7 @@ import ml_collections
 
 from jax_ae import data
 from jax_ae import models
+from jax_ae import train_loops
 from jax_ae.errors import ConfigError
 
 _POSITIVE_INTS = ('batch_size', 'eval_batch_size', 'num_epochs', 'model.code_dim',
@@ -28,6 +29,13 @@ def validate(config: ml_collections.ConfigDict) -> None:
   if config.data.name not in data.DATASETS:
     raise ConfigError(f'unknown data.name {config.data.name!r}; choose one of '
                       f'{", ".join(data.DATASETS)}.')
+  if config.train.loop not in train_loops.LOOPS:
+    raise ConfigError(f'unknown train.loop {config.train.loop!r}; choose one of '
+                      f'{", ".join(train_loops.LOOPS)}.')
+  steps_per_call = config.train.steps_per_call
+  if isinstance(steps_per_call, bool) or not isinstance(steps_per_call, int) or steps_per_call < 0:
+    raise ConfigError(f'train.steps_per_call must be 0 (whole epoch) or a positive integer, '
+                      f'got {steps_per_call!r}.')
   for name in _POSITIVE_INTS:
     value = _get(config, name)
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:

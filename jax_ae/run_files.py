@@ -146,7 +146,8 @@ class RunFiles:
       os.fsync(f.fileno())
     if self._tensorboard is None:
       self._tensorboard = _TensorBoardWriter(self.workdir)
-    scalars = {name: value for name, value in metrics.items() if name not in ('epoch', 'step')}
+    scalars = {name: value for name, value in metrics.items()
+               if name not in ('epoch', 'step') and isinstance(value, (int, float))}
     self._tensorboard.write(metrics['step'], scalars, {'reconstructions': reconstructions})
 
   def read_metrics(self) -> List[Dict[str, float]]:

@@ -6,6 +6,7 @@ dataset lives on the device and each epoch's shuffle is drawn there, so the hot
 loop moves no data between host and device; metrics come back once per epoch.
 """
 
+import functools
 import time
 from typing import Any, Dict, Optional
 
@@ -24,6 +25,7 @@ from jax_ae import interrupts
 from jax_ae import models
 from jax_ae import plots
 from jax_ae import run_files
+from jax_ae import train_loops
 from jax_ae.errors import ConfigError
 from jax_ae.errors import Interrupted
 from jax_ae.errors import NonFiniteLossError
@@ -157,6 +159,21 @@ def _train_step_on_device(state: TrainState, epoch_sums: Dict[str, jax.Array],
   return state, epoch_sums
 
 
+def _train_steps_on_device(state: TrainState, epoch_sums: Dict[str, jax.Array],
+                           train_arrays: Batch, batch_indices: jax.Array, max_steps: int):
+  """Up to `max_steps` of `_train_step_on_device` in one compiled loop, never past the epoch.
+
+  The 'scan' train loop: one dispatch for many steps. A `while_loop` rather than
+  `lax.scan` because a resumed epoch starts at a step known only on the device.
+  """
+  stop_at = jnp.minimum(epoch_sums['steps'] + max_steps, batch_indices.shape[0])
+  return jax.lax.while_loop(
+      lambda carry: carry[1]['steps'] < stop_at,
+      lambda carry: _train_step_on_device(*carry, train_arrays, batch_indices),
+      (state, epoch_sums))
+
+
+@jax.jit  # made on the device: jnp.zeros outside jit would copy a host scalar over
 def new_epoch_sums() -> Dict[str, jax.Array]:
   """What an epoch accumulates on the device; part of every checkpoint."""
   return {'steps': jnp.zeros((), jnp.int32), 'first_nonfinite_step': -jnp.ones((), jnp.int32),
@@ -200,7 +217,16 @@ class Trainer:
     self.learning_rate_fn = create_learning_rate_fn(config.optim, self.steps_per_epoch)
     self.train_arrays = jax.device_put(train_split)
     self.test_batches = batch_for_evaluation(test_split, config.eval_batch_size)
-    self._step = jax.jit(_train_step_on_device, donate_argnums=(0, 1))
+    self.loop = train_loops.resolve(config.train.loop)
+    if self.loop == 'python':
+      self.steps_per_call = 1
+      self._step = jax.jit(_train_step_on_device, donate_argnums=(0, 1))
+    else:
+      self.steps_per_call = min(config.train.steps_per_call or self.steps_per_epoch,
+                                self.steps_per_epoch)
+      self._step = jax.jit(functools.partial(_train_steps_on_device,
+                                             max_steps=self.steps_per_call),
+                           donate_argnums=(0, 1))
     self._batch_indices = jax.jit(_epoch_batch_indices, static_argnums=(1, 2, 3))
     self._evaluate = jax.jit(evaluate)
     self.reconstruct = jax.jit(reconstruct)
@@ -210,9 +236,10 @@ class Trainer:
                   stop: Optional[interrupts.StopRequest] = None):
     """Runs the rest of an epoch: from `epoch_sums['steps']`, or all of it.
 
-    Returns (state, epoch_sums) with the sums still on device. Stops early, after
-    the current step, when `stop` is requested; `epoch_sums['steps']` then says
-    where the epoch can resume.
+    Returns (state, epoch_sums) with the sums still on device. Stops early when
+    `stop` is requested, after the current step (python loop) or call of
+    `steps_per_call` steps (scan loop); `epoch_sums['steps']` then says where the
+    epoch can resume.
     """
     batch_indices = self._batch_indices(
         shuffle_key, self.num_train_examples, self.steps_per_epoch, self.config.batch_size)
@@ -220,7 +247,7 @@ class Trainer:
       epoch_sums, steps_done = new_epoch_sums(), 0
     else:
       steps_done = int(jax.device_get(epoch_sums['steps']))
-    for _ in range(steps_done, self.steps_per_epoch):
+    for _ in range(steps_done, self.steps_per_epoch, self.steps_per_call):
       if stop is not None and stop.requested:
         break
       state, epoch_sums = self._step(state, epoch_sums, self.train_arrays, batch_indices)
@@ -241,7 +268,7 @@ def shuffle_key(seed: int, epoch: int) -> jax.Array:
 
 
 def _epoch_metrics(epoch: int, step: int, epoch_sums, test_loss: float,
-                   learning_rate: float, seconds: float, examples: int) -> Dict[str, float]:
+                   learning_rate: float, seconds: float, examples: int, loop: str):
   num_steps = int(epoch_sums['steps'])
   return {
       'epoch': epoch,
@@ -252,6 +279,7 @@ def _epoch_metrics(epoch: int, step: int, epoch_sums, test_loss: float,
       'grad_norm': float(epoch_sums['grad_norm']) / num_steps,
       'epoch_seconds': seconds,
       'examples_per_second': examples / seconds,
+      'loop': loop,
   }
 
 
@@ -311,7 +339,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
       test_loss = float(jax.device_get(trainer.evaluate(state)['test_loss']))
       metrics = _epoch_metrics(
           epoch, step, host_sums, test_loss, float(trainer.learning_rate_fn(step - 1)),
-          epoch_seconds, (trainer.steps_per_epoch - steps_at_start) * config.batch_size)
+          epoch_seconds, (trainer.steps_per_epoch - steps_at_start) * config.batch_size,
+          trainer.loop)
       logging.info('epoch %d/%d  train_loss %.5f  test_loss %.5f  lr %.2e  grad_norm %.3f  '
                    '%.1fs (%.0f examples/s)', epoch, config.num_epochs, metrics['train_loss'],
                    metrics['test_loss'], metrics['learning_rate'], metrics['grad_norm'],

@@ -1,6 +1,5 @@
 """The train and eval steps, the schedule, and the epoch loop, on synthetic data."""
 
-import chex
 from hypothesis import given, settings, strategies as st
 import jax
 import jax.numpy as jnp
@@ -97,16 +96,24 @@ def test_same_seed_same_parameters_other_seed_differs(make_key):
                             other.params['encoder_code']['kernel'])
 
 
-def test_epoch_loop_compiles_the_step_once_and_counts_steps(make_key):
+@pytest.mark.parametrize('loop', ('python', 'scan'))
+def test_epoch_loop_compiles_the_step_once_and_counts_steps(loop, make_key, monkeypatch):
+  traces = []
+  original_train_step = train.train_step
+
+  def counting_train_step(state, batch):
+    traces.append(1)  # runs only while jax traces: once per compilation
+    return original_train_step(state, batch)
+
+  monkeypatch.setattr(train, 'train_step', counting_train_step)
   split = _synthetic_split(make_key(), 36)  # 36 // 8 = 4 steps, 4 examples dropped
   config = tiny_config('v2')
+  config.train.loop = loop
   trainer = train.Trainer(config, split, split)
-  chex.clear_trace_counter()
-  trainer._step = chex.assert_max_traces(trainer._step.__wrapped__, n=1)  # pylint: disable=protected-access
-  trainer._step = jax.jit(trainer._step, donate_argnums=(0, 1))  # pylint: disable=protected-access
   state = train.create_train_state(config, train.init_key(0), trainer.steps_per_epoch)
   for epoch in (1, 2, 3):
     state, _ = trainer.train_epoch(state, train.shuffle_key(0, epoch))
+  assert len(traces) == 1
   assert trainer.steps_per_epoch == 4
   assert int(state.step) == 12
 
@@ -176,3 +183,41 @@ def test_a_non_finite_step_leaves_the_state_unchanged(make_key):
   jax.tree.map(np.testing.assert_array_equal, (state.params, state.batch_stats, state.opt_state),
                (new_state.params, new_state.batch_stats, new_state.opt_state))
   assert int(new_state.step) == 0
+
+
+@pytest.mark.parametrize('version', ('v2', 'v5'))
+@pytest.mark.parametrize('steps_per_call', (0, 2))
+def test_scan_and_python_loops_give_the_same_parameters(version, steps_per_call, make_key):
+  split = _synthetic_split(make_key(), 44)  # 5 steps of 8 per epoch
+  results = {}
+  for loop in ('python', 'scan'):
+    config = tiny_config(version)
+    config.train.loop = loop
+    config.train.steps_per_call = steps_per_call
+    trainer, results[loop] = _run_epochs(config, split, split)
+    assert trainer.loop == loop
+  np.testing.assert_array_equal(int(results['python'].step), 10)
+  _params_close(results['python'].params, results['scan'].params, rtol=1e-6, atol=1e-7)
+  _params_close(results['python'].batch_stats, results['scan'].batch_stats, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize('loop', ('python', 'scan'))
+def test_hot_loop_moves_no_data_between_host_and_device(loop, make_key):
+  split = _synthetic_split(make_key(), 40)
+  config = tiny_config('v4')
+  config.train.loop = loop
+  trainer = train.Trainer(config, split, split)
+  state = train.create_train_state(config, train.init_key(0), trainer.steps_per_epoch)
+  state, _ = trainer.train_epoch(state, train.shuffle_key(0, 1))  # compiles
+  key = train.shuffle_key(0, 2)
+  with jax.transfer_guard('disallow'):
+    state, epoch_sums = trainer.train_epoch(state, key)
+  assert int(epoch_sums['steps']) == trainer.steps_per_epoch
+
+
+def test_auto_loop_is_recorded_per_backend():
+  config = tiny_config()
+  assert config.train.loop == 'auto'
+  from jax_ae import train_loops  # pylint: disable=import-outside-toplevel
+  assert train_loops.resolve('auto') == train_loops.FASTER_LOOP[jax.default_backend()]
+  assert train_loops.resolve('python') == 'python'
