@@ -1,6 +1,7 @@
-"""Trains a jax-ae autoencoder: flags in, `train.train_and_evaluate` does the work.
+"""Trains or benchmarks a jax-ae autoencoder: flags in, the library does the work.
 
     python main.py --config=configs/v3.py --workdir=runs/v3 [--config.num_epochs=3]
+    python main.py --mode=bench --config=configs/v3.py --workdir=runs/bench_v3
 
 A problem the user can fix (a config value, a data folder, a workdir) ends the run
 with one sentence and a non-zero exit code; `--verbosity=1` adds the traceback.
@@ -15,12 +16,16 @@ from absl import logging
 import jax
 from ml_collections import config_flags
 
+from jax_ae import bench
+from jax_ae import config_checks
 from jax_ae import train
 from jax_ae.errors import UserError
 
 FLAGS = flags.FLAGS
 
-flags.DEFINE_enum('mode', 'train', ['train'], 'What to do with the config and workdir.')
+MODES = {'train': train.train_and_evaluate, 'bench': bench.run_bench}
+flags.DEFINE_enum('mode', 'train', list(MODES), 'train: train and evaluate into the workdir; '
+                  'bench: time training on synthetic data, write workdir/bench.json.')
 flags.DEFINE_string('workdir', None, 'Folder for the run: config, metrics, pictures, model.')
 config_flags.DEFINE_config_file(
     'config', None, 'Path to a config file, e.g. configs/v3.py.', lock_config=True)
@@ -47,7 +52,9 @@ def main(argv):
     raise app.UsageError(f'Unexpected arguments: {" ".join(argv[1:])}')
   logging.info('JAX backend %s, devices %s', jax.default_backend(), jax.devices())
   try:
-    train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
+    if FLAGS.mode == 'bench':
+      config_checks.validate(FLAGS.config)
+    MODES[FLAGS.mode](FLAGS.config, FLAGS.workdir)
   except UserError as error:
     if FLAGS.verbosity >= 1:
       logging.exception('Traceback of the error below:')

@@ -9,7 +9,7 @@ from jax_ae.errors import ConfigError
 
 _POSITIVE_INTS = ('batch_size', 'eval_batch_size', 'num_epochs', 'model.code_dim',
                   'model.hidden_units', 'num_reconstructions', 'checkpoint_every_epochs',
-                  'keep_checkpoints')
+                  'keep_checkpoints', 'bench.repetitions')
 _POSITIVE_FLOATS = ('optim.learning_rate', 'optim.decay_rate', 'optim.transition_epochs')
 _BATCHNORM_MODELS = ('v4', 'v5')
 
@@ -36,6 +36,11 @@ def validate(config: ml_collections.ConfigDict) -> None:
   if isinstance(steps_per_call, bool) or not isinstance(steps_per_call, int) or steps_per_call < 0:
     raise ConfigError(f'train.steps_per_call must be 0 (whole epoch) or a positive integer, '
                       f'got {steps_per_call!r}.')
+  sizes = config.bench.batch_sizes
+  sizes = (sizes,) if isinstance(sizes, int) else sizes
+  if not all(isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in sizes):
+    raise ConfigError(f'bench.batch_sizes must be positive integers, e.g. 32,256,1024; '
+                      f'got {config.bench.batch_sizes!r}.')
   for name in _POSITIVE_INTS:
     value = _get(config, name)
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:

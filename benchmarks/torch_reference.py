@@ -1,0 +1,112 @@
+"""V1-V5 as the notebook wrote them in PyTorch (eager), timed beside ours in one run.
+
+    pip install -e '.[bench]'    # here: pip install torch==2.13.0 (a local CPU build)
+    python -m benchmarks.torch_reference [--batch_size=32] [--repetitions=5]
+
+Prints, per version, PyTorch's and jax-ae's train steps per second (Adam 1e-3, MSE,
+synthetic data of MNIST's shape) and their ratio. Without torch it says so and exits 0.
+"""
+
+import statistics
+import sys
+import time
+
+from absl import app
+from absl import flags
+
+FLAGS = flags.FLAGS
+
+VERSIONS = ('v1', 'v2', 'v3', 'v4', 'v5')
+
+
+def notebook_model(version: str, torch):
+  """The notebook's nn.Sequential for `version` (see jax_ae/models.py for the Flax twins)."""
+  nn = torch.nn
+  if version in ('v1', 'v2'):
+    hidden, code = 128, 10
+    act = (lambda: nn.Sigmoid()) if version == 'v2' else (lambda: nn.Identity())
+    out = nn.Sigmoid() if version == 'v2' else nn.Identity()
+    return nn.Sequential(nn.Linear(784, hidden), act(), nn.Linear(hidden, code),
+                         nn.Linear(code, hidden), act(), nn.Linear(hidden, 784), out)
+  if version == 'v3':
+    return nn.Sequential(
+        nn.Linear(784, 1500), nn.ReLU(), nn.Linear(1500, 1000), nn.ReLU(),
+        nn.Linear(1000, 500), nn.ReLU(), nn.Linear(500, 20), nn.Sigmoid(),
+        nn.Linear(20, 500), nn.ReLU(), nn.Linear(500, 1000), nn.ReLU(),
+        nn.Linear(1000, 1500), nn.ReLU(), nn.Linear(1500, 784))
+  bn = lambda width: nn.BatchNorm1d(width, affine=False)  # noqa: E731
+  layers = [bn(784)] if version == 'v5' else []
+  layers += [nn.Linear(784, 128), bn(128), nn.Linear(128, 64), nn.ReLU(), bn(64),
+             nn.Linear(64, 32), nn.ReLU(), bn(32), nn.Linear(32, 16), nn.BatchNorm1d(16),
+             nn.Linear(16, 32), nn.ReLU(), bn(32), nn.Linear(32, 64), nn.ReLU(), bn(64),
+             nn.Linear(64, 128), nn.ReLU(), bn(128), nn.Linear(128, 784), nn.ReLU()]
+  return nn.Sequential(*layers)
+
+
+def torch_steps_per_second(version: str, batch_size: int, steps: int, repetitions: int) -> float:
+  """Eager PyTorch train steps per second, as the notebook's loop ran them."""
+  import torch  # pylint: disable=g-import-not-at-top
+  torch.manual_seed(0)
+  model = notebook_model(version, torch)
+  optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+  loss_fn = torch.nn.MSELoss()
+  data = torch.rand(steps, batch_size, 784)
+
+  def run():
+    for batch in data:
+      optimizer.zero_grad()
+      loss = loss_fn(model(batch), batch)
+      loss.backward()
+      optimizer.step()
+
+  run()  # warm-up
+  times = []
+  for _ in range(repetitions):
+    start = time.perf_counter()
+    run()
+    times.append(time.perf_counter() - start)
+  return steps / statistics.median(times)
+
+
+def compare(batch_size: int, steps: int, repetitions: int):
+  """Rows of (version, torch steps/s, jax-ae steps/s, loop, ratio), measured now."""
+  from jax_ae import bench  # pylint: disable=g-import-not-at-top
+  from configs import default  # pylint: disable=g-import-not-at-top
+  rows = []
+  for version in VERSIONS:
+    config = default.get_config()
+    config.model.name = version
+    config.model.code_dim = {'v3': 20, 'v4': 16, 'v5': 16}.get(version, 10)
+    config.bench.repetitions = repetitions
+    ours = bench.measure(config, batch_size, peak_flops=float('nan'))
+    theirs = torch_steps_per_second(version, batch_size, steps, repetitions)
+    rows.append((version, theirs, ours['train_steps_per_second'], ours['loop'],
+                 ours['train_steps_per_second'] / theirs))
+  return rows
+
+
+def format_rows(rows, batch_size: int) -> str:
+  lines = [f'| version | PyTorch eager steps/s | jax-ae steps/s | jax-ae loop | ratio |',
+           '| --- | --- | --- | --- | --- |']
+  lines += [f'| {v} | {t:,.0f} | {o:,.0f} | {loop} | {r:.2f}x |' for v, t, o, loop, r in rows]
+  return f'Batch {batch_size}, Adam 1e-3, MSE, synthetic 28x28 data.\n\n' + '\n'.join(lines)
+
+
+def main(argv):
+  del argv
+  try:
+    import torch  # pylint: disable=g-import-not-at-top,unused-import
+  except ImportError:
+    print('torch is not installed: pip install -e ".[bench]" to compare with PyTorch.')
+    return 0
+  print(f'torch {torch.__version__}, {torch.get_num_threads()} threads')
+  print(format_rows(compare(FLAGS.batch_size, FLAGS.steps, FLAGS.repetitions), FLAGS.batch_size))
+  return 0
+
+
+if __name__ == '__main__':
+  # Defined here, not on import, so jax_ae.bench_all can import this module beside its own.
+  flags.DEFINE_integer('batch_size', 32, 'Batch size of both frameworks (the notebook: 32).')
+  flags.DEFINE_integer('repetitions', 5, 'Timed runs per figure; the median is reported.')
+  flags.DEFINE_integer('steps', 200, 'Train steps per timed run.')
+  sys.exit(app.run(main))

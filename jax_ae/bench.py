@@ -1,0 +1,174 @@
+"""`--mode=bench`: how fast a config trains and evaluates, on synthetic data.
+
+Synthetic images of the dataset's shape stand in for tfds, so the benchmark runs where
+TensorFlow is absent (the GPU image). Every clock read follows `block_until_ready`;
+compilation is timed separately (ahead of time) and excluded from the rates, which are
+medians over `config.bench.repetitions` timed runs. FLOPs are counted from the dense
+layers' shapes: 2 per multiply-add forward and up to 4 backward (activations, BatchNorm
+and Adam are left out: they are memory-bound and small).
+"""
+
+import copy
+import gc
+import json
+import os
+import statistics
+import time
+from typing import Any, Callable, Dict, List
+
+from absl import logging
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+
+from jax_ae import train
+from jax_ae import train_loops
+from jax_ae.models import IMAGE_PIXELS
+
+EPOCH_EXAMPLES = 60_000
+TEST_EXAMPLES = 10_000
+COLUMNS = ('version', 'loop', 'backend', 'device_kind', 'device_count', 'batch_size',
+           'compile_seconds', 'train_steps_per_second', 'train_examples_per_second',
+           'eval_examples_per_second', 'epoch_seconds', 'model_flops_per_example',
+           'achieved_flops_per_second', 'peak_flops_per_second', 'flops_utilization')
+
+
+def synthetic_split(num_examples: int, seed: int = 0) -> Dict[str, np.ndarray]:
+  """Uniform images in [0, 1] and random labels, shaped like the real splits."""
+  rng = np.random.default_rng(seed)
+  return {'image': rng.random((num_examples, 784), dtype=np.float32),
+          'label': rng.integers(0, 10, num_examples).astype(np.int32)}
+
+
+def model_flops_per_example(params) -> int:
+  """Forward plus backward FLOPs of the dense layers, from their kernels' shapes.
+
+  2 per weight forward, 2 for the weight gradient and 2 for the input gradient, except
+  for layers reading the image itself, whose input gradient nobody needs.
+  """
+  kernels = [leaf for path, leaf in jax.tree_util.tree_leaves_with_path(params)
+             if getattr(path[-1], 'key', None) == 'kernel']
+  return sum((4 if kernel.shape[0] == IMAGE_PIXELS else 6) * int(np.prod(kernel.shape))
+             for kernel in kernels)
+
+
+def median_seconds(run: Callable[[], Any], repetitions: int) -> float:
+  """Median wall time of `run()` after one warm-up, each run blocked until ready."""
+  jax.block_until_ready(run())
+  times = []
+  for _ in range(repetitions):
+    start = time.perf_counter()
+    jax.block_until_ready(run())
+    times.append(time.perf_counter() - start)
+  return statistics.median(times)
+
+
+def peak_flops_per_second(repetitions: int) -> float:
+  """float32 matrix-product FLOP/s on the default device: the ceiling for dense layers.
+
+  The fastest of several square sizes, since the best tile size differs by machine
+  (on the 2-core CPU here 1536 beat 4096 by a fifth).
+  """
+  sizes = (1024, 1536, 2048, 3072, 4096) if jax.default_backend() == 'cpu' else (
+      4096, 8192, 16384)
+  matmul = jax.jit(jnp.matmul)
+  rates = []
+  for size in sizes:
+    keys = jax.random.split(jax.random.key(size))
+    a, b = (jax.random.normal(key, (size, size), jnp.float32) for key in keys)
+    rates.append(2 * size**3 / median_seconds(lambda a=a, b=b: matmul(a, b), repetitions))
+  return max(rates)
+
+
+def steps_to_time(batch_size: int) -> int:
+  """Enough steps that a timed run is long against timer and dispatch noise."""
+  return int(np.clip(6400 // batch_size, 10, 200))
+
+
+def measure(config: ml_collections.ConfigDict, batch_size: int,
+            peak_flops: float) -> Dict[str, Any]:
+  """One row of the benchmark table for `config` at `batch_size`."""
+  # Buffers of an earlier measurement held only by reference cycles slowed V4's scan
+  # loop 2.4x when measured after V3: free them before timing anything.
+  gc.collect()
+  config = copy.deepcopy(config)
+  config.batch_size = batch_size
+  repetitions = config.bench.repetitions
+  num_steps = steps_to_time(batch_size)
+  trainer = train.Trainer(config, synthetic_split(num_steps * batch_size),
+                          synthetic_split(TEST_EXAMPLES, seed=1))
+  state = train.create_train_state(config, train.init_key(0), trainer.steps_per_epoch)
+  key = train.shuffle_key(0, 1)
+
+  start = time.perf_counter()
+  indices = trainer._batch_indices(  # pylint: disable=protected-access
+      key, trainer.num_train_examples, trainer.steps_per_epoch, batch_size)
+  trainer._step.lower(  # pylint: disable=protected-access
+      state, train.new_epoch_sums(), trainer.train_arrays, indices).compile()
+  compile_seconds = time.perf_counter() - start
+
+  holder = {'state': state}
+
+  def run_epoch():
+    holder['state'], sums = trainer.train_epoch(holder['state'], key)
+    return sums
+
+  train_seconds = median_seconds(run_epoch, repetitions)
+  eval_seconds = median_seconds(lambda: trainer.evaluate(holder['state']), repetitions)
+  steps_per_second = num_steps / train_seconds
+  examples_per_second = steps_per_second * batch_size
+  flops_per_example = model_flops_per_example(holder['state'].params)
+  achieved = flops_per_example * examples_per_second
+  return {
+      'version': config.model.name,
+      'loop': trainer.loop,
+      'backend': jax.default_backend(),
+      'device_kind': jax.devices()[0].device_kind,
+      'device_count': jax.device_count(),
+      'batch_size': batch_size,
+      'compile_seconds': compile_seconds,
+      'train_steps_per_second': steps_per_second,
+      'train_examples_per_second': examples_per_second,
+      'eval_examples_per_second': TEST_EXAMPLES / eval_seconds,
+      'epoch_seconds': EPOCH_EXAMPLES / examples_per_second,
+      'model_flops_per_example': flops_per_example,
+      'achieved_flops_per_second': achieved,
+      'peak_flops_per_second': peak_flops,
+      'flops_utilization': achieved / peak_flops,
+  }
+
+
+def format_table(rows: List[Dict[str, Any]]) -> str:
+  """A Markdown table of the rows, numbers rounded for reading."""
+
+  def cell(value):
+    if isinstance(value, float):
+      return f'{value:.3g}' if abs(value) < 1000 else f'{value:,.0f}'
+    return str(value)
+
+  lines = ['| ' + ' | '.join(COLUMNS) + ' |', '|' + ' --- |' * len(COLUMNS)]
+  lines += ['| ' + ' | '.join(cell(row[column]) for column in COLUMNS) + ' |' for row in rows]
+  return '\n'.join(lines)
+
+
+def batch_sizes(config: ml_collections.ConfigDict) -> List[int]:
+  sizes = config.bench.batch_sizes
+  if isinstance(sizes, int):
+    sizes = (sizes,)
+  return list(sizes) or [config.batch_size]
+
+
+def run_bench(config: ml_collections.ConfigDict, workdir: str) -> List[Dict[str, Any]]:
+  """Measures each of the config's benchmark batch sizes; writes workdir/bench.json."""
+  peak = peak_flops_per_second(config.bench.repetitions)
+  rows = []
+  for batch_size in batch_sizes(config):
+    logging.info('Benchmarking %s (%s loop) at batch %d.', config.model.name,
+                 train_loops.resolve(config.train.loop), batch_size)
+    rows.append(measure(config, batch_size, peak))
+  os.makedirs(workdir, exist_ok=True)
+  with open(os.path.join(workdir, 'bench.json'), 'w') as f:
+    json.dump(rows, f, indent=2)
+  print(format_table(rows))
+  return rows

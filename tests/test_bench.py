@@ -1,0 +1,75 @@
+"""The benchmark's structure (never its times) and the PyTorch twins of the models."""
+
+import json
+import subprocess
+import sys
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from jax_ae import bench
+from jax_ae import models
+from tests.conftest import REPO_ROOT, VERSIONS, tiny_config
+
+
+def test_flops_are_counted_from_the_dense_shapes():
+  config = tiny_config('v1')
+  config.model.hidden_units = 128
+  config.model.code_dim = 10
+  params = models.create_model(config.model).init(jax.random.key(0), jnp.zeros((2, 784)))['params']
+  # The input layer needs no input gradient (4 FLOPs per weight), the others 6.
+  expected = 4 * 784 * 128 + 6 * (128 * 10 + 10 * 128 + 128 * 784)
+  assert bench.model_flops_per_example(params) == expected
+
+
+@pytest.mark.parametrize('loop', ('python', 'scan'))
+def test_a_measurement_has_every_column_and_sane_values(loop):
+  config = tiny_config('v4')
+  config.train.loop = loop
+  config.bench.repetitions = 1
+  row = bench.measure(config, 16, peak_flops=1e12)
+  assert set(row) == set(bench.COLUMNS)
+  assert row['loop'] == loop and row['batch_size'] == 16 and row['version'] == 'v4'
+  np.testing.assert_allclose(row['train_examples_per_second'],
+                             16 * row['train_steps_per_second'])
+  np.testing.assert_allclose(row['epoch_seconds'] * row['train_examples_per_second'], 60_000)
+  np.testing.assert_allclose(row['flops_utilization'] * 1e12, row['achieved_flops_per_second'])
+  assert all(row[name] > 0 for name in ('compile_seconds', 'eval_examples_per_second'))
+
+
+def test_bench_mode_writes_one_row_per_batch_size_without_tensorflow(tmp_path):
+  code = ('import sys; from jax_ae import bench; from tests.conftest import tiny_config; '
+          'config = tiny_config("v1"); config.bench.batch_sizes = (8, 16); '
+          'config.bench.repetitions = 1; '
+          f'bench.run_bench(config, {str(tmp_path)!r}); '
+          'sys.exit("tensorflow" in sys.modules)')
+  result = subprocess.run([sys.executable, '-c', code], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=600, check=False)
+  assert result.returncode == 0, result.stderr[-2000:]
+  rows = json.loads((tmp_path / 'bench.json').read_text())
+  assert [row['batch_size'] for row in rows] == [8, 16]
+  assert '| v1 |' in result.stdout
+
+
+def test_bench_batch_sizes_parse_from_the_command_line(tmp_path):
+  result = subprocess.run(
+      [sys.executable, 'main.py', '--mode=bench', '--config=configs/v1.py',
+       f'--workdir={tmp_path}', '--config.bench.batch_sizes=0,8'],
+      cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False)
+  assert result.returncode == 2
+  assert 'bench.batch_sizes must be positive integers' in result.stderr
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_pytorch_twins_have_the_same_parameter_count(version):
+  torch = pytest.importorskip('torch')
+  from benchmarks import torch_reference  # pylint: disable=import-outside-toplevel
+  config = tiny_config(version)
+  config.model.hidden_units = 128
+  config.model.code_dim = {'v3': 20, 'v4': 16, 'v5': 16}.get(version, 10)
+  params = models.create_model(config.model).init(jax.random.key(0), jnp.zeros((2, 784)))['params']
+  ours = sum(leaf.size for leaf in jax.tree.leaves(params))
+  theirs = sum(p.numel() for p in torch_reference.notebook_model(version, torch).parameters())
+  assert ours == theirs
