@@ -28,11 +28,14 @@ LOSS_CURVE_FILE = 'loss_curve.png'
 RECONSTRUCTIONS_FILE = 'reconstructions.png'
 CHECKPOINTS_DIR = 'checkpoints'
 # Fields a resumed run may change: they extend training, move the data, change what is
-# logged, or (learning rate, clipping) let a run that diverged go on from its last
-# good checkpoint. Any other difference would make the checkpoint a different run.
+# logged or how fast the same steps run, or (learning rate, clipping) let a run that
+# diverged go on from its last good checkpoint. Any other difference would make the
+# checkpoint a different run.
 RESUMABLE_FIELDS = ('num_epochs', 'checkpoint_every_epochs', 'keep_checkpoints', 'restart',
                     'num_reconstructions', 'eval_batch_size', 'data.manual_dir',
-                    'data.tfds_data_dir', 'optim.learning_rate', 'optim.clip_norm')
+                    'data.tfds_data_dir', 'optim.learning_rate', 'optim.clip_norm',
+                    'train.loop', 'train.steps_per_call', 'bench.batch_sizes',
+                    'bench.repetitions')
 
 
 def _flatten(tree: Dict[str, Any], prefix: str = '') -> Dict[str, Any]:

@@ -235,3 +235,22 @@ def test_kill_9_at_random_moments_still_finishes_identically(tmp_path, uninterru
   assert run.wait() == 0, run.log()[-3000:]
   assert (workdir / 'model.msgpack').read_bytes() == uninterrupted_model
   assert _metrics_epochs(workdir) == list(range(1, 41))
+
+
+def test_a_run_stopped_in_one_loop_resumes_in_the_other(tmp_path, mock_tfds, monkeypatch):
+  del mock_tfds  # 3 steps per epoch
+  config = tiny_config('v4')
+  config.train.loop = 'python'
+  reference = train.train_and_evaluate(config, str(tmp_path / 'reference'))
+  monkeypatch.setattr(interrupts, 'StopRequest', _StopAfterPolls)
+  _StopAfterPolls.polls_left = 6  # mid-way through epoch 2
+  with pytest.raises(Interrupted):
+    train.train_and_evaluate(config, str(tmp_path / 'run'))
+  _StopAfterPolls.polls_left = -1
+  config.train.loop = 'scan'
+  config.train.steps_per_call = 2
+  resumed = train.train_and_evaluate(config, str(tmp_path / 'run'))
+  assert int(resumed.step) == int(reference.step) == 6
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6),
+               reference.params, resumed.params)
+  assert _metrics_epochs(tmp_path / 'run') == [1, 2]
