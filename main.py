@@ -35,10 +35,14 @@ flags.mark_flags_as_required(['config', 'workdir'])
 def parse_flags(argv):
   """absl's parser, with a bad flag or config override reported as one line, exit 2."""
   try:
-    return FLAGS(argv)
+    remaining = FLAGS(argv)
+    FLAGS.config.keys()  # a config file that failed to load raises here, not at parse time
+    return remaining
   except flags.Error as error:
     print(f'error: {error}', file=sys.stderr)
-  except AttributeError as error:  # ml_collections: an override of a field that does not exist
+  except OSError as error:
+    print(f'error: cannot load the config file: {error}', file=sys.stderr)
+  except (AttributeError, KeyError) as error:  # an override of a field that does not exist
     guess = re.search(r'Did you mean "(\w+)" instead of "(\w+)"', str(error))
     field = guess.group(2) if guess else re.sub(r'\W', '', str(error))
     hint = f' (did you mean {guess.group(1)!r}?)' if guess else ''
@@ -61,13 +65,12 @@ def main(argv):
     print(f'{error.label}: {error}', file=sys.stderr)
     sys.exit(error.exit_code)
   except KeyboardInterrupt:
-    print(f'error: interrupted; the finished epochs are in {FLAGS.workdir}/metrics.jsonl.',
-          file=sys.stderr)
+    print(f'error: interrupted; what finished is in {FLAGS.workdir}.', file=sys.stderr)
     sys.exit(130)
   except OSError as error:
     if FLAGS.verbosity >= 1:
       logging.exception('Traceback of the error below:')
-    print(f'error: could not write {error.filename or FLAGS.workdir!r}: {error.strerror}.',
+    print(f'error: {error.filename or FLAGS.workdir!r}: {error.strerror or error}.',
           file=sys.stderr)
     sys.exit(1)
 

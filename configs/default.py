@@ -39,7 +39,7 @@ def get_config() -> ml_collections.ConfigDict:
 
   config.train = ml_collections.ConfigDict()
   # python: a Python loop over a jitted, donated step. scan: many steps in one jitted
-  # device loop. auto: the faster on this backend (jax_ae/train.py FASTER_LOOP).
+  # device loop. auto: the faster on this backend (jax_ae/train_loops.py).
   config.train.loop = 'auto'
   # Scan loop: steps per call (0 = the whole epoch). Ctrl-C takes effect between calls:
   # 100 keeps that within seconds for V3 on a CPU at under 1% dispatch cost.

@@ -1,4 +1,4 @@
-"""Orbax checkpoints of a run, so that any interruption loses at most the current epoch.
+"""Orbax checkpoints of a run, so that an interruption loses at most `checkpoint_every_epochs`.
 
 A checkpoint holds the TrainState's arrays (params, opt_state, batch_stats, step), the
 on-device sums of the epoch in progress, and JSON metadata: the epoch it belongs to and
@@ -67,7 +67,9 @@ class Checkpoints:
     step = int(jax.device_get(state.step))
     previous = self._manager.latest_step()
     if previous == step:
-      return  # Stopped before the first step of an epoch: the epoch-end checkpoint says it all.
+      if position.completed_epochs <= self.latest_position().completed_epochs:
+        return  # Stopped before an epoch's first step: the epoch-end checkpoint says it all.
+      self._manager.delete(step)  # The same state, now known to end a completed epoch.
     try:
       self._manager.save(step, args=ocp.args.Composite(
           state=ocp.args.StandardSave(_state_arrays(state)),

@@ -56,6 +56,7 @@ def validate(config: ml_collections.ConfigDict) -> None:
   if config.batch_size > train_examples:
     raise ConfigError(f'batch_size {config.batch_size} exceeds the {train_examples} training '
                       f'examples of {config.data.name}.')
-  if config.model.name in _BATCHNORM_MODELS and config.batch_size < 2:
-    raise ConfigError(f'{config.model.name} uses BatchNorm, which needs batch_size >= 2, '
-                      f'got {config.batch_size}.')
+  smallest_batch = min((config.batch_size, *sizes))
+  if config.model.name in _BATCHNORM_MODELS and smallest_batch < 2:
+    raise ConfigError(f'{config.model.name} uses BatchNorm, which needs batch_size (and '
+                      f'bench.batch_sizes) >= 2, got {smallest_batch}.')

@@ -141,6 +141,10 @@ def load_dataset(data_config: ml_collections.ConfigDict) -> Dict[str, Split]:
   """
   if data_config.name not in DATASETS:
     raise UserError(f'unknown data.name {data_config.name!r}; choose one of {", ".join(DATASETS)}.')
-  _hide_gpus_from_tensorflow()
+  try:
+    _hide_gpus_from_tensorflow()
+  except ImportError as error:
+    raise UserError(f'training needs tensorflow-datasets ({error}); install the project with '
+                    f'`pip install -e .`, or use --mode=bench, which needs no data.') from error
   builder = _prepare(data_config)
   return {split: _read_split(builder, split) for split in ('train', 'test')}

@@ -1,7 +1,8 @@
 """Turns SIGINT and SIGTERM into a request to stop after the current step.
 
-The train loop polls `requested` between steps (a Python attribute: no device sync),
-checkpoints, and exits with 128 + the signal number. A second Ctrl-C stops at once.
+The train loop polls `requested` between calls of its jitted step (one step in the
+python loop, `train.steps_per_call` in the scan loop; a Python attribute, no device
+sync), checkpoints, and exits with 128 + the signal number. A second Ctrl-C stops at once.
 """
 
 import signal

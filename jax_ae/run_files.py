@@ -133,10 +133,12 @@ class RunFiles:
     """Keeps the metrics of the first `completed_epochs` epochs: a resumed run redoes the rest."""
     if not os.path.exists(self.metrics_path):
       return
-    rows = self.read_metrics()
-    kept = [row for row in rows if row['epoch'] <= completed_epochs]
-    if len(kept) != len(rows):
-      _write_atomically(self.metrics_path, ''.join(json.dumps(row) + '\n' for row in kept).encode())
+    kept = ''.join(json.dumps(row) + '\n' for row in self.read_metrics()
+                   if row['epoch'] <= completed_epochs)
+    with open(self.metrics_path) as f:
+      unchanged = f.read() == kept  # also False for a line cut short by a crash
+    if not unchanged:
+      _write_atomically(self.metrics_path, kept.encode())
 
   def write_config(self, config: ml_collections.ConfigDict) -> None:
     _write_atomically(self.path(CONFIG_FILE), config.to_json(indent=2).encode())

@@ -283,6 +283,17 @@ def _epoch_metrics(epoch: int, step: int, epoch_sums, test_loss: float,
   }
 
 
+def _raise_nonfinite(epoch: int, host_sums, checkpoints, again: str):
+  """Stops the run on a non-finite step, naming the checkpoint it can resume from."""
+  last_good = checkpoints.latest_position()
+  kept = (f'epoch {last_good.completed_epochs}' if last_good is not None
+          else 'none (no epoch finished before)')
+  raise NonFiniteLossError(
+      f'loss became NaN at epoch {epoch} (step {int(host_sums["first_nonfinite_step"])}); '
+      f'the last good checkpoint is {kept}; lower the learning rate or set '
+      f'--config.optim.clip_norm, then run again{again} to resume from it.')
+
+
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> TrainState:
   """Trains to `config.num_epochs` epochs, evaluating on the test split after each.
 
@@ -314,6 +325,10 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
     epoch_sums = saved_sums if position.mid_epoch else None
     logging.info('Resuming from the checkpoint at step %d (epoch %d, %d complete).',
                  int(state.step), position.epoch, position.completed_epochs)
+    if position.completed_epochs > config.num_epochs:
+      raise ConfigError(f'num_epochs {config.num_epochs} is below the {position.completed_epochs} '
+                        f'epochs this workdir already trained; raise it or use a new --workdir.')
+  again = ' without --config.restart=True' if config.restart else ''
   run.truncate_metrics(completed_epochs=first_epoch - 1)
   best_train_loss = min((row['train_loss'] for row in run.read_metrics()), default=np.inf)
   shown = plots.pick_examples(dataset['test'], config.num_reconstructions)
@@ -329,12 +344,15 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
           state, shuffle_key(config.seed, epoch), epoch_sums, stop)
       host_sums = jax.device_get(epoch_sums)
       epoch_seconds = time.perf_counter() - start
+      nonfinite = host_sums['first_nonfinite_step'] >= 0
+      if stop.requested and nonfinite:
+        _raise_nonfinite(epoch, host_sums, checkpoints, again)  # never checkpoint those sums
       if stop.requested:
         checkpoints.save(state, epoch_sums, checkpoint.Position(epoch, epoch - 1))
         raise Interrupted(
             f'stopped by signal {stop.signal_number} at epoch {epoch}, step '
             f'{int(host_sums["steps"])} of {trainer.steps_per_epoch}; checkpoint saved: run '
-            f'the same command to resume.', exit_code=stop.exit_code)
+            f'the same command{again} to resume.', exit_code=stop.exit_code)
       step = epoch * trainer.steps_per_epoch
       test_loss = float(jax.device_get(trainer.evaluate(state)['test_loss']))
       metrics = _epoch_metrics(
@@ -347,14 +365,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
                    epoch_seconds, metrics['examples_per_second'])
       reconstructions = np.asarray(trainer.reconstruct(state, shown['image']))
       run.write_epoch(metrics, plots.reconstructions_png(shown, reconstructions))
-      if host_sums['first_nonfinite_step'] >= 0:
-        last_good = checkpoints.latest_position()
-        kept = (f'epoch {last_good.completed_epochs}' if last_good is not None
-                else 'none (no epoch finished before)')
-        raise NonFiniteLossError(
-            f'loss became NaN at epoch {epoch} (step {int(host_sums["first_nonfinite_step"])}); '
-            f'the last good checkpoint is {kept}; lower the learning rate or set '
-            f'--config.optim.clip_norm, then run again to resume from it.')
+      if nonfinite:
+        _raise_nonfinite(epoch, host_sums, checkpoints, again)
       if metrics['train_loss'] > 10 * best_train_loss:
         logging.warning('train_loss jumped to %.4g at epoch %d, over 10x the best so far '
                         '(%.4g): training is unstable.', metrics['train_loss'], epoch,

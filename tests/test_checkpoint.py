@@ -153,10 +153,37 @@ def test_disk_full_during_a_checkpoint_keeps_the_previous_one(tmp_path, mock_tfd
       checkpoint.Position(2, 2)
 
 
-def test_damaged_metrics_line_is_dropped(tmp_path):
+def test_damaged_metrics_line_is_dropped_and_cut_from_the_file(tmp_path):
   files = run_files.RunFiles(str(tmp_path))
   (tmp_path / 'metrics.jsonl').write_text('{"epoch": 1, "train_loss": 0.5}\n{"epoch": 2, "tr')
   assert files.read_metrics() == [{'epoch': 1, 'train_loss': 0.5}]
+  files.truncate_metrics(completed_epochs=1)
+  assert (tmp_path / 'metrics.jsonl').read_text() == '{"epoch": 1, "train_loss": 0.5}\n'
+
+
+def test_stop_after_an_epochs_last_step_resumes_to_a_completed_epoch(tmp_path, mock_tfds,
+                                                                     monkeypatch):
+  del mock_tfds  # 3 steps per epoch; the 4th poll is the check after epoch 1's last step
+  config = tiny_config('v1')
+  config.train.loop = 'python'
+  monkeypatch.setattr(interrupts, 'StopRequest', _StopAfterPolls)
+  _StopAfterPolls.polls_left = 4
+  with pytest.raises(Interrupted):
+    train.train_and_evaluate(config, str(tmp_path))
+  _StopAfterPolls.polls_left = -1
+  train.train_and_evaluate(config, str(tmp_path))
+  assert checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3).latest_position() == \
+      checkpoint.Position(2, 2)
+  assert _metrics_epochs(tmp_path) == [1, 2]
+
+
+def test_fewer_epochs_than_a_workdir_trained_are_refused(tmp_path, mock_tfds):
+  del mock_tfds
+  train.train_and_evaluate(tiny_config(), str(tmp_path))
+  config = tiny_config()
+  config.num_epochs = 1
+  with pytest.raises(ConfigError, match='num_epochs 1 is below the 2 epochs'):
+    train.train_and_evaluate(config, str(tmp_path))
 
 
 # Subprocess tests: real signals and kill -9 against `python -m tests.main_with_mock_data`.

@@ -77,8 +77,10 @@ def test_batch_larger_than_the_training_split_is_refused_before_loading():
     config_checks.validate(config)
 
 
-def test_batchnorm_versions_need_two_examples_per_batch():
+@pytest.mark.parametrize('batch_size, bench_sizes', [(1, ()), (8, (16, 1))])
+def test_batchnorm_versions_need_two_examples_per_batch(batch_size, bench_sizes):
   config = tiny_config('v4')
-  config.batch_size = 1
-  with pytest.raises(ConfigError, match='BatchNorm, which needs batch_size >= 2'):
+  config.batch_size = batch_size
+  config.bench.batch_sizes = bench_sizes
+  with pytest.raises(ConfigError, match=r'needs batch_size \(and bench.batch_sizes\) >= 2'):
     config_checks.validate(config)

@@ -79,6 +79,7 @@ def test_nan_loss_stops_with_exit_code_3_and_keeps_earlier_epochs(tmp_path, mock
     ('--config.batch_size=0', 2, 'batch_size must be a positive integer, got 0.'),
     ('--config.optim.learning_rate=-1.0', 2, 'optim.learning_rate must be a positive number'),
     ('--config.data.manual_dir=/nonexistent/{name}', 1, "'/nonexistent/mnist' is not a folder"),
+    ('--config.modle.name=v3', 2, "the config has no field 'modle'"),
 ])
 def test_bad_input_gets_one_sentence_and_no_traceback(override, exit_code, message, tmp_path):
   result = _run_main_subprocess('--config=configs/v1.py', f'--workdir={tmp_path}', override)
@@ -92,3 +93,10 @@ def test_models_and_steps_import_without_tensorflow():
   code = ('import sys, jax_ae.train, jax_ae.models, jax_ae.plots, jax_ae.run_files; '
           'sys.exit("tensorflow" in sys.modules)')
   assert subprocess.run([sys.executable, '-c', code], cwd=REPO_ROOT, check=False).returncode == 0
+
+
+def test_a_missing_config_file_is_one_sentence(tmp_path):
+  result = _run_main_subprocess('--config=configs/nope.py', f'--workdir={tmp_path}')
+  assert result.returncode == 2
+  assert 'error: cannot load the config file' in result.stderr
+  assert 'Traceback' not in result.stderr
