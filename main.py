@@ -17,7 +17,6 @@ import jax
 from ml_collections import config_flags
 
 from jax_ae import bench
-from jax_ae import config_checks
 from jax_ae import train
 from jax_ae.errors import UserError
 
@@ -56,8 +55,6 @@ def main(argv):
     raise app.UsageError(f'Unexpected arguments: {" ".join(argv[1:])}')
   logging.info('JAX backend %s, devices %s', jax.default_backend(), jax.devices())
   try:
-    if FLAGS.mode == 'bench':
-      config_checks.validate(FLAGS.config)
     MODES[FLAGS.mode](FLAGS.config, FLAGS.workdir)
   except UserError as error:
     if FLAGS.verbosity >= 1:

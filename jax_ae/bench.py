@@ -22,6 +22,7 @@ import jax.numpy as jnp
 import ml_collections
 import numpy as np
 
+from jax_ae import config_checks
 from jax_ae import train
 from jax_ae import train_loops
 from jax_ae.models import IMAGE_PIXELS
@@ -161,6 +162,7 @@ def batch_sizes(config: ml_collections.ConfigDict) -> List[int]:
 
 def run_bench(config: ml_collections.ConfigDict, workdir: str) -> List[Dict[str, Any]]:
   """Measures each of the config's benchmark batch sizes; writes workdir/bench.json."""
+  config_checks.validate(config)
   peak = peak_flops_per_second(config.bench.repetitions)
   rows = []
   for batch_size in batch_sizes(config):
