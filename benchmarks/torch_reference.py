@@ -71,12 +71,9 @@ def torch_steps_per_second(version: str, batch_size: int, steps: int, repetition
 def compare(batch_size: int, steps: int, repetitions: int):
   """Rows of (version, torch steps/s, jax-ae steps/s, loop, ratio), measured now."""
   from jax_ae import bench  # pylint: disable=g-import-not-at-top
-  from configs import default  # pylint: disable=g-import-not-at-top
   rows = []
   for version in VERSIONS:
-    config = default.get_config()
-    config.model.name = version
-    config.model.code_dim = {'v3': 20, 'v4': 16, 'v5': 16}.get(version, 10)
+    config = bench.version_config(version)
     config.bench.repetitions = repetitions
     ours = bench.measure(config, batch_size, peak_flops=float('nan'))
     theirs = torch_steps_per_second(version, batch_size, steps, repetitions)

@@ -10,6 +10,7 @@ and Adam are left out: they are memory-bound and small).
 
 import copy
 import gc
+import importlib
 import json
 import os
 import statistics
@@ -33,6 +34,11 @@ COLUMNS = ('version', 'loop', 'backend', 'device_kind', 'device_count', 'batch_s
            'compile_seconds', 'train_steps_per_second', 'train_examples_per_second',
            'eval_examples_per_second', 'epoch_seconds', 'model_flops_per_example',
            'achieved_flops_per_second', 'peak_flops_per_second', 'flops_utilization')
+
+
+def version_config(version: str) -> ml_collections.ConfigDict:
+  """The config of `configs/<version>.py`, as `--config=configs/<version>.py` gives it."""
+  return importlib.import_module(f'configs.{version}').get_config()
 
 
 def synthetic_split(num_examples: int, seed: int = 0) -> Dict[str, np.ndarray]:

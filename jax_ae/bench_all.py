@@ -18,7 +18,6 @@ from absl import app
 from absl import flags
 import jax
 
-from configs import default
 from jax_ae import bench
 from jax_ae import train_loops
 
@@ -26,13 +25,11 @@ flags.DEFINE_string('output', 'BENCHMARKS.md', 'Markdown file to write.')
 flags.DEFINE_integer('repetitions', 5, 'Timed runs per figure; the median is reported.')
 FLAGS = flags.FLAGS
 
-CODE_DIMS = {'v1': 10, 'v2': 10, 'v3': 20, 'v4': 16, 'v5': 16}
+VERSIONS = ('v1', 'v2', 'v3', 'v4', 'v5')
 
 
 def _config(version: str, loop: str, repetitions: int):
-  config = default.get_config()
-  config.model.name = version
-  config.model.code_dim = CODE_DIMS[version]
+  config = bench.version_config(version)
   config.train.loop = loop
   config.bench.repetitions = repetitions
   return config
@@ -65,7 +62,7 @@ def main(argv):
   reps = FLAGS.repetitions
   peak = _in_fresh_process(bench.peak_flops_per_second, reps)
   rows = [_in_fresh_process(_measure, version, loop, 32, peak, reps)
-          for version in CODE_DIMS for loop in ('python', 'scan')]
+          for version in VERSIONS for loop in ('python', 'scan')]
   rows += [_in_fresh_process(_measure, 'v3', 'scan', batch_size, peak, reps)
            for batch_size in (256, 1024)]
   sections = [
@@ -84,7 +81,7 @@ def main(argv):
     ours = {row['version']: row for row in rows if row['batch_size'] == 32
             and row['loop'] == train_loops.resolve('auto')}
     comparison = []
-    for version in CODE_DIMS:
+    for version in VERSIONS:
       theirs = _in_fresh_process(_torch_steps_per_second, version, reps)
       steps = ours[version]['train_steps_per_second']
       comparison.append((version, theirs, steps, ours[version]['loop'], steps / theirs))

@@ -21,6 +21,13 @@ def _get(config: ml_collections.ConfigDict, dotted_name: str):
   return value
 
 
+def check_batch_fits(config: ml_collections.ConfigDict, num_train_examples: int) -> None:
+  """Refuses a batch larger than the training split (the canonical or the loaded one)."""
+  if config.batch_size > num_train_examples:
+    raise ConfigError(f'batch_size {config.batch_size} exceeds the {num_train_examples} '
+                      f'training examples of {config.data.name}.')
+
+
 def validate(config: ml_collections.ConfigDict) -> None:
   """Raises ConfigError naming the first field that is wrong and what it accepts."""
   if config.model.name not in models.MODELS:
@@ -52,10 +59,7 @@ def validate(config: ml_collections.ConfigDict) -> None:
   clip_norm = config.optim.clip_norm
   if isinstance(clip_norm, bool) or not isinstance(clip_norm, (int, float)) or not clip_norm >= 0:
     raise ConfigError(f'optim.clip_norm must be 0 (off) or a positive number, got {clip_norm!r}.')
-  train_examples = data.NUM_TRAIN_EXAMPLES[config.data.name]
-  if config.batch_size > train_examples:
-    raise ConfigError(f'batch_size {config.batch_size} exceeds the {train_examples} training '
-                      f'examples of {config.data.name}.')
+  check_batch_fits(config, data.NUM_TRAIN_EXAMPLES[config.data.name])
   smallest_batch = min((config.batch_size, *sizes))
   if config.model.name in _BATCHNORM_MODELS and smallest_batch < 2:
     raise ConfigError(f'{config.model.name} uses BatchNorm, which needs batch_size (and '

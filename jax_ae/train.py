@@ -310,9 +310,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
   else:
     run.check_can_resume(config)
   dataset = data.load_dataset(config.data)
-  if config.batch_size > dataset['train']['image'].shape[0]:
-    raise ConfigError(f'batch_size {config.batch_size} exceeds the '
-                      f'{dataset["train"]["image"].shape[0]} training examples.')
+  config_checks.check_batch_fits(config, dataset['train']['image'].shape[0])
   run.write_config(config)
 
   trainer = Trainer(config, dataset['train'], dataset['test'])
