@@ -11,10 +11,21 @@ import ml_collections
 def get_config() -> ml_collections.ConfigDict:
   config = ml_collections.ConfigDict()
 
+  # What the run learns: 'reconstruct' (autoencoders) or 'classify' (model.name 'cnn').
+  config.task = 'reconstruct'
+
   config.model = ml_collections.ConfigDict()
-  config.model.name = 'v1'  # Experiment version: v1, v2, v3, v4 or v5 (jax_ae/models.py).
-  config.model.hidden_units = 128  # V1/V2 hidden width H; the notebook does not state it.
-  config.model.code_dim = 10  # Bottleneck units.
+  # v1 ... v5 (the notebook's versions), conv_ae or cnn (jax_ae/models.py).
+  config.model.name = 'v1'
+  # V1/V2: hidden width H (the notebook does not state it). conv_ae: the dense layer
+  # between the conv blocks and the code, on both sides.
+  config.model.hidden_units = 128
+  config.model.code_dim = 10  # Bottleneck units (autoencoders).
+  config.model.features = (16, 32)  # conv_ae, cnn: channels of each conv block (28 -> 14 -> 7).
+  config.model.batch_norm = True  # conv_ae: BatchNorm in every block (cnn always has it).
+  config.model.upsample = 'nearest'  # conv_ae decoder: 'nearest' or 'bilinear'.
+  config.model.dense_units = 128  # cnn: width of the dense layer before the logits.
+  config.model.dropout_rate = 0.0  # cnn: dropout before and after that layer; 0 = off.
 
   config.data = ml_collections.ConfigDict()
   config.data.name = 'mnist'  # tfds dataset: mnist or fashion_mnist.
@@ -22,6 +33,11 @@ def get_config() -> ml_collections.ConfigDict:
   # '{name}' is replaced by data.name, e.g. '../shared/data/{name}'.
   config.data.manual_dir = ''
   config.data.tfds_data_dir = ''  # Where tfds prepares datasets ('' = ~/tensorflow_datasets).
+
+  # Training-time augmentation, drawn on the device in the train step (jax_ae/augment.py).
+  config.augment = ml_collections.ConfigDict()
+  config.augment.max_shift = 0  # Shift each image by up to this many pixels; 0 = off.
+  config.augment.flip = False  # Mirror half the images left-right (Fashion-MNIST, not digits).
 
   config.batch_size = 32  # The notebook's. A last partial batch of an epoch is dropped.
   config.eval_batch_size = 1000  # Test-set batch; padded and masked, every image counts once.

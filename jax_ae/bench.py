@@ -4,8 +4,8 @@ Synthetic images of the dataset's shape stand in for tfds, so the benchmark runs
 TensorFlow is absent (the GPU image). Every clock read follows `block_until_ready`;
 compilation is timed separately (ahead of time) and excluded from the rates, which are
 medians over `config.bench.repetitions` timed runs. FLOPs are counted from the dense
-layers' shapes: 2 per multiply-add forward and up to 4 backward (activations, BatchNorm
-and Adam are left out: they are memory-bound and small).
+and convolution layers' shapes: 2 per multiply-add forward and up to 4 backward
+(activations, pooling, BatchNorm and Adam are left out: they are memory-bound and small).
 """
 
 import copy
@@ -18,12 +18,14 @@ import time
 from typing import Any, Callable, Dict, List
 
 from absl import logging
+import flax
 import jax
 import jax.numpy as jnp
 import ml_collections
 import numpy as np
 
 from jax_ae import config_checks
+from jax_ae import models
 from jax_ae import train
 from jax_ae import train_loops
 from jax_ae.models import IMAGE_PIXELS
@@ -48,16 +50,29 @@ def synthetic_split(num_examples: int, seed: int = 0) -> Dict[str, np.ndarray]:
           'label': rng.integers(0, 10, num_examples).astype(np.int32)}
 
 
-def model_flops_per_example(params) -> int:
-  """Forward plus backward FLOPs of the dense layers, from their kernels' shapes.
+def model_flops_per_example(model, variables) -> int:
+  """Forward plus backward FLOPs of the dense and conv layers, from their shapes.
 
-  2 per weight forward, 2 for the weight gradient and 2 for the input gradient, except
-  for layers reading the image itself, whose input gradient nobody needs.
+  2 per weight and output position forward (a dense layer has one position, a
+  convolution one per output pixel), 2 for the weight gradient and 2 for the input
+  gradient, except for layers reading the image itself, whose input gradient nobody
+  needs.
   """
-  kernels = [leaf for path, leaf in jax.tree_util.tree_leaves_with_path(params)
-             if getattr(path[-1], 'key', None) == 'kernel']
-  return sum((4 if kernel.shape[0] == IMAGE_PIXELS else 6) * int(np.prod(kernel.shape))
-             for kernel in kernels)
+  image = jnp.zeros((1, IMAGE_PIXELS), jnp.float32)
+  _, captured = model.apply(variables, image, train=False, capture_intermediates=True,
+                            mutable=['intermediates'])
+  outputs = flax.traverse_util.flatten_dict(captured['intermediates'], sep='/')
+  total = 0
+  for path, kernel in flax.traverse_util.flatten_dict(variables['params'], sep='/').items():
+    if not path.endswith('/kernel'):
+      continue
+    layer = path[:-len('/kernel')]
+    output_shape = outputs[f'{layer}/__call__'][0].shape  # [1, ..., features]
+    positions = int(np.prod(output_shape[1:-1]))
+    reads_image = kernel.ndim == 2 and kernel.shape[0] == IMAGE_PIXELS or (
+        kernel.ndim == 4 and kernel.shape[2] == 1)
+    total += (4 if reads_image else 6) * int(np.prod(kernel.shape)) * positions
+  return total
 
 
 def median_seconds(run: Callable[[], Any], repetitions: int) -> float:
@@ -109,10 +124,8 @@ def measure(config: ml_collections.ConfigDict, batch_size: int,
   key = train.shuffle_key(0, 1)
 
   start = time.perf_counter()
-  indices = trainer._batch_indices(  # pylint: disable=protected-access
-      key, trainer.num_train_examples, trainer.steps_per_epoch, batch_size)
-  trainer._step.lower(  # pylint: disable=protected-access
-      state, train.new_epoch_sums(), trainer.train_arrays, indices).compile()
+  indices = trainer.epoch_batch_indices(key)
+  trainer.compile_step(state, indices)
   compile_seconds = time.perf_counter() - start
 
   holder = {'state': state}
@@ -125,7 +138,9 @@ def measure(config: ml_collections.ConfigDict, batch_size: int,
   eval_seconds = median_seconds(lambda: trainer.evaluate(holder['state']), repetitions)
   steps_per_second = num_steps / train_seconds
   examples_per_second = steps_per_second * batch_size
-  flops_per_example = model_flops_per_example(holder['state'].params)
+  flops_per_example = model_flops_per_example(
+      models.create_model(config.model),
+      {'params': holder['state'].params, 'batch_stats': holder['state'].batch_stats})
   achieved = flops_per_example * examples_per_second
   return {
       'version': config.model.name,
@@ -173,7 +188,7 @@ def run_bench(config: ml_collections.ConfigDict, workdir: str) -> List[Dict[str,
   rows = []
   for batch_size in batch_sizes(config):
     logging.info('Benchmarking %s (%s loop) at batch %d.', config.model.name,
-                 train_loops.resolve(config.train.loop), batch_size)
+                 train_loops.resolve(config.train.loop, config.model.name), batch_size)
     rows.append(measure(config, batch_size, peak))
   os.makedirs(workdir, exist_ok=True)
   with open(os.path.join(workdir, 'bench.json'), 'w') as f:

@@ -79,7 +79,7 @@ def main(argv):
     from benchmarks import torch_reference  # pylint: disable=g-import-not-at-top
     import torch  # pylint: disable=g-import-not-at-top
     ours = {row['version']: row for row in rows if row['batch_size'] == 32
-            and row['loop'] == train_loops.resolve('auto')}
+            and row['loop'] == train_loops.resolve('auto', row['version'])}
     comparison = []
     for version in VERSIONS:
       theirs = _in_fresh_process(_torch_steps_per_second, version, reps)

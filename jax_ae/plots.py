@@ -1,7 +1,7 @@
 """The run's pictures, drawn with matplotlib (Agg) and returned as PNG bytes."""
 
 import io
-from typing import Dict, List, NamedTuple
+from typing import Dict, List, NamedTuple, Sequence
 
 import numpy as np
 
@@ -61,18 +61,78 @@ def reconstructions_png(shown: Dict[str, np.ndarray], reconstructions: np.ndarra
   return _render(figure)
 
 
-def loss_curve_png(metrics: List[Dict[str, float]]) -> Picture:
-  """Train and test loss per epoch, log scale (losses span orders of magnitude)."""
+def loss_curve_png(metrics: List[Dict[str, float]],
+                   loss_description: str = 'mean squared error per pixel') -> Picture:
+  """Train and test loss per epoch, log scale (losses span orders of magnitude).
+
+  Runs that record accuracy (classifiers) get a second panel with it.
+  """
   plt = _pyplot()
-  figure, axis = plt.subplots(figsize=(6, 4))
+  with_accuracy = bool(metrics) and 'test_accuracy' in metrics[0]
+  figure, axes = plt.subplots(1, 2 if with_accuracy else 1, figsize=(11 if with_accuracy else 6, 4),
+                              squeeze=False)
   epochs = [row['epoch'] for row in metrics]
-  axis.plot(epochs, [row['train_loss'] for row in metrics], marker='.', label='train')
-  axis.plot(epochs, [row['test_loss'] for row in metrics], marker='.', label='test')
-  axis.xaxis.get_major_locator().set_params(integer=True)
-  axis.set_xlabel('epoch')
-  axis.set_ylabel('mean squared error per pixel')
-  axis.set_yscale('log')
-  axis.grid(True, which='both', alpha=0.3)
-  axis.legend()
+  panels = [('loss', loss_description, 'log')]
+  if with_accuracy:
+    panels.append(('accuracy', 'accuracy', 'linear'))
+  for axis, (name, label, scale) in zip(axes[0], panels):
+    axis.plot(epochs, [row[f'train_{name}'] for row in metrics], marker='.', label='train')
+    axis.plot(epochs, [row[f'test_{name}'] for row in metrics], marker='.', label='test')
+    axis.xaxis.get_major_locator().set_params(integer=True)
+    axis.set_xlabel('epoch')
+    axis.set_ylabel(label)
+    axis.set_yscale(scale)
+    axis.grid(True, which='both', alpha=0.3)
+    axis.legend()
+  figure.tight_layout()
+  return _render(figure)
+
+
+def confusion_matrix_png(confusion: np.ndarray, class_names: Sequence[str]) -> Picture:
+  """Counts of (true class, predicted class) on the test split, class names on both axes."""
+  plt = _pyplot()
+  confusion = np.asarray(confusion, dtype=np.int64)
+  num_classes = len(class_names)
+  figure, axis = plt.subplots(figsize=(7.5, 6.5))
+  # Log colours: the diagonal holds ~1000 per class, the mistakes worth seeing are tens.
+  image = axis.imshow(np.log1p(confusion), cmap='Blues')
+  threshold = np.log1p(confusion).max() / 2
+  for true in range(num_classes):
+    for predicted in range(num_classes):
+      count = confusion[true, predicted]
+      axis.text(predicted, true, str(count), ha='center', va='center', fontsize=7,
+                color='white' if np.log1p(count) > threshold else 'black')
+  axis.set_xticks(range(num_classes), class_names, rotation=45, ha='right', fontsize=8)
+  axis.set_yticks(range(num_classes), class_names, fontsize=8)
+  axis.set_xlabel('predicted class')
+  axis.set_ylabel('true class')
+  accuracy = np.trace(confusion) / max(confusion.sum(), 1)
+  axis.set_title(f'test split: {confusion.sum()} images, accuracy {accuracy:.4f}', fontsize=9)
+  figure.colorbar(image, ax=axis, label='log(1 + count)')
+  figure.tight_layout()
+  return _render(figure)
+
+
+def misclassified_png(images: np.ndarray, labels: np.ndarray, logits: np.ndarray,
+                      class_names: Sequence[str]) -> Picture:
+  """Test images the classifier got wrong, each titled predicted (confidence) / true."""
+  plt = _pyplot()
+  count = max(images.shape[0], 1)
+  columns = min(count, 8)
+  rows = -(-count // columns)
+  figure, axes = plt.subplots(rows, columns, figsize=(1.5 * columns, 1.8 * rows), squeeze=False)
+  probabilities = np.exp(logits - logits.max(axis=-1, keepdims=True))
+  probabilities /= probabilities.sum(axis=-1, keepdims=True)
+  for index, axis in enumerate(axes.flat):
+    axis.set_xticks([])
+    axis.set_yticks([])
+    if index >= images.shape[0]:
+      axis.axis('off')
+      continue
+    predicted = int(probabilities[index].argmax())
+    axis.imshow(images[index].reshape(IMAGE_SIDE, IMAGE_SIDE), cmap='gray', vmin=0.0, vmax=1.0)
+    axis.set_title(f'{class_names[predicted]} ({probabilities[index, predicted]:.2f})\n'
+                   f'true: {class_names[int(labels[index])]}', fontsize=7)
+  figure.suptitle('most confident mistakes: predicted (probability) / true', fontsize=9)
   figure.tight_layout()
   return _render(figure)

@@ -3,7 +3,9 @@
 config.json        the resolved config
 metrics.jsonl      one JSON object per finished epoch, appended and flushed each epoch
 events.out.tfevents.*  the same scalars and the reconstructions image, for TensorBoard
-loss_curve.png, reconstructions.png   the pictures (plots.py draws them)
+loss_curve.png     train and test loss (and accuracy) per epoch
+reconstructions.png            autoencoders: test images and their reconstructions
+confusion_matrix.png, misclassified.png   classifiers (tasks.py chooses the pictures)
 model.msgpack      final params and batch_stats (flax.serialization), for evaluation
 checkpoints/       Orbax checkpoints to resume from (checkpoint.py)
 """
@@ -24,8 +26,8 @@ from jax_ae.plots import Picture
 CONFIG_FILE = 'config.json'
 METRICS_FILE = 'metrics.jsonl'
 MODEL_FILE = 'model.msgpack'
-LOSS_CURVE_FILE = 'loss_curve.png'
-RECONSTRUCTIONS_FILE = 'reconstructions.png'
+# Every picture a run may leave, named `{name}.png` (tasks.py and train.py choose them).
+PICTURES = ('loss_curve', 'reconstructions', 'confusion_matrix', 'misclassified')
 CHECKPOINTS_DIR = 'checkpoints'
 # Fields a resumed run may change: they extend training, move the data, change what is
 # logged or how fast the same steps run, or (learning rate, clipping) let a run that
@@ -125,7 +127,8 @@ class RunFiles:
   def delete_previous_run(self) -> None:
     """Removes what an earlier run left, for --config.restart=True."""
     for name in os.listdir(self.workdir):
-      if name in (CONFIG_FILE, METRICS_FILE, MODEL_FILE, LOSS_CURVE_FILE, RECONSTRUCTIONS_FILE) \
+      if name in (CONFIG_FILE, METRICS_FILE, MODEL_FILE) \
+          or name in {f'{picture}.png' for picture in PICTURES} \
           or name.startswith('events.out.tfevents'):
         os.remove(self.path(name))
 
@@ -143,8 +146,8 @@ class RunFiles:
   def write_config(self, config: ml_collections.ConfigDict) -> None:
     _write_atomically(self.path(CONFIG_FILE), config.to_json(indent=2).encode())
 
-  def write_epoch(self, metrics: Dict[str, float], reconstructions: Picture) -> None:
-    """Appends the epoch's metrics and sends them, with the picture, to TensorBoard."""
+  def write_epoch(self, metrics: Dict[str, float], pictures: Dict[str, Picture]) -> None:
+    """Appends the epoch's metrics and sends them, with the pictures, to TensorBoard."""
     with open(self.metrics_path, 'a') as f:
       f.write(json.dumps(metrics) + '\n')
       f.flush()
@@ -153,7 +156,7 @@ class RunFiles:
       self._tensorboard = _TensorBoardWriter(self.workdir)
     scalars = {name: value for name, value in metrics.items()
                if name not in ('epoch', 'step') and isinstance(value, (int, float))}
-    self._tensorboard.write(metrics['step'], scalars, {'reconstructions': reconstructions})
+    self._tensorboard.write(metrics['step'], scalars, pictures)
 
   def read_metrics(self) -> List[Dict[str, float]]:
     """The metrics rows on disk; a line cut short by a crash mid-write is dropped."""
@@ -168,9 +171,11 @@ class RunFiles:
           logging.warning('Ignoring a damaged line of %s.', self.metrics_path)
     return rows
 
-  def write_plots(self, loss_curve: Picture, reconstructions: Picture) -> None:
-    _write_atomically(self.path(LOSS_CURVE_FILE), loss_curve.png)
-    _write_atomically(self.path(RECONSTRUCTIONS_FILE), reconstructions.png)
+  def write_pictures(self, pictures: Dict[str, Picture]) -> None:
+    """Writes each picture as `{name}.png`; names must be in PICTURES."""
+    for name, picture in pictures.items():
+      assert name in PICTURES, name
+      _write_atomically(self.path(f'{name}.png'), picture.png)
 
   def write_model(self, state) -> None:
     variables = {'params': state.params, 'batch_stats': state.batch_stats}

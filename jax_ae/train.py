@@ -1,14 +1,16 @@
 """Training and evaluation, top to bottom as the algorithm.
 
-`train_step` and `eval_step` are pure functions `(state, batch) -> ...`; the jit
-happens once, in `Trainer`, around the loops that use them. The whole
+`train_step` and `eval_step` are pure functions `(state, batch, ...) -> ...`; the jit
+happens once, in `Trainer`, around the loops that use them. What is learned (loss,
+metrics, pictures) comes from `config.task` through tasks.py, so autoencoders and
+classifiers share this one loop. The whole
 dataset lives on the device and each epoch's shuffle is drawn there, so the hot
 loop moves no data between host and device; metrics come back once per epoch.
 """
 
 import functools
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from absl import logging
 from flax.training import train_state
@@ -18,6 +20,7 @@ import ml_collections
 import numpy as np
 import optax
 
+from jax_ae import augment
 from jax_ae import checkpoint
 from jax_ae import config_checks
 from jax_ae import data
@@ -25,6 +28,7 @@ from jax_ae import interrupts
 from jax_ae import models
 from jax_ae import plots
 from jax_ae import run_files
+from jax_ae import tasks
 from jax_ae import train_loops
 from jax_ae.errors import ConfigError
 from jax_ae.errors import Interrupted
@@ -86,27 +90,31 @@ def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
   return state.replace(step=jnp.zeros((), jnp.int32))
 
 
-def reconstruction_loss(reconstructions: jax.Array, images: jax.Array) -> jax.Array:
-  """Mean squared error per pixel of each example: [batch, 784] x2 -> [batch]."""
-  return jnp.mean(jnp.square(reconstructions - images), axis=-1)
-
-
-def train_step(state: TrainState, batch: Batch):
+def train_step(state: TrainState, batch: Batch, key: jax.Array, task: str = 'reconstruct',
+               augmentation: augment.Augmentation = augment.Augmentation()):
   """One Adam step on the batch's mean loss; BatchNorm uses and updates batch stats.
+
+  `key` is this step's randomness: the augmentation of the batch's images (the
+  autoencoders' targets are then the augmented images) and dropout. Returns the
+  batch means of the task's metrics and the gradient's norm.
 
   A step whose loss or gradient is not finite is not applied: the state comes back
   unchanged, so non-finite values never reach the parameters or a checkpoint.
   (`lax.cond` rather than a `where` over the state: on CPU the select copied every
   parameter and Adam moment, making V3's step 2.7x slower.)
   """
+  augment_key, dropout_key = jax.random.split(key)
+  batch = {**batch, 'image': augment.augment_images(augment_key, batch['image'], augmentation)}
 
   def loss_fn(params):
-    reconstructions, updates = state.apply_fn(
+    outputs, updates = state.apply_fn(
         {'params': params, 'batch_stats': state.batch_stats}, batch['image'],
-        train=True, mutable=['batch_stats'])
-    return jnp.mean(reconstruction_loss(reconstructions, batch['image'])), updates
+        train=True, mutable=['batch_stats'], rngs={'dropout': dropout_key})
+    means = {name: jnp.mean(values)
+             for name, values in tasks.per_example_metrics(task, outputs, batch).items()}
+    return means['loss'], (means, updates)
 
-  (loss, updates), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
+  (loss, (means, updates)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
   grad_norm = optax.tree.norm(grads)
   state = jax.lax.cond(
       jnp.isfinite(loss) & jnp.isfinite(grad_norm),
@@ -114,19 +122,19 @@ def train_step(state: TrainState, batch: Batch):
           grads=grads, batch_stats=updates.get('batch_stats', state.batch_stats)),
       lambda state: state,
       state)
-  return state, {'loss': loss, 'grad_norm': grad_norm}
+  return state, {**means, 'grad_norm': grad_norm}
 
 
-def reconstruct(state: TrainState, images: jax.Array) -> jax.Array:
-  """Evaluation-mode reconstructions (running BatchNorm averages, nothing mutated)."""
+def predict(state: TrainState, images: jax.Array) -> jax.Array:
+  """Evaluation-mode outputs (reconstructions or logits): running BatchNorm averages,
+  no dropout, no augmentation, nothing mutated."""
   return state.apply_fn({'params': state.params, 'batch_stats': state.batch_stats},
                         images, train=False)
 
 
-def eval_step(state: TrainState, batch: Batch) -> Dict[str, jax.Array]:
-  """Summed loss over the batch's real examples (`mask` is 0 on padding)."""
-  losses = reconstruction_loss(reconstruct(state, batch['image']), batch['image'])
-  return {'loss_sum': jnp.sum(losses * batch['mask']), 'count': jnp.sum(batch['mask'])}
+def eval_step(state: TrainState, batch: Batch, task: str = 'reconstruct') -> Dict[str, jax.Array]:
+  """The task's metrics summed over the batch's real examples (`mask` is 0 on padding)."""
+  return tasks.evaluation_sums(task, predict(state, batch['image']), batch)
 
 
 def _epoch_batch_indices(key: jax.Array, num_examples: int, num_steps: int,
@@ -137,18 +145,21 @@ def _epoch_batch_indices(key: jax.Array, num_examples: int, num_steps: int,
 
 
 def _train_step_on_device(state: TrainState, epoch_sums: Dict[str, jax.Array],
-                          train_arrays: Batch, batch_indices: jax.Array):
+                          train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
+                          task: str, augmentation: augment.Augmentation):
   """train_step on the next batch of the epoch's shuffle, metrics summed on device.
 
   `epoch_sums['steps']` counts the steps taken this epoch and so also picks the
-  batch: the loop passes no per-step value from the host. The first step whose loss
+  batch, and the step number picks the step's key from `run_key`: the loop passes no
+  per-step value from the host, and a resumed run draws the same keys. The first step whose loss
   or gradient is not finite (train_step skips it) is recorded in
   `first_nonfinite_step`, so the host learns of it once, at the end of the epoch.
   """
   indices = batch_indices[epoch_sums['steps']]
   batch = jax.tree.map(lambda array: jnp.take(array, indices, axis=0), train_arrays)
   step_number = state.step + 1
-  state, metrics = train_step(state, batch)
+  state, metrics = train_step(state, batch, jax.random.fold_in(run_key, state.step), task,
+                              augmentation)
   finite = jnp.isfinite(metrics['loss']) & jnp.isfinite(metrics['grad_norm'])
   first_nonfinite_step = jnp.where(
       finite | (epoch_sums['first_nonfinite_step'] >= 0),
@@ -160,7 +171,8 @@ def _train_step_on_device(state: TrainState, epoch_sums: Dict[str, jax.Array],
 
 
 def _train_steps_on_device(state: TrainState, epoch_sums: Dict[str, jax.Array],
-                           train_arrays: Batch, batch_indices: jax.Array, max_steps: int):
+                           train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
+                           task: str, augmentation: augment.Augmentation, max_steps: int):
   """Up to `max_steps` of `_train_step_on_device` in one compiled loop, never past the epoch.
 
   The 'scan' train loop: one dispatch for many steps. A `while_loop` rather than
@@ -169,15 +181,19 @@ def _train_steps_on_device(state: TrainState, epoch_sums: Dict[str, jax.Array],
   stop_at = jnp.minimum(epoch_sums['steps'] + max_steps, batch_indices.shape[0])
   return jax.lax.while_loop(
       lambda carry: carry[1]['steps'] < stop_at,
-      lambda carry: _train_step_on_device(*carry, train_arrays, batch_indices),
+      lambda carry: _train_step_on_device(*carry, train_arrays, batch_indices, run_key, task,
+                                          augmentation),
       (state, epoch_sums))
 
 
-@jax.jit  # made on the device: jnp.zeros outside jit would copy a host scalar over
-def new_epoch_sums() -> Dict[str, jax.Array]:
+# Made on the device: jnp.zeros outside jit would copy a host scalar over.
+@functools.partial(jax.jit, static_argnums=0)
+def new_epoch_sums(task: str = 'reconstruct') -> Dict[str, jax.Array]:
   """What an epoch accumulates on the device; part of every checkpoint."""
-  return {'steps': jnp.zeros((), jnp.int32), 'first_nonfinite_step': -jnp.ones((), jnp.int32),
-          'loss': jnp.zeros(()), 'grad_norm': jnp.zeros(())}
+  sums = {'steps': jnp.zeros((), jnp.int32), 'first_nonfinite_step': -jnp.ones((), jnp.int32),
+          'grad_norm': jnp.zeros(())}
+  sums.update({name: jnp.zeros(()) for name in tasks.metric_names(task)})
+  return sums
 
 
 def batch_for_evaluation(split: Dict[str, np.ndarray], eval_batch_size: int) -> Batch:
@@ -195,16 +211,30 @@ def batch_for_evaluation(split: Dict[str, np.ndarray], eval_batch_size: int) -> 
   return jax.device_put(batched)
 
 
-def evaluate(state: TrainState, batched_split: Batch) -> Dict[str, jax.Array]:
-  """Mean loss over a split from `batch_for_evaluation`, all batches in one call."""
+def evaluate(state: TrainState, batched_split: Batch,
+             task: str = 'reconstruct') -> Dict[str, jax.Array]:
+  """The task's mean metrics over a split from `batch_for_evaluation`, in one call.
+
+  {'loss'} for reconstruction; {'loss', 'accuracy', 'confusion'} for classification,
+  where 'confusion' holds [10, 10] counts (true class, predicted class).
+  """
 
   def accumulate(totals, batch):
-    metrics = eval_step(state, batch)
-    return jax.tree.map(jnp.add, totals, metrics), None
+    return jax.tree.map(jnp.add, totals, eval_step(state, batch, task)), None
 
-  zeros = {'loss_sum': jnp.zeros(()), 'count': jnp.zeros(())}
+  first_batch = jax.tree.map(lambda array: array[0], batched_split)
+  shapes = jax.eval_shape(functools.partial(eval_step, task=task), state, first_batch)
+  zeros = jax.tree.map(lambda shape: jnp.zeros(shape.shape, shape.dtype), shapes)
   totals, _ = jax.lax.scan(accumulate, zeros, batched_split)
-  return {'loss': totals['loss_sum'] / totals['count']}
+  means = {name: totals[f'{name}_sum'] / totals['count'] for name in tasks.metric_names(task)}
+  if 'confusion' in totals:
+    means['confusion'] = totals['confusion']
+  return means
+
+
+def predict_batches(state: TrainState, batched_split: Batch) -> jax.Array:
+  """`predict` over a split from `batch_for_evaluation`: [num_batches, batch, ...]."""
+  return jax.lax.map(lambda batch: predict(state, batch['image']), batched_split)
 
 
 class Trainer:
@@ -212,24 +242,42 @@ class Trainer:
 
   def __init__(self, config: ml_collections.ConfigDict, train_split, test_split):
     self.config = config
+    self.task = config.task
     self.num_train_examples = train_split['image'].shape[0]
+    self.num_test_examples = test_split['image'].shape[0]
     self.steps_per_epoch = steps_per_epoch(self.num_train_examples, config.batch_size)
     self.learning_rate_fn = create_learning_rate_fn(config.optim, self.steps_per_epoch)
     self.train_arrays = jax.device_put(train_split)
     self.test_batches = batch_for_evaluation(test_split, config.eval_batch_size)
-    self.loop = train_loops.resolve(config.train.loop)
+    self.run_key = jax.device_put(run_key(config.seed))
+    self.loop = train_loops.resolve(config.train.loop, config.model.name)
+    step_options = {'task': self.task, 'augmentation': augment.from_config(config.augment)}
     if self.loop == 'python':
       self.steps_per_call = 1
-      self._step = jax.jit(_train_step_on_device, donate_argnums=(0, 1))
+      self._step = jax.jit(functools.partial(_train_step_on_device, **step_options),
+                           donate_argnums=(0, 1))
     else:
       self.steps_per_call = min(config.train.steps_per_call or self.steps_per_epoch,
                                 self.steps_per_epoch)
-      self._step = jax.jit(functools.partial(_train_steps_on_device,
+      self._step = jax.jit(functools.partial(_train_steps_on_device, **step_options,
                                              max_steps=self.steps_per_call),
                            donate_argnums=(0, 1))
     self._batch_indices = jax.jit(_epoch_batch_indices, static_argnums=(1, 2, 3))
-    self._evaluate = jax.jit(evaluate)
-    self.reconstruct = jax.jit(reconstruct)
+    self._evaluate = jax.jit(functools.partial(evaluate, task=self.task))
+    self._predict_batches = jax.jit(predict_batches)
+    self.predict = jax.jit(predict)
+
+  def new_epoch_sums(self) -> Dict[str, jax.Array]:
+    return new_epoch_sums(self.task)
+
+  def compile_step(self, state: TrainState, batch_indices: jax.Array):
+    """Compiles the train loop's call ahead of time (the benchmark times this)."""
+    return self._step.lower(state, self.new_epoch_sums(), self.train_arrays, batch_indices,
+                            self.run_key).compile()
+
+  def epoch_batch_indices(self, shuffle_key: jax.Array) -> jax.Array:
+    return self._batch_indices(shuffle_key, self.num_train_examples, self.steps_per_epoch,
+                               self.config.batch_size)
 
   def train_epoch(self, state: TrainState, shuffle_key: jax.Array,
                   epoch_sums: Optional[Dict[str, jax.Array]] = None,
@@ -241,20 +289,32 @@ class Trainer:
     `steps_per_call` steps (scan loop); `epoch_sums['steps']` then says where the
     epoch can resume.
     """
-    batch_indices = self._batch_indices(
-        shuffle_key, self.num_train_examples, self.steps_per_epoch, self.config.batch_size)
+    batch_indices = self.epoch_batch_indices(shuffle_key)
     if epoch_sums is None:
-      epoch_sums, steps_done = new_epoch_sums(), 0
+      epoch_sums, steps_done = self.new_epoch_sums(), 0
     else:
       steps_done = int(jax.device_get(epoch_sums['steps']))
     for _ in range(steps_done, self.steps_per_epoch, self.steps_per_call):
       if stop is not None and stop.requested:
         break
-      state, epoch_sums = self._step(state, epoch_sums, self.train_arrays, batch_indices)
+      state, epoch_sums = self._step(state, epoch_sums, self.train_arrays, batch_indices,
+                                     self.run_key)
     return state, epoch_sums
 
   def evaluate(self, state: TrainState) -> Dict[str, jax.Array]:
-    return {'test_loss': self._evaluate(state, self.test_batches)['loss']}
+    """The test split's metrics on device: 'test_loss' (, 'test_accuracy', 'confusion')."""
+    results = self._evaluate(state, self.test_batches)
+    return {(name if name == 'confusion' else f'test_{name}'): value
+            for name, value in results.items()}
+
+  def predictor(self, state: TrainState) -> Callable[[np.ndarray], np.ndarray]:
+    """images -> evaluation-mode outputs on the host, with this state's parameters."""
+    return lambda images: np.asarray(self.predict(state, images))
+
+  def predict_test_split(self, state: TrainState) -> np.ndarray:
+    """Evaluation-mode outputs for every test example, in order: [num_test, ...]."""
+    outputs = np.asarray(self._predict_batches(state, self.test_batches))
+    return outputs.reshape((-1,) + outputs.shape[2:])[:self.num_test_examples]
 
 
 def init_key(seed: int) -> jax.Array:
@@ -267,14 +327,20 @@ def shuffle_key(seed: int, epoch: int) -> jax.Array:
   return jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), 1), epoch)
 
 
-def _epoch_metrics(epoch: int, step: int, epoch_sums, test_loss: float,
+def run_key(seed: int) -> jax.Array:
+  """The key that, folded with a step number, gives that step's augmentation and dropout."""
+  return jax.random.fold_in(jax.random.key(seed), 2)
+
+
+def _epoch_metrics(task: str, epoch: int, step: int, epoch_sums, test_metrics,
                    learning_rate: float, seconds: float, examples: int, loop: str):
   num_steps = int(epoch_sums['steps'])
+  metrics = {'epoch': epoch, 'step': step}
+  for name in tasks.metric_names(task):
+    metrics[f'train_{name}'] = float(epoch_sums[name]) / num_steps
+    metrics[f'test_{name}'] = float(test_metrics[f'test_{name}'])
   return {
-      'epoch': epoch,
-      'step': step,
-      'train_loss': float(epoch_sums['loss']) / num_steps,
-      'test_loss': test_loss,
+      **metrics,
       'learning_rate': learning_rate,
       'grad_norm': float(epoch_sums['grad_norm']) / num_steps,
       'epoch_seconds': seconds,
@@ -316,7 +382,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
   trainer = Trainer(config, dataset['train'], dataset['test'])
   state = create_train_state(config, init_key(config.seed), trainer.steps_per_epoch)
   first_epoch, epoch_sums = 1, None
-  restored = checkpoints.restore_latest(state, new_epoch_sums())
+  restored = checkpoints.restore_latest(state, trainer.new_epoch_sums())
   if restored is not None:
     state, saved_sums, position = restored
     first_epoch = position.epoch if position.mid_epoch else position.completed_epochs + 1
@@ -330,6 +396,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
   run.truncate_metrics(completed_epochs=first_epoch - 1)
   best_train_loss = min((row['train_loss'] for row in run.read_metrics()), default=np.inf)
   shown = plots.pick_examples(dataset['test'], config.num_reconstructions)
+  class_names = data.CLASS_NAMES[config.data.name]
   logging.info('%s on %s: %d steps of %d examples per epoch, epochs %d to %d.',
                config.model.name, config.data.name, trainer.steps_per_epoch, config.batch_size,
                first_epoch, config.num_epochs)
@@ -352,17 +419,21 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
             f'{int(host_sums["steps"])} of {trainer.steps_per_epoch}; checkpoint saved: run '
             f'the same command{again} to resume.', exit_code=stop.exit_code)
       step = epoch * trainer.steps_per_epoch
-      test_loss = float(jax.device_get(trainer.evaluate(state)['test_loss']))
+      evaluation = jax.device_get(trainer.evaluate(state))
       metrics = _epoch_metrics(
-          epoch, step, host_sums, test_loss, float(trainer.learning_rate_fn(step - 1)),
+          config.task, epoch, step, host_sums, evaluation,
+          float(trainer.learning_rate_fn(step - 1)),
           epoch_seconds, (trainer.steps_per_epoch - steps_at_start) * config.batch_size,
           trainer.loop)
       logging.info('epoch %d/%d  train_loss %.5f  test_loss %.5f  lr %.2e  grad_norm %.3f  '
                    '%.1fs (%.0f examples/s)', epoch, config.num_epochs, metrics['train_loss'],
                    metrics['test_loss'], metrics['learning_rate'], metrics['grad_norm'],
                    epoch_seconds, metrics['examples_per_second'])
-      reconstructions = np.asarray(trainer.reconstruct(state, shown['image']))
-      run.write_epoch(metrics, plots.reconstructions_png(shown, reconstructions))
+      if 'test_accuracy' in metrics:
+        logging.info('epoch %d/%d  train_accuracy %.4f  test_accuracy %.4f', epoch,
+                     config.num_epochs, metrics['train_accuracy'], metrics['test_accuracy'])
+      run.write_epoch(metrics, tasks.epoch_pictures(
+          config.task, trainer.predictor(state), shown, evaluation, class_names))
       if nonfinite:
         _raise_nonfinite(epoch, host_sums, checkpoints, again)
       if metrics['train_loss'] > 10 * best_train_loss:
@@ -371,12 +442,17 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
                         best_train_loss)
       best_train_loss = min(best_train_loss, metrics['train_loss'])
       if epoch % config.checkpoint_every_epochs == 0 or epoch == config.num_epochs:
-        checkpoints.save(state, new_epoch_sums(), checkpoint.Position(epoch, epoch))
+        checkpoints.save(state, trainer.new_epoch_sums(), checkpoint.Position(epoch, epoch))
       epoch_sums = None
 
   run.write_model(state)
-  reconstructions = np.asarray(trainer.reconstruct(state, shown['image']))
-  run.write_plots(plots.loss_curve_png(run.read_metrics()),
-                  plots.reconstructions_png(shown, reconstructions))
+  evaluation = jax.device_get(trainer.evaluate(state))
+  pictures = tasks.final_pictures(
+      config.task, trainer.predictor(state), shown, evaluation,
+      lambda: trainer.predict_test_split(state),
+      dataset['test'], class_names)
+  pictures['loss_curve'] = plots.loss_curve_png(run.read_metrics(),
+                                                tasks.LOSS_DESCRIPTIONS[config.task])
+  run.write_pictures(pictures)
   checkpoints.close()
   return state

@@ -18,10 +18,23 @@ def test_flops_are_counted_from_the_dense_shapes():
   config = tiny_config('v1')
   config.model.hidden_units = 128
   config.model.code_dim = 10
-  params = models.create_model(config.model).init(jax.random.key(0), jnp.zeros((2, 784)))['params']
+  model = models.create_model(config.model)
+  variables = model.init(jax.random.key(0), jnp.zeros((2, 784)))
   # The input layer needs no input gradient (4 FLOPs per weight), the others 6.
   expected = 4 * 784 * 128 + 6 * (128 * 10 + 10 * 128 + 128 * 784)
-  assert bench.model_flops_per_example(params) == expected
+  assert bench.model_flops_per_example(model, variables) == expected
+
+
+def test_convolution_flops_count_every_output_pixel():
+  config = tiny_config('cnn')
+  config.model.features = (4, 8)
+  config.model.dense_units = 16
+  model = models.create_model(config.model)
+  variables = model.init(jax.random.key(0), jnp.zeros((2, 784)))
+  # conv 1->4 on 28x28 (reads the image), conv 4->8 on 14x14, dense 7*7*8->16, 16->10.
+  expected = (4 * 9 * 1 * 4 * 28 * 28 + 6 * 9 * 4 * 8 * 14 * 14
+              + 6 * 7 * 7 * 8 * 16 + 6 * 16 * 10)
+  assert bench.model_flops_per_example(model, variables) == expected
 
 
 @pytest.mark.parametrize('loop', ('python', 'scan'))

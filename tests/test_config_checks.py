@@ -49,7 +49,7 @@ def test_config_is_refused_clearly_or_trains_one_step(overrides):
     return
   state = train.create_train_state(config, jax.random.key(0), 10)
   images = jax.random.uniform(jax.random.key(1), (config.batch_size, 784))
-  state, metrics = jax.jit(train.train_step)(state, {'image': images})
+  state, metrics = jax.jit(train.train_step)(state, {'image': images}, jax.random.key(2))
   assert np.isfinite(float(metrics['loss']))
   assert int(state.step) == 1
 
@@ -57,7 +57,7 @@ def test_config_is_refused_clearly_or_trains_one_step(overrides):
 @pytest.mark.parametrize('field, value, message', [
     ('batch_size', '32', "batch_size must be a positive integer, got '32'."),
     ('num_epochs', True, 'num_epochs must be a positive integer, got True.'),
-    ('model.name', 'v9', "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5."),
+    ('model.name', 'v9', "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5, conv_ae, cnn."),
 ])
 def test_wrong_types_and_names_from_a_config_file(field, value, message):
   config = tiny_config()

@@ -1,4 +1,4 @@
-"""TorchBatchNorm follows PyTorch's BatchNorm1d, which Flax's BatchNorm does not."""
+"""TorchBatchNorm follows PyTorch's BatchNorm1d/2d, which Flax's BatchNorm does not; pooling and upsampling."""
 
 import flax.linen as nn
 from hypothesis import given, settings, strategies as st
@@ -7,6 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from jax_ae import layers
 from jax_ae.layers import TorchBatchNorm
 
 
@@ -73,3 +74,33 @@ def test_training_batch_of_one_is_refused():
   with pytest.raises(ValueError, match='at least 2'):
     TorchBatchNorm().init_with_output(jax.random.key(0), jnp.ones((1, 3)), train=True,
                                       mutable=['batch_stats'])
+
+
+@settings(deadline=None, max_examples=10)
+@given(height=st.integers(2, 9), width=st.integers(2, 9), seed=st.integers(0, 2**16))
+def test_max_pool_2x2_halves_and_matches_flax(height, width, seed):
+  x = jax.random.normal(jax.random.key(seed), (2, height, width, 3))
+  pooled = layers.max_pool_2x2(x)
+  assert pooled.shape == (2, height // 2, width // 2, 3)
+  np.testing.assert_array_equal(pooled, nn.max_pool(x, (2, 2), (2, 2)))
+
+
+@pytest.mark.parametrize('method', layers.UPSAMPLING)
+def test_upsample_2x_doubles_and_matches_jax_image_resize(method, make_key):
+  x = jax.random.normal(make_key(), (2, 7, 5, 3))
+  upsampled = layers.upsample_2x(x, method)
+  assert upsampled.shape == (2, 14, 10, 3)
+  np.testing.assert_allclose(upsampled, jax.image.resize(x, (2, 14, 10, 3), method),
+                             rtol=1e-6, atol=1e-6)
+
+
+def test_batchnorm_on_feature_maps_keeps_per_channel_unbiased_statistics(make_key):
+  x = jax.random.normal(make_key(), (4, 3, 3, 2)) * jnp.array([1.0, 5.0]) + jnp.array([0.0, 2.0])
+  norm = layers.TorchBatchNorm()
+  variables = norm.init(make_key(), x, train=False)
+  y, updates = norm.apply(variables, x, train=True, mutable=['batch_stats'])
+  flat = np.asarray(x, np.float64).reshape(-1, 2)  # PyTorch BatchNorm2d: over N, H, W
+  np.testing.assert_allclose(updates['batch_stats']['mean'], 0.1 * flat.mean(0), rtol=1e-5)
+  np.testing.assert_allclose(updates['batch_stats']['var'], 0.9 + 0.1 * flat.var(0, ddof=1),
+                             rtol=1e-5)
+  np.testing.assert_allclose(np.asarray(y).reshape(-1, 2).mean(0), 0.0, atol=1e-5)

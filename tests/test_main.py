@@ -54,6 +54,41 @@ def test_tiny_run_leaves_every_file(version, tmp_path):
   assert events.Tags()['images'] == ['reconstructions']
 
 
+CONV_TINY_FLAGS = ('--config.model.features=4,8', '--config.model.hidden_units=16',
+                   '--config.model.dense_units=16', '--config.batch_size=8',
+                   '--config.eval_batch_size=16', '--config.num_epochs=2',
+                   '--config.num_reconstructions=4')
+
+
+@pytest.mark.parametrize('config_name, pictures', [
+    ('conv_ae', {'loss_curve.png', 'reconstructions.png'}),
+    ('cnn_fashion', {'loss_curve.png', 'confusion_matrix.png', 'misclassified.png'}),
+])
+def test_tiny_cnn_runs_leave_their_files(config_name, pictures, tmp_path):
+  workdir = tmp_path / 'run'
+  result = _run_main_subprocess('-m', 'tests.main_with_mock_data',
+                                f'--config=configs/{config_name}.py', f'--workdir={workdir}',
+                                *CONV_TINY_FLAGS)
+  assert result.returncode == 0, result.stderr[-3000:]
+  names = set(os.listdir(workdir))
+  assert {'config.json', 'metrics.jsonl', 'model.msgpack'} | pictures <= names
+  other_pictures = set(f'{name}.png' for name in run_files.PICTURES) - pictures
+  assert not names & other_pictures
+  for picture in pictures:
+    assert (workdir / picture).read_bytes().startswith(b'\x89PNG')
+  rows = [json.loads(line) for line in (workdir / 'metrics.jsonl').read_text().splitlines()]
+  assert [row['epoch'] for row in rows] == [1, 2]
+  classifies = config_name.startswith('cnn')
+  for row in rows:
+    assert ({'train_accuracy', 'test_accuracy'} <= set(row)) == classifies
+    assert row['loop'] == 'python' or jax.default_backend() != 'cpu'
+    if classifies:
+      assert 0.0 <= row['test_accuracy'] <= 1.0
+  events = event_accumulator.EventAccumulator(str(workdir))
+  events.Reload()
+  assert events.Tags()['images'] == (['confusion_matrix'] if classifies else ['reconstructions'])
+
+
 def test_saved_model_reproduces_the_final_test_loss(tmp_path, mock_tfds):
   del mock_tfds
   config = tiny_config('v4')
@@ -75,7 +110,8 @@ def test_nan_loss_stops_with_exit_code_3_and_keeps_earlier_epochs(tmp_path, mock
 
 
 @pytest.mark.parametrize('override, exit_code, message', [
-    ('--config.model.name=v9', 2, "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5."),
+    ('--config.model.name=v9', 2, "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5, "),
+    ('--config.model.name=cnn', 2, "model 'cnn' learns to classify, but task is 'reconstruct'"),
     ('--config.batch_size=0', 2, 'batch_size must be a positive integer, got 0.'),
     ('--config.optim.learning_rate=-1.0', 2, 'optim.learning_rate must be a positive number'),
     ('--config.data.manual_dir=/nonexistent/{name}', 1, "'/nonexistent/mnist' is not a folder"),

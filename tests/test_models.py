@@ -1,6 +1,7 @@
-"""Shapes, ranges and structure of the five notebook autoencoders."""
+"""Shapes, ranges and structure of the notebook autoencoders and the to-do list's CNNs."""
 
 from hypothesis import given, settings, strategies as st
+import flax
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -85,3 +86,59 @@ def test_dense_weights_start_as_pytorch_linear(make_key):
   bound = 1.0 / np.sqrt(784)
   assert np.abs(kernel).max() <= bound
   np.testing.assert_allclose(kernel.std(), bound / np.sqrt(3.0), rtol=0.01)  # uniform std
+
+
+def _conv_config(name, **fields):
+  config = default.get_config()
+  config.model.name = name
+  config.model.update(fields)
+  return config.model
+
+
+@pytest.mark.parametrize('features, batch_norm, upsample', [
+    ((16, 32), True, 'nearest'), ((8,), False, 'bilinear'), ((4, 8), False, 'nearest')])
+def test_conv_autoencoder_pools_down_and_upsamples_back(features, batch_norm, upsample,
+                                                        make_key):
+  model = models.create_model(_conv_config('conv_ae', features=features, batch_norm=batch_norm,
+                                           upsample=upsample, hidden_units=32))
+  x = jax.random.uniform(make_key(), (3, 784))
+  variables = model.init(make_key(), x, train=False)
+  _, state = model.apply(variables, x, train=False, capture_intermediates=True,
+                         mutable=['intermediates'])
+  shapes = {'/'.join(path): value[0].shape for path, value in
+            flax.traverse_util.flatten_dict(state['intermediates']).items()}
+  side = 28
+  for block in range(len(features)):
+    side //= 2  # each block's pooling halves the side
+  smallest = [shape for name, shape in shapes.items() if name.startswith('decoder/Dense_1')]
+  assert smallest == [(3, side * side * features[-1])]
+  decoder_convs = [shapes[f'decoder/Conv_{i}/__call__'] for i in range(len(features))]
+  for i, shape in enumerate(decoder_convs):  # each upsampling doubles it back
+    assert shape[1:3] == (side * 2**(i + 1),) * 2
+  assert model.apply(variables, x, method=model.encode).shape == (3, 10)
+  output, _ = model.apply(variables, x, train=True, mutable=['batch_stats'])
+  assert output.shape == (3, 784)
+  assert float(output.min()) > 0.0 and float(output.max()) < 1.0
+  assert ('batch_stats' in variables) == batch_norm
+
+
+@pytest.mark.parametrize('features', ((32, 64), (8,)))
+def test_cnn_classifier_returns_ten_logits_and_pools_per_block(features, make_key):
+  model = models.create_model(_conv_config('cnn', features=features, dense_units=16,
+                                           dropout_rate=0.5))
+  x = jax.random.uniform(make_key(), (5, 784))
+  variables = model.init(make_key(), x, train=False)
+  side = 28 // 2**len(features)
+  assert variables['params']['Dense_0']['kernel'].shape == (side * side * features[-1], 16)
+  assert model.apply(variables, x).shape == (5, models.NUM_CLASSES)
+  # Dropout draws from the 'dropout' key in training, and is off in evaluation.
+  logits = [model.apply(variables, x, train=True, mutable=['batch_stats'],
+                        rngs={'dropout': make_key()})[0] for _ in range(2)]
+  assert not np.allclose(logits[0], logits[1])
+  np.testing.assert_array_equal(model.apply(variables, x), model.apply(variables, x))
+
+
+def test_every_model_declares_its_task():
+  assert set(models.TASK_OF_MODEL) == set(models.MODELS)
+  assert models.TASK_OF_MODEL['cnn'] == 'classify'
+  assert {models.TASK_OF_MODEL[name] for name in models.MODELS if name != 'cnn'} == {'reconstruct'}

@@ -6,8 +6,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from jax_ae import tasks
 from jax_ae import train
-from tests.conftest import VERSIONS, tiny_config
+from tests.conftest import ALL_MODELS, VERSIONS, tiny_config
 
 
 def _synthetic_split(key, num_examples):
@@ -54,13 +55,15 @@ def test_continuous_schedule_when_not_staircase():
   np.testing.assert_allclose(schedule(10), 1e-3 * 0.5 ** 0.5, rtol=1e-6)
 
 
-@pytest.mark.parametrize('version', VERSIONS)
+@pytest.mark.parametrize('version', ALL_MODELS)
 def test_jitted_and_eager_train_steps_agree(version, make_key):
   config = tiny_config(version)
   state = train.create_train_state(config, make_key(), 10)
-  batch = {'image': jax.random.uniform(make_key(), (8, 784))}
-  eager_state, eager_metrics = train.train_step(state, batch)
-  jit_state, jit_metrics = jax.jit(train.train_step)(state, batch)
+  batch = _synthetic_split(make_key(), 8)
+  key = make_key()
+  eager_state, eager_metrics = train.train_step(state, batch, key, config.task)
+  jit_state, jit_metrics = jax.jit(train.train_step, static_argnums=3)(state, batch, key,
+                                                                        config.task)
   np.testing.assert_allclose(eager_metrics['loss'], jit_metrics['loss'], rtol=1e-5)
   np.testing.assert_allclose(eager_metrics['grad_norm'], jit_metrics['grad_norm'], rtol=1e-4)
   _params_close(eager_state.batch_stats, jit_state.batch_stats, rtol=1e-5, atol=1e-6)
@@ -101,9 +104,9 @@ def test_epoch_loop_compiles_the_step_once_and_counts_steps(loop, make_key, monk
   traces = []
   original_train_step = train.train_step
 
-  def counting_train_step(state, batch):
+  def counting_train_step(*args, **kwargs):
     traces.append(1)  # runs only while jax traces: once per compilation
-    return original_train_step(state, batch)
+    return original_train_step(*args, **kwargs)
 
   monkeypatch.setattr(train, 'train_step', counting_train_step)
   split = _synthetic_split(make_key(), 36)  # 36 // 8 = 4 steps, 4 examples dropped
@@ -125,25 +128,26 @@ def test_each_epoch_draws_a_different_shuffle():
   assert not np.array_equal(first, second)
 
 
-@pytest.mark.parametrize('version', VERSIONS)
+@pytest.mark.parametrize('version', ALL_MODELS)
 def test_a_few_steps_on_a_fixed_batch_lower_the_loss(version, make_key):
   config = tiny_config(version)
   config.model.code_dim = 10
   config.model.hidden_units = 128
   state = train.create_train_state(config, make_key(), 10)
   # Blurry blobs: structured enough that an autoencoder can fit them quickly.
-  batch = {'image': jax.nn.sigmoid(jax.random.normal(make_key(), (16, 784)) * 3.0)}
-  step = jax.jit(train.train_step)
-  state, first = step(state, batch)
+  batch = {'image': jax.nn.sigmoid(jax.random.normal(make_key(), (16, 784)) * 3.0),
+           'label': jnp.arange(16) % 10}
+  step = jax.jit(train.train_step, static_argnums=3)
+  state, first = step(state, batch, make_key(), config.task)
   for _ in range(25):
-    state, metrics = step(state, batch)
+    state, metrics = step(state, batch, make_key(), config.task)
   assert float(metrics['loss']) < 0.9 * float(first['loss'])
 
 
 def test_train_step_updates_input_batchnorm_by_pytorch_rule(make_key):
   state = train.create_train_state(tiny_config('v5'), make_key(), 10)
   images = jax.random.uniform(make_key(), (8, 784))
-  new_state, _ = train.train_step(state, {'image': images})
+  new_state, _ = train.train_step(state, {'image': images}, make_key())
   stats = new_state.batch_stats['input_norm']
   images64 = np.asarray(images, np.float64)
   np.testing.assert_allclose(stats['mean'], 0.1 * images64.mean(0), rtol=1e-5, atol=1e-7)
@@ -155,8 +159,8 @@ def test_evaluation_is_per_example_and_leaves_state_alone(make_key):
   split = _synthetic_split(make_key(), 24)
   _, state = _run_epochs(config, split, split, num_epochs=1)
   images = jnp.asarray(split['image'][:6])
-  together = train.reconstruct(state, images)
-  alone = jnp.concatenate([train.reconstruct(state, images[i:i + 1]) for i in range(6)])
+  together = train.predict(state, images)
+  alone = jnp.concatenate([train.predict(state, images[i:i + 1]) for i in range(6)])
   np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
   stats_before = jax.tree.map(np.asarray, state.batch_stats)
   train.evaluate(state, train.batch_for_evaluation(split, 5))
@@ -169,7 +173,7 @@ def test_padded_evaluation_averages_every_example_once(eval_batch_size, make_key
   state = train.create_train_state(config, make_key(), 10)
   split = _synthetic_split(make_key(), 10)
   loss = train.evaluate(state, train.batch_for_evaluation(split, eval_batch_size))['loss']
-  direct = jnp.mean(train.reconstruction_loss(train.reconstruct(state, split['image']),
+  direct = jnp.mean(tasks.reconstruction_loss(train.predict(state, split['image']),
                                               split['image']))
   np.testing.assert_allclose(loss, direct, rtol=1e-5)
 
@@ -178,7 +182,7 @@ def test_padded_evaluation_averages_every_example_once(eval_batch_size, make_key
 def test_a_non_finite_step_leaves_the_state_unchanged(make_key):
   state = train.create_train_state(tiny_config('v4'), make_key(), 10)
   images = jax.random.uniform(make_key(), (8, 784)).at[3, 5].set(jnp.nan)
-  new_state, metrics = jax.jit(train.train_step)(state, {'image': images})
+  new_state, metrics = jax.jit(train.train_step)(state, {'image': images}, make_key())
   assert not np.isfinite(float(metrics['loss']))
   jax.tree.map(np.testing.assert_array_equal, (state.params, state.batch_stats, state.opt_state),
                (new_state.params, new_state.batch_stats, new_state.opt_state))
@@ -219,5 +223,7 @@ def test_auto_loop_is_recorded_per_backend():
   config = tiny_config()
   assert config.train.loop == 'auto'
   from jax_ae import train_loops  # pylint: disable=import-outside-toplevel
-  assert train_loops.resolve('auto') == train_loops.FASTER_LOOP[jax.default_backend()]
-  assert train_loops.resolve('python') == 'python'
+  faster = train_loops.FASTER_LOOP[jax.default_backend()]
+  assert train_loops.resolve('auto', 'v3') == faster['dense']
+  assert train_loops.resolve('auto', 'conv_ae') == faster['convolutional']
+  assert train_loops.resolve('python', 'cnn') == 'python'

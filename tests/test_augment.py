@@ -1,0 +1,77 @@
+"""Augmentation: shapes and labels kept, one key one result, off in evaluation."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from jax_ae import augment
+from jax_ae import train
+from tests.conftest import tiny_config
+
+SHIFT_AND_FLIP = augment.Augmentation(max_shift=2, flip=True)
+
+
+def _images(key, count=16):
+  return jax.random.uniform(key, (count, 784))
+
+
+def test_shape_and_range_are_kept(make_key):
+  images = _images(make_key())
+  augmented = augment.augment_images(make_key(), images, SHIFT_AND_FLIP)
+  assert augmented.shape == images.shape and augmented.dtype == images.dtype
+  assert float(augmented.min()) >= 0.0 and float(augmented.max()) <= 1.0
+
+
+def test_same_key_same_images_other_key_differs(make_key):
+  images, key = _images(make_key()), make_key()
+  first = augment.augment_images(key, images, SHIFT_AND_FLIP)
+  np.testing.assert_array_equal(first, augment.augment_images(key, images, SHIFT_AND_FLIP))
+  assert not np.array_equal(first, augment.augment_images(make_key(), images, SHIFT_AND_FLIP))
+
+
+def test_each_image_is_a_shift_or_mirror_of_itself(make_key):
+  images = _images(make_key(), 8).reshape(8, 28, 28)
+  augmented = augment.augment_images(make_key(), images.reshape(8, 784),
+                                     SHIFT_AND_FLIP).reshape(8, 28, 28)
+  for original, result in zip(np.asarray(images), np.asarray(augmented)):
+    candidates = []
+    for image in (original, original[:, ::-1]):
+      padded = np.pad(image, 2)
+      candidates += [padded[2 + dy:30 + dy, 2 + dx:30 + dx]
+                     for dy in range(-2, 3) for dx in range(-2, 3)]
+    assert any(np.array_equal(result, candidate) for candidate in candidates)
+
+
+def test_no_flip_keeps_orientation_and_zero_shift_is_identity(make_key):
+  images = _images(make_key())
+  np.testing.assert_array_equal(
+      augment.augment_images(make_key(), images, augment.Augmentation()), images)
+  # A one-pixel-wide vertical bar on the left half stays on the left half.
+  bar = jnp.zeros((4, 28, 28)).at[:, :, 5].set(1.0).reshape(4, 784)
+  shifted = augment.augment_images(make_key(), bar, augment.Augmentation(max_shift=2))
+  columns = np.asarray(shifted).reshape(4, 28, 28).sum(axis=1).argmax(axis=1)
+  assert np.all((columns >= 3) & (columns <= 7))
+
+
+@pytest.mark.parametrize('version', ('cnn', 'conv_ae'))
+def test_evaluation_sees_untouched_images_and_training_augmented_ones(version, make_key):
+  config = tiny_config(version)
+  config.augment.max_shift = 3
+  config.augment.flip = True
+  state = train.create_train_state(config, make_key(), 10)
+  batch = {'image': _images(make_key(), 8), 'label': jnp.arange(8),
+           'mask': jnp.ones(8)}
+  # Evaluation takes no key and no augmentation: the same outputs as the model itself.
+  sums = train.eval_step(state, batch, config.task)
+  outputs = state.apply_fn({'params': state.params, 'batch_stats': state.batch_stats},
+                           batch['image'], train=False)
+  from jax_ae import tasks  # pylint: disable=import-outside-toplevel
+  direct = tasks.per_example_metrics(config.task, outputs, batch)['loss'].sum()
+  np.testing.assert_allclose(sums['loss_sum'], direct, rtol=1e-6)
+  # Training on the same batch with a shifting augmentation changes the loss.
+  _, plain = train.train_step(state, batch, make_key(), config.task)
+  key = make_key()
+  _, augmented = train.train_step(state, batch, key, config.task,
+                                  augment.from_config(config.augment))
+  assert float(plain['loss']) != float(augmented['loss'])
