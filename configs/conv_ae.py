@@ -21,7 +21,7 @@ def get_config():
   config.model.batch_norm = True
   config.model.upsample = 'nearest'
   config.batch_size = 64
-  config.num_epochs = 20
+  config.num_epochs = 12
   config.optim.learning_rate = 2e-3
   config.optim.decay_rate = 0.85
   config.optim.transition_epochs = 1.0

@@ -17,6 +17,7 @@ from typing import Any, Dict, Optional
 from absl import logging
 import jax
 
+from jax_ae.errors import ConfigError
 from jax_ae.errors import UserError
 
 
@@ -88,10 +89,17 @@ class Checkpoints:
     if step is None:
       return None
     ocp = self._ocp
-    restored = self._manager.restore(step, args=ocp.args.Composite(
-        state=ocp.args.StandardRestore(_state_arrays(state_template)),
-        epoch_sums=ocp.args.StandardRestore(epoch_sums_template),
-        meta=ocp.args.JsonRestore()))
+    try:
+      restored = self._manager.restore(step, args=ocp.args.Composite(
+          state=ocp.args.StandardRestore(_state_arrays(state_template)),
+          epoch_sums=ocp.args.StandardRestore(epoch_sums_template),
+          meta=ocp.args.JsonRestore()))
+    except ValueError as error:  # Orbax's message for a tree of other shapes or names
+      # config.json normally refuses another config first; this is a workdir whose
+      # config.json was removed or a checkpoints folder copied in from another run.
+      raise ConfigError(f'the checkpoint of step {step} in {self.directory} holds another '
+                        f'model or optimizer than this config builds; use a new --workdir, '
+                        f'or --config.restart=True to replace that run.') from error
     state = state_template.replace(**restored['state'])
     meta = restored['meta']
     return state, restored['epoch_sums'], Position(meta['epoch'], meta['completed_epochs'])

@@ -120,7 +120,7 @@ def misclassified_png(images: np.ndarray, labels: np.ndarray, logits: np.ndarray
   count = max(images.shape[0], 1)
   columns = min(count, 8)
   rows = -(-count // columns)
-  figure, axes = plt.subplots(rows, columns, figsize=(1.5 * columns, 1.8 * rows), squeeze=False)
+  figure, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 2.2 * rows), squeeze=False)
   probabilities = np.exp(logits - logits.max(axis=-1, keepdims=True))
   probabilities /= probabilities.sum(axis=-1, keepdims=True)
   for index, axis in enumerate(axes.flat):

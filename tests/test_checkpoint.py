@@ -98,6 +98,16 @@ def test_a_workdir_of_another_config_is_refused_with_the_fields(tmp_path, mock_t
   assert json.loads((tmp_path / 'config.json').read_text())['model']['code_dim'] == 5
 
 
+def test_checkpoints_of_another_model_without_config_json_are_one_sentence(tmp_path, mock_tfds):
+  del mock_tfds
+  train.train_and_evaluate(tiny_config(), str(tmp_path))
+  (tmp_path / 'config.json').unlink()  # e.g. deleted by hand while checkpoints stayed
+  config = tiny_config()
+  config.model.code_dim = 5
+  with pytest.raises(ConfigError, match='holds another model or optimizer than this config'):
+    train.train_and_evaluate(config, str(tmp_path))
+
+
 def test_nan_stops_with_the_last_good_checkpoint_kept(tmp_path, mock_tfds):
   del mock_tfds
   config = tiny_config('v3')
