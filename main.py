@@ -1,7 +1,12 @@
-"""Trains or benchmarks a jax-ae autoencoder: flags in, the library does the work.
+"""Trains or benchmarks a jax-ae model: flags in, the library does the work.
 
     python main.py --config=configs/v3.py --workdir=runs/v3 [--config.num_epochs=3]
     python main.py --mode=bench --config=configs/v3.py --workdir=runs/bench_v3
+
+Every device is used, data-parallel. Several processes join one run with
+`--coordinator_address=HOST:PORT --num_processes=N --process_id=I` (or the
+JAX_COORDINATOR_ADDRESS, JAX_NUM_PROCESSES and JAX_PROCESS_ID variables), or with
+`--distributed` on a cluster JAX detects by itself.
 
 A problem the user can fix (a config value, a data folder, a workdir) ends the run
 with one sentence and a non-zero exit code; `--verbosity=1` adds the traceback.
@@ -17,6 +22,7 @@ import jax
 from ml_collections import config_flags
 
 from jax_ae import bench
+from jax_ae import multihost
 from jax_ae import train
 from jax_ae.errors import UserError
 
@@ -29,6 +35,13 @@ flags.DEFINE_string('workdir', None, 'Folder for the run: config, metrics, pictu
 config_flags.DEFINE_config_file(
     'config', None, 'Path to a config file, e.g. configs/v3.py.', lock_config=True)
 flags.mark_flags_as_required(['config', 'workdir'])
+flags.DEFINE_string('coordinator_address', '', 'HOST:PORT of process 0, for a multi-process '
+                    'run (default: $JAX_COORDINATOR_ADDRESS; unset = one process).')
+flags.DEFINE_integer('num_processes', None, 'Processes in the run (default: $JAX_NUM_PROCESSES).')
+flags.DEFINE_integer('process_id', None, 'This process, 0 to num_processes - 1; 0 writes the '
+                     'files (default: $JAX_PROCESS_ID).')
+flags.DEFINE_bool('distributed', False, 'Join a multi-process run whose layout JAX detects '
+                  '(Slurm, Open MPI, Cloud TPU).')
 
 
 def parse_flags(argv):
@@ -53,8 +66,10 @@ def parse_flags(argv):
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f'Unexpected arguments: {" ".join(argv[1:])}')
-  logging.info('JAX backend %s, devices %s', jax.default_backend(), jax.devices())
   try:
+    multihost.initialize(FLAGS.coordinator_address, FLAGS.num_processes, FLAGS.process_id,
+                         FLAGS.distributed)
+    logging.info('JAX backend %s, devices %s', jax.default_backend(), jax.devices())
     MODES[FLAGS.mode](FLAGS.config, FLAGS.workdir)
   except UserError as error:
     if FLAGS.verbosity >= 1:

@@ -120,7 +120,7 @@ def measure(config: ml_collections.ConfigDict, batch_size: int,
   num_steps = steps_to_time(batch_size)
   trainer = train.Trainer(config, synthetic_split(num_steps * batch_size),
                           synthetic_split(TEST_EXAMPLES, seed=1))
-  state = train.create_train_state(config, train.init_key(0), trainer.steps_per_epoch)
+  state = trainer.create_state()
   key = train.shuffle_key(0, 1)
 
   start = time.perf_counter()

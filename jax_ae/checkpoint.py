@@ -16,6 +16,7 @@ from typing import Any, Dict, Optional
 
 from absl import logging
 import jax
+from jax.experimental import multihost_utils
 
 from jax_ae.errors import ConfigError
 from jax_ae.errors import UserError
@@ -106,7 +107,10 @@ class Checkpoints:
 
   def delete_all(self) -> None:
     self._manager.close()
-    shutil.rmtree(self.directory, ignore_errors=True)
+    if jax.process_index() == 0:
+      shutil.rmtree(self.directory, ignore_errors=True)
+    if jax.process_count() > 1:
+      multihost_utils.sync_global_devices('checkpoints deleted')
     self._manager = self._open()
 
   def close(self) -> None:

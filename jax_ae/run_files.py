@@ -92,11 +92,18 @@ class _TensorBoardWriter:
 
 
 class RunFiles:
-  """The workdir of one run, new or to be resumed."""
+  """The workdir of one run, new or to be resumed.
 
-  def __init__(self, workdir: str):
+  In a multi-process run every process reads it, and only `writes` (process 0, see
+  multihost.py) changes it: the others' write methods do nothing.
+  """
+
+  def __init__(self, workdir: str, writes: bool = True):
     self.workdir = workdir
+    self.writes = writes
     self.metrics_path = os.path.join(workdir, METRICS_FILE)
+    if not writes:
+      return
     try:
       os.makedirs(workdir, exist_ok=True)
     except OSError as error:
@@ -126,6 +133,8 @@ class RunFiles:
 
   def delete_previous_run(self) -> None:
     """Removes what an earlier run left, for --config.restart=True."""
+    if not self.writes:
+      return
     for name in os.listdir(self.workdir):
       if name in (CONFIG_FILE, METRICS_FILE, MODEL_FILE) \
           or name in {f'{picture}.png' for picture in PICTURES} \
@@ -134,7 +143,7 @@ class RunFiles:
 
   def truncate_metrics(self, completed_epochs: int) -> None:
     """Keeps the metrics of the first `completed_epochs` epochs: a resumed run redoes the rest."""
-    if not os.path.exists(self.metrics_path):
+    if not self.writes or not os.path.exists(self.metrics_path):
       return
     kept = ''.join(json.dumps(row) + '\n' for row in self.read_metrics()
                    if row['epoch'] <= completed_epochs)
@@ -144,10 +153,14 @@ class RunFiles:
       _write_atomically(self.metrics_path, kept.encode())
 
   def write_config(self, config: ml_collections.ConfigDict) -> None:
+    if not self.writes:
+      return
     _write_atomically(self.path(CONFIG_FILE), config.to_json(indent=2).encode())
 
   def write_epoch(self, metrics: Dict[str, float], pictures: Dict[str, Picture]) -> None:
     """Appends the epoch's metrics and sends them, with the pictures, to TensorBoard."""
+    if not self.writes:
+      return
     with open(self.metrics_path, 'a') as f:
       f.write(json.dumps(metrics) + '\n')
       f.flush()
@@ -173,11 +186,15 @@ class RunFiles:
 
   def write_pictures(self, pictures: Dict[str, Picture]) -> None:
     """Writes each picture as `{name}.png`; names must be in PICTURES."""
+    if not self.writes:
+      return
     for name, picture in pictures.items():
       assert name in PICTURES, name
       _write_atomically(self.path(f'{name}.png'), picture.png)
 
   def write_model(self, state) -> None:
+    if not self.writes:
+      return
     variables = {'params': state.params, 'batch_stats': state.batch_stats}
     _write_atomically(self.path(MODEL_FILE), flax.serialization.to_bytes(variables))
 

@@ -10,7 +10,7 @@ loop moves no data between host and device; metrics come back once per epoch.
 
 import functools
 import time
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Sequence
 
 from absl import logging
 from flax.training import train_state
@@ -26,8 +26,10 @@ from jax_ae import config_checks
 from jax_ae import data
 from jax_ae import interrupts
 from jax_ae import models
+from jax_ae import multihost
 from jax_ae import plots
 from jax_ae import run_files
+from jax_ae import sharding
 from jax_ae import tasks
 from jax_ae import train_loops
 from jax_ae.errors import ConfigError
@@ -146,17 +148,21 @@ def _epoch_batch_indices(key: jax.Array, num_examples: int, num_steps: int,
 
 def _train_step_on_device(state: TrainState, epoch_sums: Dict[str, jax.Array],
                           train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
-                          task: str, augmentation: augment.Augmentation):
+                          task: str, augmentation: augment.Augmentation,
+                          batch_sharding: Optional[jax.sharding.Sharding] = None):
   """train_step on the next batch of the epoch's shuffle, metrics summed on device.
 
   `epoch_sums['steps']` counts the steps taken this epoch and so also picks the
   batch, and the step number picks the step's key from `run_key`: the loop passes no
-  per-step value from the host, and a resumed run draws the same keys. The first step whose loss
+  per-step value from the host, and a resumed run draws the same keys. With
+  `batch_sharding`, each device gathers and trains on its slice of the batch. The first step whose loss
   or gradient is not finite (train_step skips it) is recorded in
   `first_nonfinite_step`, so the host learns of it once, at the end of the epoch.
   """
   indices = batch_indices[epoch_sums['steps']]
   batch = jax.tree.map(lambda array: jnp.take(array, indices, axis=0), train_arrays)
+  if batch_sharding is not None:
+    batch = jax.lax.with_sharding_constraint(batch, batch_sharding)
   step_number = state.step + 1
   state, metrics = train_step(state, batch, jax.random.fold_in(run_key, state.step), task,
                               augmentation)
@@ -172,7 +178,8 @@ def _train_step_on_device(state: TrainState, epoch_sums: Dict[str, jax.Array],
 
 def _train_steps_on_device(state: TrainState, epoch_sums: Dict[str, jax.Array],
                            train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
-                           task: str, augmentation: augment.Augmentation, max_steps: int):
+                           task: str, augmentation: augment.Augmentation,
+                           batch_sharding: Optional[jax.sharding.Sharding], max_steps: int):
   """Up to `max_steps` of `_train_step_on_device` in one compiled loop, never past the epoch.
 
   The 'scan' train loop: one dispatch for many steps. A `while_loop` rather than
@@ -182,7 +189,7 @@ def _train_steps_on_device(state: TrainState, epoch_sums: Dict[str, jax.Array],
   return jax.lax.while_loop(
       lambda carry: carry[1]['steps'] < stop_at,
       lambda carry: _train_step_on_device(*carry, train_arrays, batch_indices, run_key, task,
-                                          augmentation),
+                                          augmentation, batch_sharding),
       (state, epoch_sums))
 
 
@@ -196,8 +203,12 @@ def new_epoch_sums(task: str = 'reconstruct') -> Dict[str, jax.Array]:
   return sums
 
 
-def batch_for_evaluation(split: Dict[str, np.ndarray], eval_batch_size: int) -> Batch:
-  """Pads a split to whole batches: [num_batches, eval_batch_size, ...] plus a mask."""
+def batch_for_evaluation(split: Dict[str, np.ndarray], eval_batch_size: int,
+                         mesh: Optional[jax.sharding.Mesh] = None) -> Batch:
+  """Pads a split to whole batches: [num_batches, eval_batch_size, ...] plus a mask.
+
+  On `mesh`, each batch is split across its devices (axis 1); else on the default device.
+  """
   num_examples = split['image'].shape[0]
   num_batches = -(-num_examples // eval_batch_size)
   padding = num_batches * eval_batch_size - num_examples
@@ -208,7 +219,7 @@ def batch_for_evaluation(split: Dict[str, np.ndarray], eval_batch_size: int) -> 
 
   batched = {name: pad_and_batch(array) for name, array in split.items()}
   batched['mask'] = pad_and_batch(np.ones(num_examples, np.float32))
-  return jax.device_put(batched)
+  return jax.device_put(batched, sharding.batch_sharded(mesh, 1) if mesh is not None else None)
 
 
 def evaluate(state: TrainState, batched_split: Batch,
@@ -238,20 +249,29 @@ def predict_batches(state: TrainState, batched_split: Batch) -> jax.Array:
 
 
 class Trainer:
-  """Holds the jitted functions of one run, compiled once and reused every epoch."""
+  """Holds the jitted functions of one run, compiled once and reused every epoch.
 
-  def __init__(self, config: ml_collections.ConfigDict, train_split, test_split):
+  Runs data-parallel over `devices` (default: all of them, see sharding.py): the
+  datasets, the keys and the state it is given (`replicate`) live on every device, and
+  each step's batch is split across them.
+  """
+
+  def __init__(self, config: ml_collections.ConfigDict, train_split, test_split,
+               devices: Optional[Sequence[jax.Device]] = None):
     self.config = config
+    self.mesh = sharding.make_mesh(devices)
+    sharding.check_batches_divide(config.batch_size, config.eval_batch_size, self.mesh.size)
     self.task = config.task
     self.num_train_examples = train_split['image'].shape[0]
     self.num_test_examples = test_split['image'].shape[0]
     self.steps_per_epoch = steps_per_epoch(self.num_train_examples, config.batch_size)
     self.learning_rate_fn = create_learning_rate_fn(config.optim, self.steps_per_epoch)
-    self.train_arrays = jax.device_put(train_split)
-    self.test_batches = batch_for_evaluation(test_split, config.eval_batch_size)
-    self.run_key = jax.device_put(run_key(config.seed))
+    self.train_arrays = self.replicate(train_split)
+    self.test_batches = batch_for_evaluation(test_split, config.eval_batch_size, self.mesh)
+    self.run_key = self.replicate(run_key(config.seed))
     self.loop = train_loops.resolve(config.train.loop, config.model.name)
-    step_options = {'task': self.task, 'augmentation': augment.from_config(config.augment)}
+    step_options = {'task': self.task, 'augmentation': augment.from_config(config.augment),
+                    'batch_sharding': sharding.batch_sharded(self.mesh)}
     if self.loop == 'python':
       self.steps_per_call = 1
       self._step = jax.jit(functools.partial(_train_step_on_device, **step_options),
@@ -262,13 +282,25 @@ class Trainer:
       self._step = jax.jit(functools.partial(_train_steps_on_device, **step_options,
                                              max_steps=self.steps_per_call),
                            donate_argnums=(0, 1))
-    self._batch_indices = jax.jit(_epoch_batch_indices, static_argnums=(1, 2, 3))
-    self._evaluate = jax.jit(functools.partial(evaluate, task=self.task))
-    self._predict_batches = jax.jit(predict_batches)
-    self.predict = jax.jit(predict)
+    everywhere = sharding.replicated(self.mesh)
+    self._batch_indices = jax.jit(_epoch_batch_indices, static_argnums=(1, 2, 3),
+                                  out_shardings=everywhere)
+    self._evaluate = jax.jit(functools.partial(evaluate, task=self.task),
+                             out_shardings=everywhere)
+    self._predict_batches = jax.jit(predict_batches, out_shardings=everywhere)
+    self.predict = jax.jit(predict, out_shardings=everywhere)
+
+  def replicate(self, tree):
+    """`tree` (a TrainState, a split, a key) on every device of this trainer's mesh."""
+    return sharding.replicate(tree, self.mesh)
+
+  def create_state(self) -> TrainState:
+    """The run's initial TrainState, replicated: a function of the config's seed only."""
+    return self.replicate(create_train_state(self.config, init_key(self.config.seed),
+                                             self.steps_per_epoch))
 
   def new_epoch_sums(self) -> Dict[str, jax.Array]:
-    return new_epoch_sums(self.task)
+    return self.replicate(new_epoch_sums(self.task))
 
   def compile_step(self, state: TrainState, batch_indices: jax.Array):
     """Compiles the train loop's call ahead of time (the benchmark times this)."""
@@ -276,8 +308,8 @@ class Trainer:
                             self.run_key).compile()
 
   def epoch_batch_indices(self, shuffle_key: jax.Array) -> jax.Array:
-    return self._batch_indices(shuffle_key, self.num_train_examples, self.steps_per_epoch,
-                               self.config.batch_size)
+    return self._batch_indices(self.replicate(shuffle_key), self.num_train_examples,
+                               self.steps_per_epoch, self.config.batch_size)
 
   def train_epoch(self, state: TrainState, shuffle_key: jax.Array,
                   epoch_sums: Optional[Dict[str, jax.Array]] = None,
@@ -290,9 +322,13 @@ class Trainer:
     epoch can resume.
     """
     batch_indices = self.epoch_batch_indices(shuffle_key)
+    # A no-op for a state already on the mesh; else one placement, so the step
+    # compiles once rather than for an unplaced first state and placed later ones.
+    state = self.replicate(state)
     if epoch_sums is None:
       epoch_sums, steps_done = self.new_epoch_sums(), 0
     else:
+      epoch_sums = self.replicate(epoch_sums)
       steps_done = int(jax.device_get(epoch_sums['steps']))
     for _ in range(steps_done, self.steps_per_epoch, self.steps_per_call):
       if stop is not None and stop.requested:
@@ -368,19 +404,19 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
   every finished epoch are on disk before the next one starts.
   """
   config_checks.validate(config)
-  run = run_files.RunFiles(workdir)
+  run = run_files.RunFiles(workdir, writes=multihost.is_primary())
   checkpoints = checkpoint.Checkpoints(run.path(run_files.CHECKPOINTS_DIR), config.keep_checkpoints)
   if config.restart:
     checkpoints.delete_all()
     run.delete_previous_run()
   else:
     run.check_can_resume(config)
-  dataset = data.load_dataset(config.data)
+  dataset = multihost.primary_first(lambda: data.load_dataset(config.data), 'dataset')
   config_checks.check_batch_fits(config, dataset['train']['image'].shape[0])
   run.write_config(config)
 
   trainer = Trainer(config, dataset['train'], dataset['test'])
-  state = create_train_state(config, init_key(config.seed), trainer.steps_per_epoch)
+  state = trainer.create_state()
   first_epoch, epoch_sums = 1, None
   restored = checkpoints.restore_latest(state, trainer.new_epoch_sums())
   if restored is not None:

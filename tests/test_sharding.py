@@ -1,0 +1,95 @@
+"""Data parallelism: 8 CPU devices train as one does, and an uneven batch is refused."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import jax
+import numpy as np
+import pytest
+
+from jax_ae import sharding
+from jax_ae import train
+from jax_ae.errors import ConfigError
+from tests.conftest import ALL_MODELS, REPO_ROOT, tiny_config
+
+# Models in which a bias feeds straight into a BatchNorm, which subtracts it again: its
+# true gradient is 0 and the computed one rounding noise, which Adam's first steps
+# scale up to +-learning_rate whatever the device count. Their parameters may differ
+# by up to that per step (3 steps of 1e-3); all others must agree to float32 rounding.
+BIAS_BEFORE_BATCHNORM = ('v4', 'v5', 'conv_ae')
+
+
+@pytest.fixture(scope='module')
+def sharded_results():
+  env = dict(os.environ, XLA_FLAGS='--xla_force_host_platform_device_count=8',
+             JAX_PLATFORMS='cpu')
+  result = subprocess.run([sys.executable, '-m', 'tests.sharded_check'], cwd=REPO_ROOT,
+                          env=env, capture_output=True, text=True, timeout=900, check=False)
+  assert result.returncode == 0, result.stderr[-3000:]
+  return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize('loop', ('python', 'scan'))
+@pytest.mark.parametrize('model', ALL_MODELS)
+def test_eight_devices_train_as_one(model, loop, sharded_results):
+  result = sharded_results[f'{model}/{loop}']
+  assert result['devices'] == 8
+  assert result['test_loss'] < 1e-5
+  assert result['batch_stats'] < 5e-4
+  assert result['params'] < (3.5e-3 if model in BIAS_BEFORE_BATCHNORM else 1e-5)
+
+
+@pytest.mark.parametrize('loop', ('python', 'scan'))
+def test_batchnorm_uses_the_global_batch_moments(loop, sharded_results):
+  # 2 examples per device: per-device moments would give other running variances.
+  assert sharded_results[f'v5/{loop}']['input_norm_vs_global_batch'] < 1e-5
+
+
+def test_a_batch_that_does_not_split_over_the_devices_is_refused():
+  with pytest.raises(ConfigError, match=r'^batch_size 30 does not split evenly over 8 devices; '
+                                        r'use a multiple of 8\.$'):
+    sharding.check_batches_divide(30, 16, 8)
+  with pytest.raises(ConfigError, match='eval_batch_size 1000 does not split evenly over 3'):
+    sharding.check_batches_divide(33, 1000, 3)
+
+
+def _free_port() -> int:
+  with socket.socket() as probe:
+    probe.bind(('localhost', 0))
+    return probe.getsockname()[1]
+
+
+def test_two_processes_train_one_run_and_only_the_first_writes(tmp_path):
+  workdir, out = tmp_path / 'run', tmp_path / 'out'
+  out.mkdir()
+  port = _free_port()
+  env = dict(os.environ, JAX_PLATFORMS='cpu')
+  env.pop('XLA_FLAGS', None)
+  processes = [subprocess.Popen(
+      [sys.executable, '-m', 'tests.two_process_run', str(process_id), str(port), str(workdir),
+       str(out)], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+      text=True) for process_id in (0, 1)]
+  outputs = [process.communicate(timeout=600) for process in processes]
+  for process, (_, stderr) in zip(processes, outputs):
+    assert process.returncode == 0, stderr[-3000:]
+  first, second = (np.load(out / f'params_{i}.npz') for i in (0, 1))
+  assert set(first) == set(second)
+  for name in first:
+    np.testing.assert_array_equal(first[name], second[name])
+  # One writer: one TensorBoard file, each epoch's metrics once, the model once.
+  names = os.listdir(workdir)
+  assert len([name for name in names if name.startswith('events.out.tfevents')]) == 1
+  assert len((workdir / 'metrics.jsonl').read_text().splitlines()) == 2
+  assert {'model.msgpack', 'config.json', 'loss_curve.png', 'reconstructions.png'} <= set(names)
+  # The first process logs the epochs; the second only warnings and errors.
+  assert 'epoch 2/2' in outputs[0][1] and 'epoch 2/2' not in outputs[1][1]
+
+
+def test_the_trainer_spans_every_device_by_default():
+  split = {'image': np.zeros((16, 784), np.float32), 'label': np.zeros(16, np.int32)}
+  trainer = train.Trainer(tiny_config(), split, split)
+  assert trainer.mesh.axis_names == (sharding.DATA_AXIS,)
+  assert trainer.mesh.size == jax.device_count()

@@ -1,0 +1,38 @@
+"""`python -m tests.two_process_run ID PORT WORKDIR OUT`: one of two processes in one run.
+
+tests/test_sharding.py starts two of these over loopback. They train a tiny V4 on
+tfds' mock data (the same examples in both: mock_data draws them from a fixed seed)
+through `train.train_and_evaluate`, as main.py would, and each saves the parameters
+it ended with to OUT/params_ID.npz for the test to compare.
+"""
+
+import os
+import sys
+
+from absl import logging
+import jax
+import numpy as np
+import tensorflow_datasets as tfds
+
+from jax_ae import data
+from jax_ae import multihost
+from jax_ae import train
+from tests.conftest import MOCK_EXAMPLES, tiny_config
+
+
+def main(process_id: int, port: int, workdir: str, out: str) -> None:
+  logging.set_verbosity(logging.INFO)  # as main.py's absl app.run would log
+  logging.set_stderrthreshold(logging.INFO)
+  multihost.initialize(f'localhost:{port}', num_processes=2, process_id=process_id)
+  assert jax.process_count() == 2 and jax.device_count() == 2 * jax.local_device_count()
+  data._download_host_unreachable = lambda builder: False  # pylint: disable=protected-access
+  with tfds.testing.mock_data(num_examples=MOCK_EXAMPLES):
+    state = train.train_and_evaluate(tiny_config('v4'), workdir)
+  leaves = jax.tree_util.tree_leaves_with_path(jax.device_get((state.params, state.batch_stats)))
+  np.savez(os.path.join(out, f'params_{process_id}.npz'),
+           **{jax.tree_util.keystr(path): leaf for path, leaf in leaves})
+  jax.distributed.shutdown()
+
+
+if __name__ == '__main__':
+  main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4])
