@@ -1,11 +1,13 @@
 """Refuses config values that cannot work, before any data is loaded or anything compiled."""
 
+import jax
 import ml_collections
 
 from jax_ae import augment
 from jax_ae import data
 from jax_ae import layers
 from jax_ae import models
+from jax_ae import sharding
 from jax_ae import tasks
 from jax_ae import train_loops
 from jax_ae.errors import ConfigError
@@ -103,6 +105,8 @@ def validate(config: ml_collections.ConfigDict) -> None:
   if isinstance(clip_norm, bool) or not isinstance(clip_norm, (int, float)) or not clip_norm >= 0:
     raise ConfigError(f'optim.clip_norm must be 0 (off) or a positive number, got {clip_norm!r}.')
   check_batch_fits(config, data.NUM_TRAIN_EXAMPLES[config.data.name])
+  for batch_size in {config.batch_size, *sizes}:
+    sharding.check_batches_divide(batch_size, config.eval_batch_size, jax.device_count())
   smallest_batch = min((config.batch_size, *sizes))
   uses_batch_norm = config.model.name in _BATCHNORM_MODELS and (
       config.model.name != 'conv_ae' or config.model.batch_norm)

@@ -93,3 +93,15 @@ def test_the_trainer_spans_every_device_by_default():
   trainer = train.Trainer(tiny_config(), split, split)
   assert trainer.mesh.axis_names == (sharding.DATA_AXIS,)
   assert trainer.mesh.size == jax.device_count()
+
+
+def test_main_refuses_an_uneven_batch_before_loading_data(tmp_path):
+  env = dict(os.environ, XLA_FLAGS='--xla_force_host_platform_device_count=8',
+             JAX_PLATFORMS='cpu')
+  result = subprocess.run(
+      [sys.executable, 'main.py', '--config=configs/v1.py', f'--workdir={tmp_path}',
+       '--config.batch_size=30', '--config.data.manual_dir=/nonexistent'],
+      cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+  assert result.returncode == 2
+  assert ('error: batch_size 30 does not split evenly over 8 devices; use a multiple of 8.'
+          in result.stderr.splitlines())
