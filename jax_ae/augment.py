@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import ml_collections
 
-IMAGE_SIDE = 28
+from jax_ae.models import IMAGE_SIDE
 
 
 class Augmentation(NamedTuple):

@@ -26,6 +26,7 @@ import numpy as np
 
 from jax_ae import config_checks
 from jax_ae import models
+from jax_ae import multihost
 from jax_ae import train
 from jax_ae import train_loops
 from jax_ae.models import IMAGE_PIXELS
@@ -58,20 +59,21 @@ def model_flops_per_example(model, variables) -> int:
   gradient, except for layers reading the image itself, whose input gradient nobody
   needs.
   """
-  image = jnp.zeros((1, IMAGE_PIXELS), jnp.float32)
+  variables = jax.device_get(variables)  # on the host: any process can run this alone
+  image = np.zeros((1, IMAGE_PIXELS), np.float32)
   _, captured = model.apply(variables, image, train=False, capture_intermediates=True,
                             mutable=['intermediates'])
-  outputs = flax.traverse_util.flatten_dict(captured['intermediates'], sep='/')
+  kernels = flax.traverse_util.flatten_dict(variables['params'], sep='/')
   total = 0
-  for path, kernel in flax.traverse_util.flatten_dict(variables['params'], sep='/').items():
-    if not path.endswith('/kernel'):
-      continue
-    layer = path[:-len('/kernel')]
-    output_shape = outputs[f'{layer}/__call__'][0].shape  # [1, ..., features]
-    positions = int(np.prod(output_shape[1:-1]))
-    reads_image = kernel.ndim == 2 and kernel.shape[0] == IMAGE_PIXELS or (
-        kernel.ndim == 4 and kernel.shape[2] == 1)
-    total += (4 if reads_image else 6) * int(np.prod(kernel.shape)) * positions
+  # Intermediates are recorded in call order, so the first layer with a kernel is the
+  # one that reads the image.
+  for index, (path, output) in enumerate(
+      (path[:-len('/__call__')], output) for path, output in
+      flax.traverse_util.flatten_dict(captured['intermediates'], sep='/').items()
+      if f'{path[:-len("/__call__")]}/kernel' in kernels):
+    kernel = kernels[f'{path}/kernel']
+    positions = int(np.prod(output[0].shape[1:-1]))  # output: [1, ..., features]
+    total += (4 if index == 0 else 6) * int(np.prod(kernel.shape)) * positions
   return total
 
 
@@ -87,9 +89,9 @@ def median_seconds(run: Callable[[], Any], repetitions: int) -> float:
 
 
 def peak_flops_per_second(repetitions: int) -> float:
-  """float32 matrix-product FLOP/s on the default device: the ceiling for dense layers.
+  """float32 matrix-product FLOP/s of all devices: one device's, times the device count.
 
-  The fastest of several square sizes, since the best tile size differs by machine
+  The ceiling for dense layers. The fastest of several square sizes, since the best tile size differs by machine
   (on the 2-core CPU here 1536 beat 4096 by a fifth).
   """
   sizes = (1024, 1536, 2048, 3072, 4096) if jax.default_backend() == 'cpu' else (
@@ -100,7 +102,7 @@ def peak_flops_per_second(repetitions: int) -> float:
     keys = jax.random.split(jax.random.key(size))
     a, b = (jax.random.normal(key, (size, size), jnp.float32) for key in keys)
     rates.append(2 * size**3 / median_seconds(lambda a=a, b=b: matmul(a, b), repetitions))
-  return max(rates)
+  return max(rates) * jax.device_count()
 
 
 def steps_to_time(batch_size: int) -> int:
@@ -190,8 +192,9 @@ def run_bench(config: ml_collections.ConfigDict, workdir: str) -> List[Dict[str,
     logging.info('Benchmarking %s (%s loop) at batch %d.', config.model.name,
                  train_loops.resolve(config.train.loop, config.model.name), batch_size)
     rows.append(measure(config, batch_size, peak))
-  os.makedirs(workdir, exist_ok=True)
-  with open(os.path.join(workdir, 'bench.json'), 'w') as f:
-    json.dump(rows, f, indent=2)
-  print(format_table(rows))
+  if multihost.is_primary():
+    os.makedirs(workdir, exist_ok=True)
+    with open(os.path.join(workdir, 'bench.json'), 'w') as f:
+      json.dump(rows, f, indent=2)
+    print(format_table(rows))
   return rows

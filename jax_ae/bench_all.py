@@ -70,9 +70,9 @@ def main(argv):
       f'Measured {datetime.date.today()} on {_machine()} with `python -m jax_ae.bench_all`.',
       'Synthetic data of MNIST\'s shape; medians of timed runs after warm-up; compilation '
       'timed separately. `epoch_seconds` is one 60,000-image epoch at that rate. FLOPs are '
-      'those of the dense layers, forward and backward, per example; the peak is the fastest '
-      'square float32 matrix product (sizes 1024 to 4096; 4096 to 16384 on accelerators) on '
-      'the same device in the same run.',
+      'those of the dense and convolution layers, forward and backward, per example; the peak '
+      'is the fastest square float32 matrix product (sizes 1024 to 4096; 4096 to 16384 on '
+      'accelerators) on one device in the same run, times the device count.',
       bench.format_table(rows),
   ]
   try:

@@ -18,6 +18,7 @@ from absl import logging
 import jax
 from jax.experimental import multihost_utils
 
+from jax_ae import multihost
 from jax_ae.errors import ConfigError
 from jax_ae.errors import UserError
 
@@ -107,7 +108,7 @@ class Checkpoints:
 
   def delete_all(self) -> None:
     self._manager.close()
-    if jax.process_index() == 0:
+    if multihost.is_primary():
       shutil.rmtree(self.directory, ignore_errors=True)
     if jax.process_count() > 1:
       multihost_utils.sync_global_devices('checkpoints deleted')

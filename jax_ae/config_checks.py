@@ -16,7 +16,6 @@ _POSITIVE_INTS = ('batch_size', 'eval_batch_size', 'num_epochs', 'model.code_dim
                   'model.hidden_units', 'model.dense_units', 'num_reconstructions',
                   'checkpoint_every_epochs', 'keep_checkpoints', 'bench.repetitions')
 _POSITIVE_FLOATS = ('optim.learning_rate', 'optim.decay_rate', 'optim.transition_epochs')
-_BATCHNORM_MODELS = ('v4', 'v5', 'conv_ae', 'cnn')
 
 
 def _get(config: ml_collections.ConfigDict, dotted_name: str):
@@ -36,7 +35,7 @@ def check_batch_fits(config: ml_collections.ConfigDict, num_train_examples: int)
 def _validate_model_shape(model_config: ml_collections.ConfigDict) -> None:
   """The convolutional models' fields: block widths, upsampling, dropout."""
   features = model_config.features
-  features = (features,) if isinstance(features, int) else features
+  features = (features,) if isinstance(features, int) else features  # not yet known to be ints
   # Each block pools 2x2: 28 -> 14 -> 7 -> 3. The autoencoder upsamples by 2 per block
   # and cannot get back to 28 from 3, so it takes at most two blocks.
   max_blocks = 2 if model_config.name == 'conv_ae' else 3
@@ -57,9 +56,9 @@ def _validate_model_shape(model_config: ml_collections.ConfigDict) -> None:
 
 def _validate_augmentation(augment_config: ml_collections.ConfigDict) -> None:
   shift = augment_config.max_shift
-  if isinstance(shift, bool) or not isinstance(shift, int) or not 0 <= shift < augment.IMAGE_SIDE:
+  if isinstance(shift, bool) or not isinstance(shift, int) or not 0 <= shift < models.IMAGE_SIDE:
     raise ConfigError(f'augment.max_shift must be an integer from 0 (off) to '
-                      f'{augment.IMAGE_SIDE - 1} pixels, got {shift!r}.')
+                      f'{models.IMAGE_SIDE - 1} pixels, got {shift!r}.')
   if not isinstance(augment_config.flip, bool):
     raise ConfigError(f'augment.flip must be True or False, got {augment_config.flip!r}.')
 
@@ -108,8 +107,6 @@ def validate(config: ml_collections.ConfigDict) -> None:
   for batch_size in {config.batch_size, *sizes}:
     sharding.check_batches_divide(batch_size, config.eval_batch_size, jax.device_count())
   smallest_batch = min((config.batch_size, *sizes))
-  uses_batch_norm = config.model.name in _BATCHNORM_MODELS and (
-      config.model.name != 'conv_ae' or config.model.batch_norm)
-  if uses_batch_norm and smallest_batch < 2:
+  if models.uses_batch_norm(config.model) and smallest_batch < 2:
     raise ConfigError(f'{config.model.name} uses BatchNorm, which needs batch_size (and '
                       f'bench.batch_sizes) >= 2, got {smallest_batch}.')

@@ -3,10 +3,19 @@
 The train loop polls `requested` between calls of its jitted step (one step in the
 python loop, `train.steps_per_call` in the scan loop; a Python attribute, no device
 sync), checkpoints, and exits with 128 + the signal number. A second Ctrl-C stops at once.
+
+With several processes, each must stop after the same step, or the others wait forever
+in the next step's all-reduce: there `requested` changes only in `agree()`, a collective
+that every process calls at the same points of the loop, and is true in all of them
+once any one was signalled.
 """
 
 import signal
 from typing import Optional
+
+import jax
+from jax.experimental import multihost_utils
+import numpy as np
 
 
 class StopRequest:
@@ -15,12 +24,25 @@ class StopRequest:
   SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
   def __init__(self):
-    self.signal_number: Optional[int] = None
+    self._received: Optional[int] = None
+    self._agreed: Optional[int] = None
+    self._several_processes = jax.process_count() > 1
     self._previous = {}
+
+  @property
+  def signal_number(self) -> Optional[int]:
+    return self._agreed if self._several_processes else self._received
 
   @property
   def requested(self) -> bool:
     return self.signal_number is not None
+
+  def agree(self) -> bool:
+    """Shares the signals every process received; call it at the same step in each."""
+    if self._several_processes:
+      received = multihost_utils.process_allgather(np.int32(self._received or 0))
+      self._agreed = int(np.max(received)) or None
+    return self.requested
 
   @property
   def exit_code(self) -> int:
@@ -28,9 +50,9 @@ class StopRequest:
 
   def _handle(self, signal_number, frame):
     del frame
-    if self.requested and signal_number == signal.SIGINT:
+    if self._received is not None and signal_number == signal.SIGINT:
       raise KeyboardInterrupt
-    self.signal_number = signal_number
+    self._received = signal_number
 
   def __enter__(self):
     for signal_number in self.SIGNALS:

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 
 
 class TorchBatchNorm(nn.Module):
-  """BatchNorm over the batch axis with PyTorch `BatchNorm1d` semantics.
+  """BatchNorm with PyTorch `BatchNorm1d`/`BatchNorm2d` semantics, per feature or channel.
 
   Flax's `nn.BatchNorm` and PyTorch agree on normalising a training batch with its
   *biased* variance, but differ in the running variance they keep for evaluation:

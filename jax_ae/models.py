@@ -8,10 +8,12 @@ The classifier returns logits `[batch, 10]`. All take `train`, which only models
 with BatchNorm or dropout use: batch statistics (and dropout) when training,
 running averages in the `batch_stats` collection otherwise.
 
-Dense layers start as PyTorch's `nn.Linear` weights do (uniform in +-1/sqrt(fan_in),
-a third of the variance of Flax's default), biases at zero. Before BatchNorm the
-weight scale sets the effective step size; with Flax's default init V4/V5 reach
-0.019/0.021 after 5 epochs instead of the notebook's PyTorch 0.0165/0.0172.
+V1-V5's dense layers start as PyTorch's `nn.Linear` weights do (uniform in
++-1/sqrt(fan_in), a third of the variance of Flax's default), biases at zero, to
+match the notebook: before BatchNorm the weight scale sets the effective step size,
+and with Flax's default init V4/V5 reach 0.019/0.021 after 5 epochs instead of the
+notebook's PyTorch 0.0165/0.0172. The CNNs, which the notebook never trained, use
+Flax's defaults.
 """
 
 import functools
@@ -261,9 +263,7 @@ class CnnClassifier(nn.Module):
   def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
     x = _as_images(x)
     for width in self.features:
-      x = nn.Conv(width, (3, 3), use_bias=False)(x)
-      x = nn.relu(TorchBatchNorm(use_scale_and_bias=True)(x, train))
-      x = layers.max_pool_2x2(x)
+      x = layers.max_pool_2x2(_conv_block(x, width, batch_norm=True, train=train))
     x = x.reshape(x.shape[0], -1)
     x = nn.Dropout(self.dropout_rate, deterministic=not train)(x)
     x = nn.relu(nn.Dense(self.dense_units)(x))
@@ -286,11 +286,22 @@ TASK_OF_MODEL = {name: 'classify' if model is CnnClassifier else 'reconstruct'
 CONVOLUTIONAL_MODELS = ('conv_ae', 'cnn')
 
 
+def block_features(model_config: ml_collections.ConfigDict) -> Tuple[int, ...]:
+  """`model.features` as a tuple (a single block may be given as one integer)."""
+  features = model_config.features
+  return (features,) if isinstance(features, int) else tuple(features)
+
+
+def uses_batch_norm(model_config: ml_collections.ConfigDict) -> bool:
+  """Whether the model normalises with batch statistics (so needs batches of >= 2)."""
+  return model_config.name in ('v4', 'v5', 'cnn') or (
+      model_config.name == 'conv_ae' and model_config.batch_norm)
+
+
 def create_model(model_config: ml_collections.ConfigDict) -> nn.Module:
   """Builds the module named by `model_config.name` with its configured sizes."""
   model_class = MODELS[model_config.name]
-  features = model_config.features
-  features = (features,) if isinstance(features, int) else tuple(features)
+  features = block_features(model_config)
   if model_class is CnnClassifier:
     return CnnClassifier(features=features,
                          dense_units=model_config.dense_units,

@@ -5,7 +5,7 @@ from typing import Dict, List, NamedTuple, Sequence
 
 import numpy as np
 
-IMAGE_SIDE = 28
+from jax_ae.models import IMAGE_SIDE
 
 
 class Picture(NamedTuple):
@@ -113,7 +113,7 @@ def confusion_matrix_png(confusion: np.ndarray, class_names: Sequence[str]) -> P
   return _render(figure)
 
 
-def misclassified_png(images: np.ndarray, labels: np.ndarray, logits: np.ndarray,
+def misclassified_png(images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray,
                       class_names: Sequence[str]) -> Picture:
   """Test images the classifier got wrong, each titled predicted (confidence) / true."""
   plt = _pyplot()
@@ -121,8 +121,6 @@ def misclassified_png(images: np.ndarray, labels: np.ndarray, logits: np.ndarray
   columns = min(count, 8)
   rows = -(-count // columns)
   figure, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 2.2 * rows), squeeze=False)
-  probabilities = np.exp(logits - logits.max(axis=-1, keepdims=True))
-  probabilities /= probabilities.sum(axis=-1, keepdims=True)
   for index, axis in enumerate(axes.flat):
     axis.set_xticks([])
     axis.set_yticks([])

@@ -2,7 +2,7 @@
 
 config.json        the resolved config
 metrics.jsonl      one JSON object per finished epoch, appended and flushed each epoch
-events.out.tfevents.*  the same scalars and the reconstructions image, for TensorBoard
+events.out.tfevents.*  the same scalars and the epoch's picture, for TensorBoard
 loss_curve.png     train and test loss (and accuracy) per epoch
 reconstructions.png            autoencoders: test images and their reconstructions
 confusion_matrix.png, misclassified.png   classifiers (tasks.py chooses the pictures)
@@ -123,8 +123,11 @@ class RunFiles:
     with open(config_path) as f:
       previous = _flatten(json.load(f))
     current = _flatten(json.loads(config.to_json()))
+    # A field the earlier run's config.json lacks was added to jax-ae since; that run
+    # used what is now its default, and a run that changed it would differ elsewhere too
+    # (model.name, task), so only fields both configs have are compared.
     differing = [f'{name} ({previous.get(name)!r} -> {current.get(name)!r})'
-                 for name in sorted(set(previous) | set(current))
+                 for name in sorted(set(previous) & set(current))
                  if name not in RESUMABLE_FIELDS and previous.get(name) != current.get(name)]
     if differing:
       raise ConfigError(f'workdir {self.workdir!r} holds a run with another config: '

@@ -67,10 +67,9 @@ def evaluation_sums(task: str, outputs: jax.Array, batch) -> Dict[str, jax.Array
   return sums
 
 
-def most_confident_mistakes(logits: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
+def most_confident_mistakes(probabilities: np.ndarray, labels: np.ndarray,
+                            count: int) -> np.ndarray:
   """Indices of up to `count` misclassified examples, most confident prediction first."""
-  probabilities = np.exp(logits - logits.max(axis=-1, keepdims=True))
-  probabilities /= probabilities.sum(axis=-1, keepdims=True)
   predicted = probabilities.argmax(axis=-1)
   wrong = np.flatnonzero(predicted != labels)
   confidence = probabilities[wrong, predicted[wrong]]
@@ -93,9 +92,10 @@ def final_pictures(task: str, predict: Callable[[np.ndarray], np.ndarray],
   """The pictures written as files at the end of a run (besides the loss curve)."""
   pictures = epoch_pictures(task, predict, shown, evaluation, class_names)
   if task == 'classify':
-    logits = predict_test_split()
-    mistakes = most_confident_mistakes(logits, test_split['label'], NUM_MISCLASSIFIED_SHOWN)
+    probabilities = np.asarray(jax.nn.softmax(predict_test_split(), axis=-1), np.float64)
+    mistakes = most_confident_mistakes(probabilities, test_split['label'],
+                                       NUM_MISCLASSIFIED_SHOWN)
     pictures['misclassified'] = plots.misclassified_png(
-        test_split['image'][mistakes], test_split['label'][mistakes], logits[mistakes],
+        test_split['image'][mistakes], test_split['label'][mistakes], probabilities[mistakes],
         class_names)
   return pictures

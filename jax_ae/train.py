@@ -164,8 +164,10 @@ def _train_step_on_device(state: TrainState, epoch_sums: Dict[str, jax.Array],
   if batch_sharding is not None:
     batch = jax.lax.with_sharding_constraint(batch, batch_sharding)
   step_number = state.step + 1
-  state, metrics = train_step(state, batch, jax.random.fold_in(run_key, state.step), task,
-                              augmentation)
+  # Folding in the epoch's step count as well: a skipped (non-finite) step leaves
+  # state.step as it was, and the next step must not reuse its key.
+  step_key = jax.random.fold_in(jax.random.fold_in(run_key, state.step), epoch_sums['steps'])
+  state, metrics = train_step(state, batch, step_key, task, augmentation)
   finite = jnp.isfinite(metrics['loss']) & jnp.isfinite(metrics['grad_norm'])
   first_nonfinite_step = jnp.where(
       finite | (epoch_sums['first_nonfinite_step'] >= 0),
@@ -282,6 +284,9 @@ class Trainer:
       self._step = jax.jit(functools.partial(_train_steps_on_device, **step_options,
                                              max_steps=self.steps_per_call),
                            donate_argnums=(0, 1))
+    # How often the loop asks whether to stop: every call in one process (a Python
+    # attribute); with several it is a collective, so every 100 steps or so.
+    self.stop_poll_calls = 1 if jax.process_count() == 1 else max(1, 100 // self.steps_per_call)
     everywhere = sharding.replicated(self.mesh)
     self._batch_indices = jax.jit(_epoch_batch_indices, static_argnums=(1, 2, 3),
                                   out_shardings=everywhere)
@@ -330,11 +335,13 @@ class Trainer:
     else:
       epoch_sums = self.replicate(epoch_sums)
       steps_done = int(jax.device_get(epoch_sums['steps']))
-    for _ in range(steps_done, self.steps_per_epoch, self.steps_per_call):
-      if stop is not None and stop.requested:
+    for call, _ in enumerate(range(steps_done, self.steps_per_epoch, self.steps_per_call)):
+      if stop is not None and call % self.stop_poll_calls == 0 and stop.agree():
         break
       state, epoch_sums = self._step(state, epoch_sums, self.train_arrays, batch_indices,
                                      self.run_key)
+    if stop is not None:
+      stop.agree()  # what every process then reads in stop.requested
     return state, epoch_sums
 
   def evaluate(self, state: TrainState) -> Dict[str, jax.Array]:

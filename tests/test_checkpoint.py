@@ -32,16 +32,19 @@ def _assert_same_state(a, b):
 
 
 class _StopAfterPolls(interrupts.StopRequest):
-  """Asks to stop at the Nth poll, as a Ctrl-C between two steps would."""
+  """Asks to stop at the Nth poll, as a Ctrl-C between two steps would.
+
+  The train loop polls (`agree`) before each call of its step and once at the end of
+  the epoch: with one step per call, 4 polls per epoch of 3 steps.
+  """
 
   polls_left = 0
 
-  @property
-  def requested(self):
+  def agree(self):
     _StopAfterPolls.polls_left -= 1
     if _StopAfterPolls.polls_left == 0:
-      self.signal_number = signal.SIGINT
-    return self.signal_number is not None
+      self._received = signal.SIGINT
+    return super().agree()
 
 
 @pytest.mark.parametrize('version', ('v2', 'v5'))
@@ -50,11 +53,12 @@ def test_run_stopped_mid_epoch_resumes_to_identical_parameters(version, tmp_path
   del mock_tfds  # 24 examples, batch 8: 3 steps per epoch
   config = tiny_config(version)
   config.num_epochs = 3
+  config.train.steps_per_call = 1
   reference = train.train_and_evaluate(config, str(tmp_path / 'reference'))
 
   monkeypatch.setattr(interrupts, 'StopRequest', _StopAfterPolls)
   workdir = str(tmp_path / 'stopped')
-  for polls in (5, 2):  # epoch 2 after one step, then epoch 3 before its second step
+  for polls in (6, 5):  # epoch 2 after one step, then epoch 3 before its second step
     _StopAfterPolls.polls_left = polls
     with pytest.raises(Interrupted) as stopped:
       train.train_and_evaluate(config, workdir)
@@ -280,7 +284,7 @@ def test_a_run_stopped_in_one_loop_resumes_in_the_other(tmp_path, mock_tfds, mon
   config.train.loop = 'python'
   reference = train.train_and_evaluate(config, str(tmp_path / 'reference'))
   monkeypatch.setattr(interrupts, 'StopRequest', _StopAfterPolls)
-  _StopAfterPolls.polls_left = 6  # mid-way through epoch 2
+  _StopAfterPolls.polls_left = 6  # epoch 2, after its first step
   with pytest.raises(Interrupted):
     train.train_and_evaluate(config, str(tmp_path / 'run'))
   _StopAfterPolls.polls_left = -1

@@ -39,7 +39,7 @@ def test_evaluation_sums_skip_padding_and_count_confusions():
 
 
 def test_most_confident_mistakes_come_first():
-  logits = np.array([[9.0, 0.0], [0.0, 1.0], [0.0, 5.0], [3.0, 0.0]])
+  probabilities = np.array([[0.99, 0.01], [0.27, 0.73], [0.01, 0.99], [0.95, 0.05]])
   labels = np.array([0, 0, 0, 1])
   # Wrong: rows 1 (p=0.73), 2 (p=0.99), 3 (p=0.95).
-  np.testing.assert_array_equal(tasks.most_confident_mistakes(logits, labels, 2), [2, 3])
+  np.testing.assert_array_equal(tasks.most_confident_mistakes(probabilities, labels, 2), [2, 3])
