@@ -295,3 +295,14 @@ def test_a_run_stopped_in_one_loop_resumes_in_the_other(tmp_path, mock_tfds, mon
   jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6),
                reference.params, resumed.params)
   assert _metrics_epochs(tmp_path / 'run') == [1, 2]
+
+
+def test_a_workdir_from_before_new_config_fields_still_resumes(tmp_path):
+  config = tiny_config()
+  previous = json.loads(config.to_json())
+  del previous['task'], previous['augment'], previous['model']['features']  # added later
+  (tmp_path / 'config.json').write_text(json.dumps(previous))
+  run_files.RunFiles(str(tmp_path)).check_can_resume(config)  # no ConfigError
+  config.model.code_dim = 5
+  with pytest.raises(ConfigError, match=r'model.code_dim \(4 -> 5\)'):
+    run_files.RunFiles(str(tmp_path)).check_can_resume(config)

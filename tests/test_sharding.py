@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -62,19 +63,26 @@ def _free_port() -> int:
     return probe.getsockname()[1]
 
 
-def test_two_processes_train_one_run_and_only_the_first_writes(tmp_path):
-  workdir, out = tmp_path / 'run', tmp_path / 'out'
-  out.mkdir()
+def _start_two_processes(workdir, out, *args):
   port = _free_port()
   env = dict(os.environ, JAX_PLATFORMS='cpu')
   env.pop('XLA_FLAGS', None)
-  processes = [subprocess.Popen(
+  return [subprocess.Popen(
       [sys.executable, '-m', 'tests.two_process_run', str(process_id), str(port), str(workdir),
-       str(out)], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+       str(out), *args], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
       text=True) for process_id in (0, 1)]
+
+
+def _finish(processes):
   outputs = [process.communicate(timeout=600) for process in processes]
-  for process, (_, stderr) in zip(processes, outputs):
-    assert process.returncode == 0, stderr[-3000:]
+  return [process.returncode for process in processes], outputs
+
+
+def test_two_processes_train_one_run_and_only_the_first_writes(tmp_path):
+  workdir, out = tmp_path / 'run', tmp_path / 'out'
+  out.mkdir()
+  codes, outputs = _finish(_start_two_processes(workdir, out))
+  assert codes == [0, 0], [stderr[-3000:] for _, stderr in outputs]
   first, second = (np.load(out / f'params_{i}.npz') for i in (0, 1))
   assert set(first) == set(second)
   for name in first:
@@ -86,6 +94,31 @@ def test_two_processes_train_one_run_and_only_the_first_writes(tmp_path):
   assert {'model.msgpack', 'config.json', 'loss_curve.png', 'reconstructions.png'} <= set(names)
   # The first process logs the epochs; the second only warnings and errors.
   assert 'epoch 2/2' in outputs[0][1] and 'epoch 2/2' not in outputs[1][1]
+
+
+def test_a_signal_to_one_process_stops_both_at_the_same_step(tmp_path):
+  workdir, out = tmp_path / 'run', tmp_path / 'out'
+  out.mkdir()
+  processes = _start_two_processes(workdir, out, '400')
+  metrics = workdir / 'metrics.jsonl'
+  seen = []
+  for line in processes[0].stderr:  # blocks until the first process logs epoch 2
+    seen.append(line)
+    if 'epoch 2/400' in line:
+      break
+  else:
+    raise AssertionError(''.join(seen)[-3000:])
+  processes[1].send_signal(signal.SIGTERM)  # only the second process is told
+  codes, outputs = _finish(processes)
+  assert codes == [143, 143], [stderr[-2000:] for _, stderr in outputs]
+  stopped_at = len(metrics.read_text().splitlines())
+  assert stopped_at < 400
+  # Both resume from the checkpoint they wrote together and finish in agreement.
+  codes, outputs = _finish(_start_two_processes(workdir, out, str(stopped_at + 2)))
+  assert codes == [0, 0], [stderr[-3000:] for _, stderr in outputs]
+  first, second = (np.load(out / f'params_{i}.npz') for i in (0, 1))
+  for name in first:
+    np.testing.assert_array_equal(first[name], second[name])
 
 
 def test_the_trainer_spans_every_device_by_default():

@@ -1,4 +1,4 @@
-"""`python -m tests.two_process_run ID PORT WORKDIR OUT`: one of two processes in one run.
+"""`python -m tests.two_process_run ID PORT WORKDIR OUT [EPOCHS]`: one of two processes in one run.
 
 tests/test_sharding.py starts two of these over loopback. They train a tiny V4 on
 tfds' mock data (the same examples in both: mock_data draws them from a fixed seed)
@@ -17,17 +17,24 @@ import tensorflow_datasets as tfds
 from jax_ae import data
 from jax_ae import multihost
 from jax_ae import train
+from jax_ae.errors import Interrupted
 from tests.conftest import MOCK_EXAMPLES, tiny_config
 
 
-def main(process_id: int, port: int, workdir: str, out: str) -> None:
+def main(process_id: int, port: int, workdir: str, out: str, num_epochs: int = 2) -> None:
   logging.set_verbosity(logging.INFO)  # as main.py's absl app.run would log
   logging.set_stderrthreshold(logging.INFO)
   multihost.initialize(f'localhost:{port}', num_processes=2, process_id=process_id)
   assert jax.process_count() == 2 and jax.device_count() == 2 * jax.local_device_count()
   data._download_host_unreachable = lambda builder: False  # pylint: disable=protected-access
-  with tfds.testing.mock_data(num_examples=MOCK_EXAMPLES):
-    state = train.train_and_evaluate(tiny_config('v4'), workdir)
+  config = tiny_config('v4')
+  config.num_epochs = num_epochs
+  try:
+    with tfds.testing.mock_data(num_examples=MOCK_EXAMPLES):
+      state = train.train_and_evaluate(config, workdir)
+  except Interrupted as error:
+    jax.distributed.shutdown()
+    sys.exit(error.exit_code)
   leaves = jax.tree_util.tree_leaves_with_path(jax.device_get((state.params, state.batch_stats)))
   np.savez(os.path.join(out, f'params_{process_id}.npz'),
            **{jax.tree_util.keystr(path): leaf for path, leaf in leaves})
@@ -35,4 +42,4 @@ def main(process_id: int, port: int, workdir: str, out: str) -> None:
 
 
 if __name__ == '__main__':
-  main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4])
+  main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], *map(int, sys.argv[5:]))
