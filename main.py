@@ -22,15 +22,18 @@ import jax
 from ml_collections import config_flags
 
 from jax_ae import bench
+from jax_ae import evaluate
 from jax_ae import multihost
 from jax_ae import train
 from jax_ae.errors import UserError
 
 FLAGS = flags.FLAGS
 
-MODES = {'train': train.train_and_evaluate, 'bench': bench.run_bench}
+MODES = {'train': train.train_and_evaluate, 'bench': bench.run_bench,
+         'evaluate': evaluate.evaluate_run}
 flags.DEFINE_enum('mode', 'train', list(MODES), 'train: train and evaluate into the workdir; '
-                  'bench: time training on synthetic data, write workdir/bench.json.')
+                  'bench: time training on synthetic data, write workdir/bench.json; '
+                  'evaluate: measure the autoencoder trained in the workdir, write eval.json.')
 flags.DEFINE_string('workdir', None, 'Folder for the run: config, metrics, pictures, model.')
 config_flags.DEFINE_config_file(
     'config', None, 'Path to a config file, e.g. configs/v3.py.', lock_config=True)

@@ -71,4 +71,11 @@ def get_config() -> ml_collections.ConfigDict:
   config.restart = False  # True: delete the workdir's previous run and start over.
 
   config.num_reconstructions = 10  # Test images in reconstructions.png: one per class first.
+
+  # --mode=evaluate (jax_ae/evaluate.py).
+  config.evaluate = ml_collections.ConfigDict()
+  # Workdir of the CNN classifier that judges reconstructions ('' = runs/cnn_mnist for
+  # MNIST, runs/cnn_fashion for Fashion-MNIST, where README's commands train them).
+  config.evaluate.classifier_workdir = ''
+  config.evaluate.cache_dir = ''  # PCA and mean-image baselines ('' = ~/.cache/jax_ae).
   return config

@@ -134,3 +134,42 @@ def misclassified_png(images: np.ndarray, labels: np.ndarray, probabilities: np.
   figure.suptitle('most confident mistakes: predicted (probability) / true', fontsize=9)
   figure.tight_layout()
   return _render(figure)
+
+
+def latent_png(codes: np.ndarray, labels: np.ndarray, class_names: Sequence[str]) -> Picture:
+  """The codes projected onto their first two principal axes, one colour per class."""
+  plt = _pyplot()
+  centred = codes - codes.mean(axis=0)
+  _, _, axes_of_variance = np.linalg.svd(centred, full_matrices=False)
+  points = centred @ axes_of_variance[:2].T if codes.shape[1] > 1 else np.concatenate(
+      [centred, np.zeros_like(centred)], axis=1)
+  figure, axis = plt.subplots(figsize=(7, 6))
+  colours = plt.get_cmap('tab10')
+  for label, name in enumerate(class_names):
+    chosen = labels == label
+    axis.scatter(points[chosen, 0], points[chosen, 1], s=2, alpha=0.5, color=colours(label),
+                 label=name)
+  axis.set_xlabel('code principal axis 1')
+  axis.set_ylabel('code principal axis 2')
+  axis.legend(markerscale=5, fontsize=8, loc='best')
+  axis.set_title(f'test codes ({codes.shape[1]} units) projected to 2-D', fontsize=9)
+  figure.tight_layout()
+  return _render(figure)
+
+
+def per_class_png(per_class: List[Dict[str, float]]) -> Picture:
+  """Per class: test MSE (bars) and class fidelity (dots), to show which classes fail."""
+  plt = _pyplot()
+  names = [row['class'] for row in per_class]
+  figure, mse_axis = plt.subplots(figsize=(8, 4))
+  positions = np.arange(len(names))
+  mse_axis.bar(positions, [row['test_mse'] for row in per_class], color='tab:blue')
+  mse_axis.set_ylabel('test MSE per pixel', color='tab:blue')
+  mse_axis.set_xticks(positions, names, rotation=45, ha='right', fontsize=8)
+  fidelity_axis = mse_axis.twinx()
+  fidelity_axis.plot(positions, [row['class_fidelity'] for row in per_class], 'o',
+                     color='tab:red')
+  fidelity_axis.set_ylabel('class fidelity', color='tab:red')
+  fidelity_axis.set_ylim(0.0, 1.02)
+  figure.tight_layout()
+  return _render(figure)

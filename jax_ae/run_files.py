@@ -37,7 +37,7 @@ RESUMABLE_FIELDS = ('num_epochs', 'checkpoint_every_epochs', 'keep_checkpoints',
                     'num_reconstructions', 'eval_batch_size', 'data.manual_dir',
                     'data.tfds_data_dir', 'optim.learning_rate', 'optim.clip_norm',
                     'train.loop', 'train.steps_per_call', 'bench.batch_sizes',
-                    'bench.repetitions')
+                    'bench.repetitions', 'evaluate.classifier_workdir', 'evaluate.cache_dir')
 
 
 def _flatten(tree: Dict[str, Any], prefix: str = '') -> Dict[str, Any]:

@@ -1,0 +1,223 @@
+"""`--mode=evaluate`: how faithfully a trained autoencoder replicates its test split.
+
+The notebook's goal, "replicate MNIST with a high accuracy using a bottleneck of 10
+nodes", never said how to measure it. This module answers with numbers, all on the
+test split, written to `workdir/eval.json` and printed:
+
+test_mse, sse_per_image, psnr   the reconstruction error, per pixel, per image (the
+                                unit of Hinton & Salakhutdinov 2006) and in dB
+pca_mse, mean_image_mse         what PCA with as many components as the code has units,
+                                and always predicting the mean training image, score;
+                                fitted by the project on the training split and cached
+ratio_to_pca, ratio_to_mean     the model's test_mse over each
+class_fidelity                  the accuracy of the saved CNN classifier of the dataset
+                                on the reconstructions: a replica that still reads as
+                                the right digit; beside it, its accuracy on the originals
+probe_accuracy                  a softmax regression trained on the training split's
+                                codes, tested on the test split's codes
+per_class                       test_mse and class_fidelity of each class
+"""
+
+import json
+import os
+from typing import Any, Dict, Tuple
+
+from absl import logging
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+import optax
+
+from jax_ae import config_checks
+from jax_ae import data
+from jax_ae import models
+from jax_ae import pca
+from jax_ae import run_files
+from jax_ae import train
+from jax_ae.errors import UserError
+
+EVAL_FILE = 'eval.json'
+# Where `configs/cnn_<...>.py` trains each dataset's classifier, as README's commands do.
+CLASSIFIER_WORKDIRS = {'mnist': 'runs/cnn_mnist', 'fashion_mnist': 'runs/cnn_fashion'}
+CLASSIFIER_CONFIGS = {'mnist': 'configs/cnn_mnist.py', 'fashion_mnist': 'configs/cnn_fashion.py'}
+PROBE_STEPS = 500
+PROBE_LEARNING_RATE = 0.05
+
+
+def load_trained_model(config: ml_collections.ConfigDict, workdir: str) -> Tuple[Any, Dict]:
+  """The configured model and the variables its run saved in `workdir`."""
+  model = models.create_model(config.model)
+  template = jax.device_get(model.init(jax.random.key(0), jnp.zeros((2, models.IMAGE_PIXELS)),
+                                       train=False))
+  template = {'params': template['params'], 'batch_stats': template.get('batch_stats', {})}
+  mismatch = UserError(f'the model saved in {workdir!r} is not the one this config builds '
+                       f'({config.model.name}); pass the config it was trained with.')
+  try:
+    variables = run_files.load_model_variables(workdir, template)
+  except (ValueError, KeyError) as error:
+    raise mismatch from error
+  # flax.serialization restores the saved shapes whatever the template's: compare them.
+  if (jax.tree.structure(variables) != jax.tree.structure(template) or
+      [np.shape(leaf) for leaf in jax.tree.leaves(variables)] !=
+      [np.shape(leaf) for leaf in jax.tree.leaves(template)]):
+    raise mismatch
+  return model, variables
+
+
+def _batched(function, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+  """`function` over `images` in batches: the conv models' activations stay small."""
+  return np.concatenate([np.asarray(function(images[start:start + batch_size]))
+                         for start in range(0, images.shape[0], batch_size)])
+
+
+def pca_baselines(train_images: np.ndarray, test_images: np.ndarray, num_components: int,
+                  cache_path: str) -> Dict[str, float]:
+  """{'pca_mse', 'mean_image_mse'} on the test split, read from `cache_path` if computed."""
+  key = str(num_components)
+  cached = {}
+  if os.path.exists(cache_path):
+    with open(cache_path) as f:
+      cached = json.load(f)
+    if key in cached:
+      return cached[key]
+  fitted = pca.fit(jnp.asarray(train_images), num_components)
+  mean_image = train_images.mean(axis=0)
+  baselines = {
+      'pca_mse': float(pca.mean_squared_error(fitted, jnp.asarray(test_images))),
+      'mean_image_mse': float(np.mean(np.square(test_images - mean_image))),
+  }
+  cached[key] = baselines
+  os.makedirs(os.path.dirname(cache_path) or '.', exist_ok=True)
+  with open(cache_path + '.tmp', 'w') as f:
+    json.dump(cached, f, indent=2)
+  os.replace(cache_path + '.tmp', cache_path)
+  return baselines
+
+
+def probe_accuracy(train_codes: np.ndarray, train_labels: np.ndarray, test_codes: np.ndarray,
+                   test_labels: np.ndarray) -> float:
+  """Test accuracy of a softmax regression fitted (Adam, full batch) on the training codes.
+
+  Codes are standardised with the training codes' statistics first, so the same
+  learning rate suits every model's code scale.
+  """
+  mean, std = train_codes.mean(axis=0), train_codes.std(axis=0) + 1e-6
+  train_x = jnp.asarray((train_codes - mean) / std)
+  test_x = jnp.asarray((test_codes - mean) / std)
+  num_classes = int(max(train_labels.max(), test_labels.max())) + 1
+  params = {'weights': jnp.zeros((train_x.shape[1], num_classes)), 'bias': jnp.zeros(num_classes)}
+  optimizer = optax.adam(PROBE_LEARNING_RATE)
+
+  def loss(params):
+    logits = train_x @ params['weights'] + params['bias']
+    return optax.softmax_cross_entropy_with_integer_labels(logits, train_labels).mean()
+
+  def step(carry, _):
+    params, opt_state = carry
+    updates, opt_state = optimizer.update(jax.grad(loss)(params), opt_state)
+    return (optax.apply_updates(params, updates), opt_state), None
+
+  (params, _), _ = jax.lax.scan(jax.jit(step), (params, optimizer.init(params)), None,
+                                length=PROBE_STEPS)
+  predictions = jnp.argmax(test_x @ params['weights'] + params['bias'], axis=-1)
+  return float(jnp.mean(predictions == jnp.asarray(test_labels)))
+
+
+def load_classifier(classifier_workdir: str, data_name: str):
+  """`predict(images) -> logits` of the CNN classifier saved in `classifier_workdir`."""
+  config_path = os.path.join(classifier_workdir, run_files.CONFIG_FILE)
+  if not os.path.exists(os.path.join(classifier_workdir, run_files.MODEL_FILE)):
+    raise UserError(
+        f'no trained {data_name} classifier in {classifier_workdir!r} for class_fidelity; '
+        f'train it with `python main.py --config={CLASSIFIER_CONFIGS[data_name]} '
+        f'--workdir={classifier_workdir}` or set --config.evaluate.classifier_workdir.')
+  with open(config_path) as f:
+    classifier_config = ml_collections.ConfigDict(json.load(f))
+  if classifier_config.task != 'classify' or classifier_config.data.name != data_name:
+    raise UserError(f'{classifier_workdir!r} holds no {data_name} classifier (task '
+                    f'{classifier_config.task}, data {classifier_config.data.name}).')
+  model, variables = load_trained_model(classifier_config, classifier_workdir)
+  return jax.jit(lambda images: model.apply(variables, images, train=False))
+
+
+def per_class_table(labels: np.ndarray, errors: np.ndarray, faithful: np.ndarray,
+                    class_names) -> list:
+  """test_mse and class_fidelity of each class, from per-example values."""
+  return [{'class': str(class_names[label]), 'count': int(np.sum(labels == label)),
+           'test_mse': float(errors[labels == label].mean()),
+           'class_fidelity': float(faithful[labels == label].mean())}
+          for label in range(len(class_names))]
+
+
+def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, Any]:
+  """Measures the autoencoder saved in `workdir`; writes eval.json, latent.png, per_class.png."""
+  from jax_ae import plots  # pylint: disable=g-import-not-at-top
+  config_checks.validate(config)
+  if config.task != 'reconstruct':
+    raise UserError(f'--mode=evaluate measures autoencoders; {config.model.name} is a '
+                    f'classifier, whose test accuracy is in {workdir}/metrics.jsonl.')
+  model, variables = load_trained_model(config, workdir)
+  dataset = data.load_dataset(config.data)
+  train_split, test_split = dataset['train'], dataset['test']
+  apply = jax.jit(lambda images: model.apply(variables, images, train=False))
+  encode = jax.jit(lambda images: model.apply(variables, images, method=model.encode))
+  reconstructions = _batched(apply, test_split['image'])
+  errors = np.mean(np.square(reconstructions - test_split['image']), axis=-1)
+  test_mse = float(errors.mean())
+
+  cache_dir = os.path.expanduser(config.evaluate.cache_dir or '~/.cache/jax_ae')
+  baselines = pca_baselines(train_split['image'], test_split['image'], config.model.code_dim,
+                            os.path.join(cache_dir, f'baselines_{config.data.name}.json'))
+  classifier = load_classifier(
+      config.evaluate.classifier_workdir or CLASSIFIER_WORKDIRS[config.data.name],
+      config.data.name)
+  original_predictions = _batched(classifier, test_split['image']).argmax(axis=-1)
+  replica_predictions = _batched(classifier, reconstructions).argmax(axis=-1)
+  faithful = (replica_predictions == test_split['label']).astype(np.float64)
+  test_codes = _batched(encode, test_split['image'])
+  results = {
+      'version': config.model.name,
+      'dataset': config.data.name,
+      'code_dim': config.model.code_dim,
+      'test_mse': test_mse,
+      'sse_per_image': test_mse * models.IMAGE_PIXELS,
+      'psnr': float(10 * np.log10(1.0 / test_mse)),
+      **baselines,
+      'ratio_to_pca': test_mse / baselines['pca_mse'],
+      'ratio_to_mean': test_mse / baselines['mean_image_mse'],
+      'class_fidelity': float(faithful.mean()),
+      'classifier_accuracy': float(np.mean(original_predictions == test_split['label'])),
+      'probe_accuracy': probe_accuracy(_batched(encode, train_split['image']),
+                                       train_split['label'], test_codes, test_split['label']),
+      'per_class': per_class_table(test_split['label'], errors, faithful,
+                                   data.CLASS_NAMES[config.data.name]),
+  }
+  results.update(_training_summary(workdir))
+  with open(os.path.join(workdir, EVAL_FILE), 'w') as f:
+    json.dump(results, f, indent=2)
+  class_names = data.CLASS_NAMES[config.data.name]
+  for name, picture in (('latent', plots.latent_png(test_codes, test_split['label'], class_names)),
+                        ('per_class', plots.per_class_png(results['per_class']))):
+    with open(os.path.join(workdir, f'{name}.png'), 'wb') as f:
+      f.write(picture.png)
+  print(format_results(results))
+  logging.info('Wrote %s', os.path.join(workdir, EVAL_FILE))
+  return results
+
+
+def _training_summary(workdir: str) -> Dict[str, Any]:
+  """Epochs trained and training seconds, from the run's metrics.jsonl."""
+  rows = run_files.RunFiles(workdir, writes=False).read_metrics()
+  return {'epochs': len(rows), 'train_seconds': float(sum(row['epoch_seconds'] for row in rows))}
+
+
+def format_results(results: Dict[str, Any]) -> str:
+  """The headline figures as a two-column Markdown table."""
+  lines = ['| measure | value |', '| --- | --- |']
+  for name, value in results.items():
+    if name == 'per_class':
+      continue
+    lines.append(f'| {name} | {value:.4g} |' if isinstance(value, float) else
+                 f'| {name} | {value} |')
+  return '\n'.join(lines)
