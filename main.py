@@ -24,20 +24,26 @@ from ml_collections import config_flags
 from jax_ae import bench
 from jax_ae import evaluate
 from jax_ae import multihost
+from jax_ae import report
 from jax_ae import train
 from jax_ae.errors import UserError
 
 FLAGS = flags.FLAGS
 
 MODES = {'train': train.train_and_evaluate, 'bench': bench.run_bench,
-         'evaluate': evaluate.evaluate_run}
+         'evaluate': evaluate.evaluate_run,
+         'report': lambda config, workdir: report.write_report(
+             report.find_workdirs(FLAGS.workdirs), workdir)}
 flags.DEFINE_enum('mode', 'train', list(MODES), 'train: train and evaluate into the workdir; '
                   'bench: time training on synthetic data, write workdir/bench.json; '
-                  'evaluate: measure the autoencoder trained in the workdir, write eval.json.')
+                  'evaluate: measure the autoencoder trained in the workdir, write eval.json; '
+                  'report: RESULTS.md and results.png in the workdir from --workdirs.')
+flags.DEFINE_list('workdirs', [], '--mode=report: evaluated runs, as paths or globs, e.g. '
+                  "'runs/*'.")
 flags.DEFINE_string('workdir', None, 'Folder for the run: config, metrics, pictures, model.')
 config_flags.DEFINE_config_file(
     'config', None, 'Path to a config file, e.g. configs/v3.py.', lock_config=True)
-flags.mark_flags_as_required(['config', 'workdir'])
+flags.mark_flags_as_required(['workdir'])
 flags.DEFINE_string('coordinator_address', '', 'HOST:PORT of process 0, for a multi-process '
                     'run (default: $JAX_COORDINATOR_ADDRESS; unset = one process).')
 flags.DEFINE_integer('num_processes', None, 'Processes in the run (default: $JAX_NUM_PROCESSES).')
@@ -51,7 +57,10 @@ def parse_flags(argv):
   """absl's parser, with a bad flag or config override reported as one line, exit 2."""
   try:
     remaining = FLAGS(argv)
-    FLAGS.config.keys()  # a config file that failed to load raises here, not at parse time
+    if FLAGS.config is None and FLAGS.mode != 'report':
+      raise flags.Error(f'--mode={FLAGS.mode} needs --config, e.g. --config=configs/v3.py.')
+    if FLAGS.config is not None:
+      FLAGS.config.keys()  # a config file that failed to load raises here, not at parse time
     return remaining
   except flags.Error as error:
     print(f'error: {error}', file=sys.stderr)

@@ -126,14 +126,12 @@ def probe_accuracy(train_codes: np.ndarray, train_labels: np.ndarray, test_codes
 
 def load_classifier(classifier_workdir: str, data_name: str):
   """`predict(images) -> logits` of the CNN classifier saved in `classifier_workdir`."""
-  config_path = os.path.join(classifier_workdir, run_files.CONFIG_FILE)
   if not os.path.exists(os.path.join(classifier_workdir, run_files.MODEL_FILE)):
     raise UserError(
         f'no trained {data_name} classifier in {classifier_workdir!r} for class_fidelity; '
         f'train it with `python main.py --config={CLASSIFIER_CONFIGS[data_name]} '
         f'--workdir={classifier_workdir}` or set --config.evaluate.classifier_workdir.')
-  with open(config_path) as f:
-    classifier_config = ml_collections.ConfigDict(json.load(f))
+  classifier_config = run_files.load_run_config(classifier_workdir)
   if classifier_config.task != 'classify' or classifier_config.data.name != data_name:
     raise UserError(f'{classifier_workdir!r} holds no {data_name} classifier (task '
                     f'{classifier_config.task}, data {classifier_config.data.name}).')

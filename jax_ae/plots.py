@@ -173,3 +173,21 @@ def per_class_png(per_class: List[Dict[str, float]]) -> Picture:
   fidelity_axis.set_ylim(0.0, 1.02)
   figure.tight_layout()
   return _render(figure)
+
+
+def results_png(rows: List) -> Picture:
+  """One row of images per (label, [count, 784] images): originals, then each run's."""
+  plt = _pyplot()
+  count = rows[0][1].shape[0]
+  figure, axes = plt.subplots(len(rows), count, figsize=(count * 0.9 + 1.5, len(rows)),
+                              squeeze=False)
+  for row, (name, images) in enumerate(rows):
+    for column in range(count):
+      axis = axes[row, column]
+      axis.imshow(np.clip(images[column].reshape(IMAGE_SIDE, IMAGE_SIDE), 0.0, 1.0), cmap='gray',
+                  vmin=0.0, vmax=1.0)
+      axis.set_xticks([])
+      axis.set_yticks([])
+    axes[row, 0].set_ylabel(name, fontsize=7, rotation=0, ha='right', va='center')
+  figure.tight_layout()
+  return _render(figure)

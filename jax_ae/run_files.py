@@ -209,3 +209,12 @@ def load_model_variables(workdir: str, template: Dict[str, Any]) -> Dict[str, An
     raise UserError(f'{workdir!r} holds no trained model ({MODEL_FILE}); train one there first.')
   with open(path, 'rb') as f:
     return flax.serialization.from_bytes(template, f.read())
+
+
+def load_run_config(workdir: str) -> ml_collections.ConfigDict:
+  """The config a run in `workdir` was trained with, from its config.json."""
+  path = os.path.join(workdir, CONFIG_FILE)
+  if not os.path.exists(path):
+    raise UserError(f'{workdir!r} holds no run ({CONFIG_FILE} is missing).')
+  with open(path) as f:
+    return ml_collections.ConfigDict(json.load(f))

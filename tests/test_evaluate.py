@@ -1,4 +1,4 @@
-"""--mode=evaluate: its measures against hand-computed values, and end to end on mock data."""
+"""--mode=evaluate and --mode=report: measures against hand-computed values, and end to end."""
 
 import json
 
@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from jax_ae import evaluate
+from jax_ae import report
 from jax_ae import train
 from jax_ae.errors import UserError
 from tests.conftest import tiny_config
@@ -69,6 +70,15 @@ def test_evaluate_end_to_end_and_its_errors(tmp_path, mock_tfds):
   metrics = [json.loads(line) for line in
              (tmp_path / 'autoencoder' / 'metrics.jsonl').read_text().splitlines()]
   np.testing.assert_allclose(results['test_mse'], metrics[-1]['test_loss'], rtol=1e-5)
+  # --mode=report over it, and over a run that was never evaluated.
+  rows = report.write_report(report.find_workdirs([str(tmp_path / 'auto*')]),
+                             str(tmp_path / 'report'))
+  assert [row['run'] for row in rows] == ['autoencoder']
+  table = (tmp_path / 'report' / 'RESULTS.md').read_text()
+  assert f"| autoencoder | v1 | mnist | 4 | 2 | {results['test_mse']:.4f} |" in table
+  assert (tmp_path / 'report' / 'results.png').read_bytes().startswith(b'\x89PNG')
+  with pytest.raises(UserError, match='classifier has no eval.json'):
+    report.read_evaluations([str(tmp_path / 'autoencoder'), str(tmp_path / 'classifier')])
   wrong_model = tiny_config('v2')
   wrong_model.model.hidden_units = 32
   with pytest.raises(UserError, match='is not the one this config builds'):

@@ -1,0 +1,88 @@
+"""`--mode=report`: several evaluated runs side by side, as RESULTS.md and results.png.
+
+Reads each run's eval.json (written by `--mode=evaluate`), its config.json and its
+model; writes into the output folder a table with one row per run and a picture of
+the same test images, one per class, reconstructed by every run.
+"""
+
+import glob
+import json
+import os
+from typing import Any, Dict, List, Sequence
+
+import numpy as np
+
+from jax_ae import data
+from jax_ae import evaluate
+from jax_ae import plots
+from jax_ae import run_files
+from jax_ae.errors import UserError
+
+RESULTS_FILE = 'RESULTS.md'
+RESULTS_PICTURE = 'results.png'
+COLUMNS = (('run', '{}'), ('version', '{}'), ('dataset', '{}'), ('code_dim', '{}'),
+           ('epochs', '{}'), ('test_mse', '{:.4f}'), ('sse_per_image', '{:.2f}'),
+           ('ratio_to_pca', '{:.2f}'), ('class_fidelity', '{:.4f}'),
+           ('probe_accuracy', '{:.4f}'), ('train_seconds', '{:.0f}'))
+
+
+def find_workdirs(patterns: Sequence[str]) -> List[str]:
+  """Workdirs named by comma-separated paths or globs, in the order given, each once."""
+  workdirs = []
+  for pattern in patterns:
+    matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+    workdirs += [match for match in matches if match not in workdirs]
+  if not workdirs:
+    raise UserError(f'no workdir matches {",".join(patterns)!r}.')
+  return workdirs
+
+
+def read_evaluations(workdirs: Sequence[str]) -> List[Dict[str, Any]]:
+  """Each workdir's eval.json plus its name; one sentence naming those without one."""
+  missing = [w for w in workdirs if not os.path.exists(os.path.join(w, evaluate.EVAL_FILE))]
+  if missing:
+    verb = 'has' if len(missing) == 1 else 'have'
+    raise UserError(f'{", ".join(missing)} {verb} no {evaluate.EVAL_FILE}; run '
+                    f'`python main.py --mode=evaluate --config=... --workdir=W` in each first.')
+  rows = []
+  for workdir in workdirs:
+    with open(os.path.join(workdir, evaluate.EVAL_FILE)) as f:
+      rows.append({'run': os.path.basename(os.path.normpath(workdir)), **json.load(f)})
+  return rows
+
+
+def results_markdown(rows: Sequence[Dict[str, Any]]) -> str:
+  """One row per run; test figures on the test split, ratio_to_pca < 1 beats PCA."""
+  lines = ['| ' + ' | '.join(name for name, _ in COLUMNS) + ' |',
+           '|' + ' --- |' * len(COLUMNS)]
+  for row in rows:
+    lines.append('| ' + ' | '.join(form.format(row[name]) for name, form in COLUMNS) + ' |')
+  return '\n'.join(lines) + '\n'
+
+
+def write_report(workdirs: Sequence[str], output_dir: str) -> List[Dict[str, Any]]:
+  """RESULTS.md and results.png in `output_dir` from the evaluated runs in `workdirs`."""
+  rows = read_evaluations(workdirs)
+  shown = {}  # per dataset: one test image of each class
+  picture_rows = {}  # per dataset: its originals, then each run's reconstructions
+  for workdir in workdirs:
+    config = run_files.load_run_config(workdir)
+    name = config.data.name
+    if name not in shown:
+      shown[name] = plots.pick_examples(data.load_dataset(config.data)['test'],
+                                        len(data.CLASS_NAMES[name]))
+      picture_rows[name] = [(f'{name} original', shown[name]['image'])]
+    model, variables = evaluate.load_trained_model(config, workdir)
+    picture_rows[name].append((os.path.basename(os.path.normpath(workdir)),
+                               np.asarray(model.apply(variables, shown[name]['image'],
+                                                      train=False))))
+  os.makedirs(output_dir, exist_ok=True)
+  with open(os.path.join(output_dir, RESULTS_FILE), 'w') as f:
+    f.write('# Results\n\nTest split of each run\'s dataset; `python main.py --mode=report '
+            f'--workdirs={",".join(workdirs)} --workdir={output_dir}` regenerates this.\n\n')
+    f.write(results_markdown(rows))
+  with open(os.path.join(output_dir, RESULTS_PICTURE), 'wb') as f:
+    f.write(plots.results_png([row for rows_of_dataset in picture_rows.values()
+                               for row in rows_of_dataset]).png)
+  print(results_markdown(rows))
+  return rows
