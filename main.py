@@ -2,6 +2,8 @@
 
     python main.py --config=configs/v3.py --workdir=runs/v3 [--config.num_epochs=3]
     python main.py --mode=bench --config=configs/v3.py --workdir=runs/bench_v3
+    python main.py --mode=evaluate --config=configs/conv_ae.py --workdir=runs/conv_ae
+    python main.py --mode=report --workdirs='runs/*' --workdir=results
 
 Every device is used, data-parallel. Several processes join one run with
 `--coordinator_address=HOST:PORT --num_processes=N --process_id=I` (or the
