@@ -141,11 +141,15 @@ def load_classifier(classifier_workdir: str, data_name: str):
 
 def per_class_table(labels: np.ndarray, errors: np.ndarray, faithful: np.ndarray,
                     class_names) -> list:
-  """test_mse and class_fidelity of each class, from per-example values."""
-  return [{'class': str(class_names[label]), 'count': int(np.sum(labels == label)),
-           'test_mse': float(errors[labels == label].mean()),
-           'class_fidelity': float(faithful[labels == label].mean())}
-          for label in range(len(class_names))]
+  """test_mse and class_fidelity of each class (None for a class with no example)."""
+  rows = []
+  for label, name in enumerate(class_names):
+    chosen = labels == label
+    count = int(np.sum(chosen))
+    rows.append({'class': str(name), 'count': count,
+                 'test_mse': float(errors[chosen].mean()) if count else None,
+                 'class_fidelity': float(faithful[chosen].mean()) if count else None})
+  return rows
 
 
 def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, Any]:

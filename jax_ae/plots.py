@@ -163,11 +163,12 @@ def per_class_png(per_class: List[Dict[str, float]]) -> Picture:
   names = [row['class'] for row in per_class]
   figure, mse_axis = plt.subplots(figsize=(8, 4))
   positions = np.arange(len(names))
-  mse_axis.bar(positions, [row['test_mse'] for row in per_class], color='tab:blue')
+  mse_axis.bar(positions, [row['test_mse'] or 0.0 for row in per_class], color='tab:blue')
   mse_axis.set_ylabel('test MSE per pixel', color='tab:blue')
   mse_axis.set_xticks(positions, names, rotation=45, ha='right', fontsize=8)
   fidelity_axis = mse_axis.twinx()
-  fidelity_axis.plot(positions, [row['class_fidelity'] for row in per_class], 'o',
+  fidelity_axis.plot(positions, [np.nan if row['class_fidelity'] is None else row['class_fidelity']
+                                 for row in per_class], 'o',
                      color='tab:red')
   fidelity_axis.set_ylabel('class fidelity', color='tab:red')
   fidelity_axis.set_ylim(0.0, 1.02)

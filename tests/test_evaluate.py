@@ -29,11 +29,12 @@ def test_per_class_table_by_hand():
   labels = np.array([0, 0, 1, 1, 1])
   errors = np.array([0.1, 0.3, 0.0, 0.0, 0.6])
   faithful = np.array([1.0, 0.0, 1.0, 1.0, 0.0])
-  table = evaluate.per_class_table(labels, errors, faithful, ('zero', 'one'))
+  table = evaluate.per_class_table(labels, errors, faithful, ('zero', 'one', 'two'))
   assert table == [
       {'class': 'zero', 'count': 2, 'test_mse': pytest.approx(0.2), 'class_fidelity': 0.5},
       {'class': 'one', 'count': 3, 'test_mse': pytest.approx(0.2),
-       'class_fidelity': pytest.approx(2 / 3)}]
+       'class_fidelity': pytest.approx(2 / 3)},
+      {'class': 'two', 'count': 0, 'test_mse': None, 'class_fidelity': None}]
 
 
 def test_baselines_are_cached_per_code_size(tmp_path, make_key):
