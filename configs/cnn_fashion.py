@@ -17,7 +17,8 @@ we tried, on 2 CPU cores:
   epoch, 26 epochs: 0.9335 in 25 minutes, the test loss flat from epoch 19 while the
   training loss still fell.
 Hence batch 64 (twice the updates per epoch, and on XLA:CPU no slower per image),
-a wider dense layer with a little more dropout, and 30 epochs.
+a wider dense layer with a little more dropout, and 30 epochs: 0.9362 in 26 minutes,
+past the 0.934 benchmark, short of Google AutoML's 0.939.
 """
 
 from configs import default
