@@ -424,7 +424,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
 
   trainer = Trainer(config, dataset['train'], dataset['test'])
   state = trainer.create_state()
-  first_epoch, epoch_sums = 1, None
+  first_epoch, epoch_sums, evaluation = 1, None, None
   restored = checkpoints.restore_latest(state, trainer.new_epoch_sums())
   if restored is not None:
     state, saved_sums, position = restored
@@ -489,7 +489,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
       epoch_sums = None
 
   run.write_model(state)
-  evaluation = jax.device_get(trainer.evaluate(state))
+  if evaluation is None:  # the workdir's run had already finished: no epoch ran here
+    evaluation = jax.device_get(trainer.evaluate(state))
   pictures = tasks.final_pictures(
       config.task, trainer.predictor(state), shown, evaluation,
       lambda: trainer.predict_test_split(state),
