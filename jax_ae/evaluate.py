@@ -66,7 +66,12 @@ def load_trained_model(config: ml_collections.ConfigDict, workdir: str) -> Tuple
 
 
 def _batched(function, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-  """`function` over `images` in batches: the conv models' activations stay small."""
+  """`function` over `images` in batches: the conv models' activations stay small.
+
+  Not train.Trainer.predict_test_split: that maps a TrainState's __call__ over the
+  test split already on the devices; here the functions are a saved model's encode
+  and decode and a classifier, over codes and reconstructions made on the host.
+  """
   return np.concatenate([np.asarray(function(images[start:start + batch_size]))
                          for start in range(0, images.shape[0], batch_size)])
 
@@ -162,9 +167,11 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
   model, variables = load_trained_model(config, workdir)
   dataset = data.load_dataset(config.data)
   train_split, test_split = dataset['train'], dataset['test']
-  apply = jax.jit(lambda images: model.apply(variables, images, train=False))
   encode = jax.jit(lambda images: model.apply(variables, images, method=model.encode))
-  reconstructions = _batched(apply, test_split['image'])
+  decode = jax.jit(lambda codes: model.apply(variables, codes, method=model.decode))
+  # Every model's __call__ is decode(encode(x)) in evaluation mode: encode once.
+  test_codes = _batched(encode, test_split['image'])
+  reconstructions = _batched(decode, test_codes)
   errors = np.mean(np.square(reconstructions - test_split['image']), axis=-1)
   test_mse = float(errors.mean())
 
@@ -177,7 +184,6 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
   original_predictions = _batched(classifier, test_split['image']).argmax(axis=-1)
   replica_predictions = _batched(classifier, reconstructions).argmax(axis=-1)
   faithful = (replica_predictions == test_split['label']).astype(np.float64)
-  test_codes = _batched(encode, test_split['image'])
   results = {
       'version': config.model.name,
       'dataset': config.data.name,

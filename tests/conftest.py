@@ -14,8 +14,8 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 # CI and developers keep the canonical IDX files beside the checkout, never inside it.
 SHARED_DATA = pathlib.Path(os.environ.get('JAX_AE_SHARED_DATA', REPO_ROOT.parent / 'shared' / 'data'))
 VERSIONS = ('v1', 'v2', 'v3', 'v4', 'v5')
-# Every model: the notebook's versions, then the to-do list's CNNs.
-ALL_MODELS = VERSIONS + ('conv_ae', 'cnn')
+# Every model: the notebook's versions, Hinton & Salakhutdinov's, the to-do list's CNNs.
+ALL_MODELS = VERSIONS + ('hinton2006', 'conv_ae', 'cnn')
 MOCK_EXAMPLES = 24
 
 

@@ -76,7 +76,7 @@ def test_config_is_refused_clearly_or_trains_one_step(overrides):
                          "set --config.task=reconstruct."),
     ('batch_size', '32', "batch_size must be a positive integer, got '32'."),
     ('num_epochs', True, 'num_epochs must be a positive integer, got True.'),
-    ('model.name', 'v9', "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5, conv_ae, cnn."),
+    ('model.name', 'v9', "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5, hinton2006, conv_ae, cnn."),
 ])
 def test_wrong_types_and_names_from_a_config_file(field, value, message):
   config = tiny_config('conv_ae')

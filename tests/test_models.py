@@ -54,6 +54,19 @@ def test_v3_codes_lie_in_unit_interval(make_key):
   assert code.min() > 0.0 and code.max() < 1.0
 
 
+def test_hinton2006_has_the_papers_layer_widths(make_key):
+  model, variables = _model_and_variables('hinton2006', 30, make_key())
+  kernels = jax.tree.leaves({name: layer['kernel'] for name, layer in variables['params'].items()})
+  widths = sorted((kernel.shape for kernel in kernels), key=lambda shape: -shape[0] * shape[1])
+  assert sorted(widths) == sorted([(784, 1000), (1000, 500), (500, 250), (250, 30),
+                                   (30, 250), (250, 500), (500, 1000), (1000, 784)])
+  x = jax.random.uniform(make_key(), (64, 784))
+  code = np.asarray(model.apply(variables, x, method=model.encode), np.float64)
+  output = np.asarray(model.apply(variables, x), np.float64)
+  assert code.shape == (64, 30) and code.min() < 0.0  # a linear code, as in the paper
+  assert output.min() > 0.0 and output.max() < 1.0
+
+
 def test_v4_and_v5_batchnorm_layout_matches_the_notebook(make_key):
   _, v4 = _model_and_variables('v4', 16, make_key())
   _, v5 = _model_and_variables('v5', 16, make_key())

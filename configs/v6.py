@@ -1,0 +1,29 @@
+"""python main.py --config=configs/v6.py --workdir=runs/v6
+
+V6, "the notebook's goal met": MNIST through a plain 10-unit real-valued code with
+test MSE <= 0.0100 and reconstructions the CNN classifier still reads right >= 97% of
+the time (`--mode=evaluate`), in under 30 minutes on a 2-core CPU.
+
+It is the convolutional autoencoder of configs/conv_ae.py trained longer. What made
+the difference compared with V1-V5, all dense networks:
+- Convolutions and max-pooling (28 -> 14 -> 7) share weights across positions, so the
+  encoder sees strokes, not 784 independent pixels; the decoder upsamples back
+  through convolutions and draws strokes where V1-V5 paint pixel averages.
+- BatchNorm in every block lets Adam start at 2e-3 (without it this model collapses
+  to the mean image, test MSE 0.114, in our prototype).
+- A decaying schedule: 18 epochs at batch 64 with the rate multiplied by 0.87 each
+  epoch (2e-3 down to 2e-4). conv_ae's 12 epochs at 0.85 stop at 0.0101 while the
+  test loss is still falling by ~1e-4 per epoch; the extra epochs at a slower decay
+  buy the last few percent.
+The code is the linear output of a dense layer: exactly 10 real numbers, no
+sigmoid, no quantisation, no noise.
+"""
+
+from configs import conv_ae
+
+
+def get_config():
+  config = conv_ae.get_config()
+  config.num_epochs = 18
+  config.optim.decay_rate = 0.87
+  return config
