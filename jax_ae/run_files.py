@@ -76,6 +76,19 @@ class _TensorBoardWriter:
     self._summary_pb2, self._event_pb2 = summary_pb2, event_pb2
     self._writer = EventFileWriter(logdir)
 
+  def purge_from(self, step: int) -> None:
+    """Tells TensorBoard to drop this run's events from `step` on: they are being redone.
+
+    A SessionLog START event, as `torch.utils.tensorboard`'s `purge_step` writes;
+    TensorBoard discards the earlier events at or after its step.
+    """
+    if self._writer is None:
+      return
+    self._writer.add_event(self._event_pb2.Event(
+        step=step, wall_time=time.time(),
+        session_log=self._event_pb2.SessionLog(status=self._event_pb2.SessionLog.START)))
+    self._writer.flush()
+
   def write(self, step: int, scalars: Dict[str, float], images: Dict[str, Picture]) -> None:
     if self._writer is None:
       return
@@ -111,6 +124,7 @@ class RunFiles:
     if not os.access(workdir, os.W_OK):
       raise UserError(f'workdir {workdir!r} is not writable; choose another --workdir.')
     self._tensorboard = None
+    self._redo_from_step = None  # set when a resumed run redoes epochs already logged
 
   def path(self, name: str) -> str:
     return os.path.join(self.workdir, name)
@@ -148,12 +162,15 @@ class RunFiles:
     """Keeps the metrics of the first `completed_epochs` epochs: a resumed run redoes the rest."""
     if not self.writes or not os.path.exists(self.metrics_path):
       return
-    kept = ''.join(json.dumps(row) + '\n' for row in self.read_metrics()
-                   if row['epoch'] <= completed_epochs)
+    rows = self.read_metrics()
+    kept_rows = [row for row in rows if row['epoch'] <= completed_epochs]
+    kept = ''.join(json.dumps(row) + '\n' for row in kept_rows)
     with open(self.metrics_path) as f:
       unchanged = f.read() == kept  # also False for a line cut short by a crash
     if not unchanged:
       _write_atomically(self.metrics_path, kept.encode())
+    if len(kept_rows) < len(rows):  # TensorBoard has them too: purge them there
+      self._redo_from_step = (kept_rows[-1].get('step', 0) if kept_rows else 0) + 1
 
   def write_config(self, config: ml_collections.ConfigDict) -> None:
     if not self.writes:
@@ -170,6 +187,8 @@ class RunFiles:
       os.fsync(f.fileno())
     if self._tensorboard is None:
       self._tensorboard = _TensorBoardWriter(self.workdir)
+      if self._redo_from_step is not None:
+        self._tensorboard.purge_from(self._redo_from_step)
     scalars = {name: value for name, value in metrics.items()
                if name not in ('epoch', 'step') and isinstance(value, (int, float))}
     self._tensorboard.write(metrics['step'], scalars, pictures)

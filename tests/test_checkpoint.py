@@ -306,3 +306,17 @@ def test_a_workdir_from_before_new_config_fields_still_resumes(tmp_path):
   config.model.code_dim = 5
   with pytest.raises(ConfigError, match=r'model.code_dim \(4 -> 5\)'):
     run_files.RunFiles(str(tmp_path)).check_can_resume(config)
+
+
+def test_redone_epochs_replace_their_tensorboard_points(tmp_path):
+  from tensorboard.backend.event_processing import event_accumulator  # pylint: disable=g-import-not-at-top
+  first_run = run_files.RunFiles(str(tmp_path))
+  for epoch in (1, 2, 3):
+    first_run.write_epoch({'epoch': epoch, 'step': 3 * epoch, 'test_loss': 1.0 / epoch}, {})
+  resumed = run_files.RunFiles(str(tmp_path))  # the checkpoint held epoch 1 only
+  resumed.truncate_metrics(completed_epochs=1)
+  resumed.write_epoch({'epoch': 2, 'step': 6, 'test_loss': 0.25}, {})
+  events = event_accumulator.EventAccumulator(str(tmp_path))
+  events.Reload()
+  assert [(event.step, event.value) for event in events.Scalars('test_loss')] == \
+      [(3, 1.0), (6, 0.25)]
