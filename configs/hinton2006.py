@@ -15,8 +15,8 @@ def get_config():
   config.model.name = 'hinton2006'
   config.model.code_dim = 30
   config.batch_size = 128
-  config.num_epochs = 100
+  config.num_epochs = 150
   config.optim.learning_rate = 1e-3
-  config.optim.decay_rate = 0.97
+  config.optim.decay_rate = 0.98
   config.optim.transition_epochs = 1.0
   return config
