@@ -17,6 +17,11 @@ the difference compared with V1-V5, all dense networks:
   buy the last few percent.
 The code is the linear output of a dense layer: exactly 10 real numbers, no
 sigmoid, no quantisation, no noise.
+
+Measured (seed 0, MNIST test split, 2-core CPU, 2026-11-28): test_mse 0.00987
+(PCA-10: 0.0341, V1-V5 at best 0.0134 with 16 units), class_fidelity 0.9735 (the
+classifier reads 0.9949 of the originals right), probe_accuracy 0.944; 18 epochs of
+about 52 s, 18.9 minutes for the whole command.
 """
 
 from configs import conv_ae
