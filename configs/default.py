@@ -52,6 +52,8 @@ def get_config() -> ml_collections.ConfigDict:
   config.optim.transition_epochs = 1.0  # Epochs per decay transition.
   config.optim.staircase = True  # Decay in steps at each transition, not continuously.
   config.optim.clip_norm = 0.0  # Clip gradients to this global norm first; 0 turns it off.
+  # AdamW's decoupled decay of the kernels, per unit of learning rate; 0 = plain Adam.
+  config.optim.weight_decay = 0.0
 
   config.train = ml_collections.ConfigDict()
   # python: a Python loop over a jitted, donated step. scan: many steps in one jitted

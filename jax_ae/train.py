@@ -62,10 +62,19 @@ def create_learning_rate_fn(optim_config: ml_collections.ConfigDict,
 
 def create_optimizer(optim_config: ml_collections.ConfigDict,
                      learning_rate_fn: optax.Schedule) -> optax.GradientTransformation:
-  """Adam on the schedule, after global-norm clipping when `clip_norm` > 0."""
+  """Adam on the schedule, after global-norm clipping when `clip_norm` > 0.
+
+  With `weight_decay` > 0 it is AdamW: the kernels (not biases or BatchNorm scales)
+  shrink by learning_rate * weight_decay per step, decoupled from Adam's scaling.
+  """
   # Same state structure with and without clipping, so a run can resume with it.
   clip = (optax.clip_by_global_norm(optim_config.clip_norm) if optim_config.clip_norm > 0
           else optax.identity())
+  if optim_config.weight_decay > 0:
+    kernels_only = lambda params: jax.tree.map_with_path(
+        lambda path, _: getattr(path[-1], 'key', None) == 'kernel', params)
+    return optax.chain(clip, optax.adamw(learning_rate_fn, weight_decay=optim_config.weight_decay,
+                                         mask=kernels_only))
   return optax.chain(clip, optax.adam(learning_rate_fn))
 
 

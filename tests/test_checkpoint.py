@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import flax
 import jax
 import numpy as np
 import pytest
@@ -165,6 +166,18 @@ def test_disk_full_during_a_checkpoint_keeps_the_previous_one(tmp_path, mock_tfd
   monkeypatch.undo()
   assert checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3).latest_position() == \
       checkpoint.Position(2, 2)
+
+
+def test_weight_decay_shrinks_kernels_only(make_key):
+  config = tiny_config('v4')  # kernels, biases and BatchNorm scales
+  config.optim.weight_decay = 0.5
+  state = train.create_train_state(config, make_key(), 10)
+  zero_grads = jax.tree.map(np.zeros_like, state.params)
+  updates, _ = state.tx.update(zero_grads, state.opt_state, state.params)
+  flat_updates = flax.traverse_util.flatten_dict(updates)
+  for path, param in flax.traverse_util.flatten_dict(state.params).items():
+    expected = -1e-3 * 0.5 * param if path[-1] == 'kernel' else np.zeros_like(param)
+    np.testing.assert_allclose(flat_updates[path], expected, rtol=1e-5, atol=1e-12)
 
 
 def test_damaged_metrics_line_is_dropped_and_cut_from_the_file(tmp_path):

@@ -27,6 +27,7 @@ configs = st.fixed_dictionaries({
     'optim.decay_rate': st.floats(-0.5, 1.0, allow_nan=False),
     'optim.transition_epochs': st.floats(-1.0, 3.0, allow_nan=False),
     'optim.clip_norm': st.floats(-1.0, 2.0, allow_nan=False),
+    'optim.weight_decay': st.floats(-0.5, 1.5, allow_nan=False),
 })
 
 
@@ -76,6 +77,7 @@ def test_config_is_refused_clearly_or_trains_one_step(overrides):
                          "set --config.task=reconstruct."),
     ('batch_size', '32', "batch_size must be a positive integer, got '32'."),
     ('num_epochs', True, 'num_epochs must be a positive integer, got True.'),
+    ('optim.weight_decay', 1.0, 'optim.weight_decay must be in [0, 1) (0 = off), got 1.0.'),
     ('model.name', 'v9', "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5, hinton2006, conv_ae, cnn."),
 ])
 def test_wrong_types_and_names_from_a_config_file(field, value, message):
