@@ -15,7 +15,7 @@ def get_config() -> ml_collections.ConfigDict:
   config.task = 'reconstruct'
 
   config.model = ml_collections.ConfigDict()
-  # v1 ... v5 (the notebook's versions), conv_ae or cnn (jax_ae/models.py).
+  # v1 ... v5 (the notebook's versions), hinton2006, conv_ae or cnn (jax_ae/models.py).
   config.model.name = 'v1'
   # V1/V2: hidden width H (the notebook does not state it). conv_ae: the dense layer
   # between the conv blocks and the code, on both sides.
@@ -53,6 +53,7 @@ def get_config() -> ml_collections.ConfigDict:
   config.optim.staircase = True  # Decay in steps at each transition, not continuously.
   config.optim.clip_norm = 0.0  # Clip gradients to this global norm first; 0 turns it off.
   # AdamW's decoupled decay of the kernels, per unit of learning rate; 0 = plain Adam.
+  # Not changeable on resume: it changes the optimizer state.
   config.optim.weight_decay = 0.0
 
   config.train = ml_collections.ConfigDict()

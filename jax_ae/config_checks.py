@@ -103,7 +103,7 @@ def validate(config: ml_collections.ConfigDict) -> None:
   clip_norm = config.optim.clip_norm
   if isinstance(clip_norm, bool) or not isinstance(clip_norm, (int, float)) or not clip_norm >= 0:
     raise ConfigError(f'optim.clip_norm must be 0 (off) or a positive number, got {clip_norm!r}.')
-  decay = config.optim.weight_decay
+  decay = config.optim.weight_decay  # below 1: a step never shrinks a kernel past zero
   if isinstance(decay, bool) or not isinstance(decay, (int, float)) or not 0 <= decay < 1:
     raise ConfigError(f'optim.weight_decay must be in [0, 1) (0 = off), got {decay!r}.')
   check_batch_fits(config, data.NUM_TRAIN_EXAMPLES[config.data.name])

@@ -1,4 +1,4 @@
-"""The notebook's models: one Linen module per experiment version, plus its to-do list's CNNs.
+"""The notebook's models, one Linen module per version, its to-do list's CNNs, and Hinton 2006's.
 
 Every module takes flattened images `x: [batch, 784] float32 in [0, 1]`, the one
 format the data, train step and pictures share. The autoencoders map them to a code
@@ -162,8 +162,7 @@ class DeepAutoencoder(nn.Module):
   the hidden layers are ReLU (deep logistic stacks learn slowly from a random start,
   which is why the paper needed pretraining); the code stays linear, as in the paper,
   and a sigmoid on the output keeps pixels in (0, 1). Flax's default initialisation
-  (LeCun normal), which suits ReLU stacks; no BatchNorm, so the model is the paper's
-  function class.
+  (LeCun normal); no BatchNorm: the paper's widths and linear code, nothing added.
   """
 
   code_dim: int = 30

@@ -79,8 +79,10 @@ class _TensorBoardWriter:
   def purge_from(self, step: int) -> None:
     """Tells TensorBoard to drop this run's events from `step` on: they are being redone.
 
-    A SessionLog START event, as `torch.utils.tensorboard`'s `purge_step` writes;
-    TensorBoard discards the earlier events at or after its step.
+    A SessionLog START event, as `torch.utils.tensorboard`'s `purge_step` writes: the
+    Python loader (`--load_fast=false`, EventAccumulator) discards the earlier events
+    at or after its step. RustBoard, the default loader, needs no marker: a point at
+    step s already replaces its series' points at steps >= s.
     """
     if self._writer is None:
       return
@@ -124,7 +126,6 @@ class RunFiles:
     if not os.access(workdir, os.W_OK):
       raise UserError(f'workdir {workdir!r} is not writable; choose another --workdir.')
     self._tensorboard = None
-    self._redo_from_step = None  # set when a resumed run redoes epochs already logged
 
   def path(self, name: str) -> str:
     return os.path.join(self.workdir, name)
@@ -169,8 +170,9 @@ class RunFiles:
       unchanged = f.read() == kept  # also False for a line cut short by a crash
     if not unchanged:
       _write_atomically(self.metrics_path, kept.encode())
-    if len(kept_rows) < len(rows):  # TensorBoard has them too: purge them there
-      self._redo_from_step = (kept_rows[-1].get('step', 0) if kept_rows else 0) + 1
+    if len(kept_rows) < len(rows):  # TensorBoard has them too: purge them there, now,
+      # so that a resumed run stopped before its first epoch ends leaves no duplicates.
+      self._tensorboard_writer().purge_from((kept_rows[-1]['step'] if kept_rows else 0) + 1)
 
   def write_config(self, config: ml_collections.ConfigDict) -> None:
     if not self.writes:
@@ -185,13 +187,14 @@ class RunFiles:
       f.write(json.dumps(metrics) + '\n')
       f.flush()
       os.fsync(f.fileno())
-    if self._tensorboard is None:
-      self._tensorboard = _TensorBoardWriter(self.workdir)
-      if self._redo_from_step is not None:
-        self._tensorboard.purge_from(self._redo_from_step)
     scalars = {name: value for name, value in metrics.items()
                if name not in ('epoch', 'step') and isinstance(value, (int, float))}
-    self._tensorboard.write(metrics['step'], scalars, pictures)
+    self._tensorboard_writer().write(metrics['step'], scalars, pictures)
+
+  def _tensorboard_writer(self) -> _TensorBoardWriter:
+    if self._tensorboard is None:
+      self._tensorboard = _TensorBoardWriter(self.workdir)
+    return self._tensorboard
 
   def read_metrics(self) -> List[Dict[str, float]]:
     """The metrics rows on disk; a line cut short by a crash mid-write is dropped."""

@@ -67,7 +67,8 @@ def create_optimizer(optim_config: ml_collections.ConfigDict,
   With `weight_decay` > 0 it is AdamW: the kernels (not biases or BatchNorm scales)
   shrink by learning_rate * weight_decay per step, decoupled from Adam's scaling.
   """
-  # Same state structure with and without clipping, so a run can resume with it.
+  # Same state structure with and without clipping, so a run can resume with it
+  # (weight decay changes the structure: run_files.RESUMABLE_FIELDS leaves it out).
   clip = (optax.clip_by_global_norm(optim_config.clip_norm) if optim_config.clip_norm > 0
           else optax.identity())
   if optim_config.weight_decay > 0:
@@ -80,7 +81,7 @@ def create_optimizer(optim_config: ml_collections.ConfigDict,
 
 def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
                        num_steps_per_epoch: Optional[int] = None) -> TrainState:
-  """Initialises the configured model and Adam on the configured schedule.
+  """Initialises the configured model and Adam(W) on the configured schedule.
 
   The schedule counts epochs in steps of the real training split; without
   `num_steps_per_epoch`, that of the dataset's canonical training split.
@@ -103,7 +104,7 @@ def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
 
 def train_step(state: TrainState, batch: Batch, key: jax.Array, task: str = 'reconstruct',
                augmentation: augment.Augmentation = augment.Augmentation()):
-  """One Adam step on the batch's mean loss; BatchNorm uses and updates batch stats.
+  """One optimizer step on the batch's mean loss; BatchNorm uses and updates batch stats.
 
   `key` is this step's randomness: the augmentation of the batch's images (the
   autoencoders' targets are then the augmented images) and dropout. Returns the

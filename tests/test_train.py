@@ -1,6 +1,7 @@
 """The train and eval steps, the schedule, and the epoch loop, on synthetic data."""
 
 from hypothesis import given, settings, strategies as st
+import flax
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -227,3 +228,15 @@ def test_auto_loop_is_recorded_per_backend():
   assert train_loops.resolve('auto', 'v3') == faster['dense']
   assert train_loops.resolve('auto', 'conv_ae') == faster['convolutional']
   assert train_loops.resolve('python', 'cnn') == 'python'
+
+
+def test_weight_decay_shrinks_kernels_only(make_key):
+  config = tiny_config('v4')  # kernels, biases and BatchNorm scales
+  config.optim.weight_decay = 0.5
+  state = train.create_train_state(config, make_key(), 10)
+  zero_grads = jax.tree.map(np.zeros_like, state.params)
+  updates, _ = state.tx.update(zero_grads, state.opt_state, state.params)
+  flat_updates = flax.traverse_util.flatten_dict(updates)
+  for path, param in flax.traverse_util.flatten_dict(state.params).items():
+    expected = -1e-3 * 0.5 * param if path[-1] == 'kernel' else np.zeros_like(param)
+    np.testing.assert_allclose(flat_updates[path], expected, rtol=1e-5, atol=1e-12)
