@@ -15,9 +15,9 @@ Measured (seed 0, MNIST test split, 2-core CPU, 2026-11-28), squared error per i
   fell on to 2.1 (stopped at epoch 68): the network memorises the training digits.
 - With `optim.weight_decay=0.05` instead (AdamW on the kernels): 3.69 at epoch 25
   against 3.75 without; a small gain, not pursued.
-- This config: 3.00 at epoch 40 (about 5 minutes), 2.33 at epoch 150, with the
+- This config: 3.00 at epoch 40 (about 5 minutes), 2.32 at epoch 150, with the
   training error (on shifted digits) 2.36, no gap. 6.5 s per epoch; 19.3 minutes for
-  the whole command. So 2.33 per image with no pretraining against the paper's 3.00.
+  the whole command. So 2.32 per image with no pretraining against the paper's 3.00.
 """
 
 from configs import default

@@ -21,7 +21,7 @@ from jax_ae.errors import UserError
 RESULTS_FILE = 'RESULTS.md'
 RESULTS_PICTURE = 'results.png'
 COLUMNS = (('run', '{}'), ('version', '{}'), ('dataset', '{}'), ('code_dim', '{}'),
-           ('epochs', '{}'), ('test_mse', '{:.4f}'), ('sse_per_image', '{:.2f}'),
+           ('epochs', '{}'), ('test_mse', '{:.3g}'), ('sse_per_image', '{:.2f}'),
            ('ratio_to_pca', '{:.2f}'), ('class_fidelity', '{:.4f}'),
            ('probe_accuracy', '{:.4f}'), ('train_seconds', '{:.0f}'))
 

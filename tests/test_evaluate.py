@@ -76,7 +76,7 @@ def test_evaluate_end_to_end_and_its_errors(tmp_path, mock_tfds):
                              str(tmp_path / 'report'))
   assert [row['run'] for row in rows] == ['autoencoder']
   table = (tmp_path / 'report' / 'RESULTS.md').read_text()
-  assert f"| autoencoder | v1 | mnist | 4 | 2 | {results['test_mse']:.4f} |" in table
+  assert f"| autoencoder | v1 | mnist | 4 | 2 | {results['test_mse']:.3g} |" in table
   assert (tmp_path / 'report' / 'results.png').read_bytes().startswith(b'\x89PNG')
   with pytest.raises(UserError, match='classifier has no eval.json'):
     report.read_evaluations([str(tmp_path / 'autoencoder'), str(tmp_path / 'classifier')])
