@@ -94,9 +94,7 @@ def pca_baselines(train_images: np.ndarray, test_images: np.ndarray, num_compone
   }
   cached[key] = baselines
   os.makedirs(os.path.dirname(cache_path) or '.', exist_ok=True)
-  with open(cache_path + '.tmp', 'w') as f:
-    json.dump(cached, f, indent=2)
-  os.replace(cache_path + '.tmp', cache_path)
+  run_files.write_atomically(cache_path, json.dumps(cached, indent=2).encode())
   return baselines
 
 
@@ -184,6 +182,7 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
   original_predictions = _batched(classifier, test_split['image']).argmax(axis=-1)
   replica_predictions = _batched(classifier, reconstructions).argmax(axis=-1)
   faithful = (replica_predictions == test_split['label']).astype(np.float64)
+  class_names = data.CLASS_NAMES[config.data.name]
   results = {
       'version': config.model.name,
       'dataset': config.data.name,
@@ -198,17 +197,14 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
       'classifier_accuracy': float(np.mean(original_predictions == test_split['label'])),
       'probe_accuracy': probe_accuracy(_batched(encode, train_split['image']),
                                        train_split['label'], test_codes, test_split['label']),
-      'per_class': per_class_table(test_split['label'], errors, faithful,
-                                   data.CLASS_NAMES[config.data.name]),
+      'per_class': per_class_table(test_split['label'], errors, faithful, class_names),
   }
   results.update(_training_summary(workdir))
-  with open(os.path.join(workdir, EVAL_FILE), 'w') as f:
-    json.dump(results, f, indent=2)
-  class_names = data.CLASS_NAMES[config.data.name]
+  run_files.write_atomically(os.path.join(workdir, EVAL_FILE),
+                             json.dumps(results, indent=2).encode())
   for name, picture in (('latent', plots.latent_png(test_codes, test_split['label'], class_names)),
                         ('per_class', plots.per_class_png(results['per_class']))):
-    with open(os.path.join(workdir, f'{name}.png'), 'wb') as f:
-      f.write(picture.png)
+    run_files.write_atomically(os.path.join(workdir, f'{name}.png'), picture.png)
   print(format_results(results))
   logging.info('Wrote %s', os.path.join(workdir, EVAL_FILE))
   return results

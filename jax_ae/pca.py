@@ -35,10 +35,14 @@ def fit(images: jax.Array, num_components: int) -> Pca:
   return Pca(mean=mean, components=components)
 
 
+def project(pca: Pca, images: jax.Array) -> jax.Array:
+  """Coordinates along the components: [n, features] -> [n, k]."""
+  return (images - pca.mean) @ pca.components.T
+
+
 def reconstruct(pca: Pca, images: jax.Array) -> jax.Array:
   """Projection onto the components and back: [n, features] -> [n, features]."""
-  codes = (images - pca.mean) @ pca.components.T
-  return codes @ pca.components + pca.mean
+  return project(pca, images) @ pca.components + pca.mean
 
 
 def mean_squared_error(pca: Pca, images: jax.Array) -> jax.Array:

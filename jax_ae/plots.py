@@ -5,6 +5,7 @@ from typing import Dict, List, NamedTuple, Sequence
 
 import numpy as np
 
+from jax_ae import pca
 from jax_ae.models import IMAGE_SIDE
 
 
@@ -139,10 +140,9 @@ def misclassified_png(images: np.ndarray, labels: np.ndarray, probabilities: np.
 def latent_png(codes: np.ndarray, labels: np.ndarray, class_names: Sequence[str]) -> Picture:
   """The codes projected onto their first two principal axes, one colour per class."""
   plt = _pyplot()
-  centred = codes - codes.mean(axis=0)
-  _, _, axes_of_variance = np.linalg.svd(centred, full_matrices=False)
-  points = centred @ axes_of_variance[:2].T if codes.shape[1] > 1 else np.concatenate(
-      [centred, np.zeros_like(centred)], axis=1)
+  points = np.asarray(pca.project(pca.fit(codes, 2), codes))
+  if points.shape[1] == 1:  # a 1-unit code: its values along the x axis
+    points = np.concatenate([points, np.zeros_like(points)], axis=1)
   figure, axis = plt.subplots(figsize=(7, 6))
   colours = plt.get_cmap('tab10')
   for label, name in enumerate(class_names):

@@ -77,12 +77,11 @@ def write_report(workdirs: Sequence[str], output_dir: str) -> List[Dict[str, Any
                                np.asarray(model.apply(variables, shown[name]['image'],
                                                       train=False))))
   os.makedirs(output_dir, exist_ok=True)
-  with open(os.path.join(output_dir, RESULTS_FILE), 'w') as f:
-    f.write('# Results\n\nTest split of each run\'s dataset; `python main.py --mode=report '
-            f'--workdirs={",".join(workdirs)} --workdir={output_dir}` regenerates this.\n\n')
-    f.write(results_markdown(rows))
-  with open(os.path.join(output_dir, RESULTS_PICTURE), 'wb') as f:
-    f.write(plots.results_png([row for rows_of_dataset in picture_rows.values()
-                               for row in rows_of_dataset]).png)
+  run_files.write_atomically(os.path.join(output_dir, RESULTS_FILE), (
+      '# Results\n\nTest split of each run\'s dataset; `python main.py --mode=report '
+      f'--workdirs={",".join(workdirs)} --workdir={output_dir}` regenerates this.\n\n'
+      + results_markdown(rows)).encode())
+  run_files.write_atomically(os.path.join(output_dir, RESULTS_PICTURE), plots.results_png(
+      [row for rows_of_dataset in picture_rows.values() for row in rows_of_dataset]).png)
   print(results_markdown(rows))
   return rows

@@ -50,7 +50,7 @@ def _flatten(tree: Dict[str, Any], prefix: str = '') -> Dict[str, Any]:
   return flat
 
 
-def _write_atomically(path: str, content: bytes) -> None:
+def write_atomically(path: str, content: bytes) -> None:
   """Writes via a temporary file and a rename, so `path` is never half written."""
   temporary_path = path + '.tmp'
   with open(temporary_path, 'wb') as f:
@@ -169,7 +169,7 @@ class RunFiles:
     with open(self.metrics_path) as f:
       unchanged = f.read() == kept  # also False for a line cut short by a crash
     if not unchanged:
-      _write_atomically(self.metrics_path, kept.encode())
+      write_atomically(self.metrics_path, kept.encode())
     if len(kept_rows) < len(rows):  # TensorBoard has them too: purge them there, now,
       # so that a resumed run stopped before its first epoch ends leaves no duplicates.
       self._tensorboard_writer().purge_from((kept_rows[-1]['step'] if kept_rows else 0) + 1)
@@ -177,7 +177,7 @@ class RunFiles:
   def write_config(self, config: ml_collections.ConfigDict) -> None:
     if not self.writes:
       return
-    _write_atomically(self.path(CONFIG_FILE), config.to_json(indent=2).encode())
+    write_atomically(self.path(CONFIG_FILE), config.to_json(indent=2).encode())
 
   def write_epoch(self, metrics: Dict[str, float], pictures: Dict[str, Picture]) -> None:
     """Appends the epoch's metrics and sends them, with the pictures, to TensorBoard."""
@@ -215,13 +215,13 @@ class RunFiles:
       return
     for name, picture in pictures.items():
       assert name in PICTURES, name
-      _write_atomically(self.path(f'{name}.png'), picture.png)
+      write_atomically(self.path(f'{name}.png'), picture.png)
 
   def write_model(self, state) -> None:
     if not self.writes:
       return
     variables = {'params': state.params, 'batch_stats': state.batch_stats}
-    _write_atomically(self.path(MODEL_FILE), flax.serialization.to_bytes(variables))
+    write_atomically(self.path(MODEL_FILE), flax.serialization.to_bytes(variables))
 
 
 def load_model_variables(workdir: str, template: Dict[str, Any]) -> Dict[str, Any]:
