@@ -120,7 +120,7 @@ def measure(config: ml_collections.ConfigDict, batch_size: int,
   config.batch_size = batch_size
   repetitions = config.bench.repetitions
   num_steps = steps_to_time(batch_size)
-  trainer = train.Trainer(config, synthetic_split(num_steps * batch_size),
+  trainer = train_loops.Trainer(config, synthetic_split(num_steps * batch_size),
                           synthetic_split(TEST_EXAMPLES, seed=1))
   state = trainer.create_state()
   key = train.shuffle_key(0, 1)
@@ -137,7 +137,7 @@ def measure(config: ml_collections.ConfigDict, batch_size: int,
     return sums
 
   train_seconds = median_seconds(run_epoch, repetitions)
-  eval_seconds = median_seconds(lambda: trainer.evaluate(holder['state']), repetitions)
+  eval_seconds = median_seconds(lambda: trainer.test_metrics(holder['state']), repetitions)
   steps_per_second = num_steps / train_seconds
   examples_per_second = steps_per_second * batch_size
   flops_per_example = model_flops_per_example(

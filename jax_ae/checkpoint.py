@@ -12,7 +12,7 @@ process killed mid-write, or a disk that fills, leaves the previous one usable.
 import dataclasses
 import os
 import shutil
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from absl import logging
 import jax
@@ -116,3 +116,23 @@ class Checkpoints:
 
   def close(self) -> None:
     self._manager.close()
+
+  def resume(self, state, epoch_sums, num_epochs: int) -> Tuple[Any, int, Optional[Any]]:
+    """Where a run of `num_epochs` goes on: (state, first epoch to run, its sums so far).
+
+    From the newest checkpoint when there is one: a mid-epoch checkpoint resumes its
+    epoch at the step it saved (sums included), an epoch-end one starts the next
+    epoch. Without one: the given fresh `state`, epoch 1, no sums.
+    """
+    restored = self.restore_latest(state, epoch_sums)
+    if restored is None:
+      return state, 1, None
+    state, saved_sums, position = restored
+    logging.info('Resuming from the checkpoint at step %d (epoch %d, %d complete).',
+                 int(state.step), position.epoch, position.completed_epochs)
+    if position.completed_epochs > num_epochs:
+      raise ConfigError(f'num_epochs {num_epochs} is below the {position.completed_epochs} '
+                        f'epochs this workdir already trained; raise it or use a new --workdir.')
+    if position.mid_epoch:
+      return state, position.epoch, saved_sums
+    return state, position.completed_epochs + 1, None

@@ -68,7 +68,7 @@ def load_trained_model(config: ml_collections.ConfigDict, workdir: str) -> Tuple
 def _batched(function, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
   """`function` over `images` in batches: the conv models' activations stay small.
 
-  Not train.Trainer.predict_test_split: that maps a TrainState's __call__ over the
+  Not train_loops.Trainer.predict_test_split: that maps a TrainState's __call__ over the
   test split already on the devices; here the functions are a saved model's encode
   and decode and a classifier, over codes and reconstructions made on the host.
   """

@@ -1,12 +1,32 @@
-"""The two train loops and which one `train.loop='auto'` picks on each backend.
+"""The epoch: the on-device machinery that runs train.train_step over a shuffled split.
 
-python: a Python loop over one jitted, donated step; responsive to Ctrl-C after any
-step. scan: many steps inside one jitted device loop; one dispatch per call.
+Two train loops run the same steps. python: a Python loop over one jitted, donated
+step; responsive to a stop after any step. scan: many steps inside one jitted device
+loop; one dispatch per call. `resolve` says which `train.loop='auto'` picks here.
+
+The whole dataset lives on the device and each epoch's shuffle is drawn there, so the
+hot loop moves no data between host and device; the epoch's metrics are summed on the
+device and come back once, at its end. `Trainer` holds one run's jitted functions.
 """
 
-import jax
+from __future__ import annotations  # train imports this module: its names resolve late
 
+import functools
+from typing import Callable, Dict, Optional, Sequence
+
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+
+from jax_ae import augment
+from jax_ae import interrupts
 from jax_ae import models
+from jax_ae import sharding
+from jax_ae import tasks
+from jax_ae import train
+
+Batch = Dict[str, jax.Array]
 
 LOOPS = ('auto', 'python', 'scan')
 # The faster loop per backend, for dense and for convolutional models. CPU, dense:
@@ -29,3 +49,224 @@ def resolve(loop: str, model_name: str) -> str:
     return loop
   kind = 'convolutional' if model_name in models.CONVOLUTIONAL_MODELS else 'dense'
   return FASTER_LOOP.get(jax.default_backend(), FASTER_LOOP['gpu'])[kind]
+
+
+def _epoch_batch_indices(key: jax.Array, num_examples: int, num_steps: int,
+                         batch_size: int) -> jax.Array:
+  """One epoch's shuffle, cut into [num_steps, batch_size] example indices."""
+  permutation = jax.random.permutation(key, num_examples)
+  return permutation[:num_steps * batch_size].reshape(num_steps, batch_size)
+
+
+def _train_step_on_device(state: train.TrainState, epoch_sums: Dict[str, jax.Array],
+                          train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
+                          task: str, augmentation: augment.Augmentation,
+                          batch_sharding: Optional[jax.sharding.Sharding] = None):
+  """train_step on the next batch of the epoch's shuffle, metrics summed on device.
+
+  `epoch_sums['steps']` counts the steps taken this epoch and so also picks the
+  batch, and the step number picks the step's key from `run_key`: the loop passes no
+  per-step value from the host, and a resumed run draws the same keys. With
+  `batch_sharding`, each device gathers and trains on its slice of the batch. The first step whose loss
+  or gradient is not finite (train_step skips it) is recorded in
+  `first_nonfinite_step`, so the host learns of it once, at the end of the epoch.
+  """
+  indices = batch_indices[epoch_sums['steps']]
+  batch = jax.tree.map(lambda array: jnp.take(array, indices, axis=0), train_arrays)
+  if batch_sharding is not None:
+    batch = jax.lax.with_sharding_constraint(batch, batch_sharding)
+  step_number = state.step + 1
+  # Folding in the epoch's step count as well: a skipped (non-finite) step leaves
+  # state.step as it was, and the next step must not reuse its key.
+  step_key = jax.random.fold_in(jax.random.fold_in(run_key, state.step), epoch_sums['steps'])
+  state, metrics = train.train_step(state, batch, step_key, task, augmentation)
+  finite = jnp.isfinite(metrics['loss']) & jnp.isfinite(metrics['grad_norm'])
+  first_nonfinite_step = jnp.where(
+      finite | (epoch_sums['first_nonfinite_step'] >= 0),
+      epoch_sums['first_nonfinite_step'], step_number)
+  epoch_sums = {'steps': epoch_sums['steps'] + 1,
+                'first_nonfinite_step': first_nonfinite_step,
+                **{name: epoch_sums[name] + value for name, value in metrics.items()}}
+  return state, epoch_sums
+
+
+def _train_steps_on_device(state: train.TrainState, epoch_sums: Dict[str, jax.Array],
+                           train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
+                           task: str, augmentation: augment.Augmentation,
+                           batch_sharding: Optional[jax.sharding.Sharding], max_steps: int):
+  """Up to `max_steps` of `_train_step_on_device` in one compiled loop, never past the epoch.
+
+  The 'scan' train loop: one dispatch for many steps. A `while_loop` rather than
+  `lax.scan` because a resumed epoch starts at a step known only on the device.
+  """
+  stop_at = jnp.minimum(epoch_sums['steps'] + max_steps, batch_indices.shape[0])
+  return jax.lax.while_loop(
+      lambda carry: carry[1]['steps'] < stop_at,
+      lambda carry: _train_step_on_device(*carry, train_arrays, batch_indices, run_key, task,
+                                          augmentation, batch_sharding),
+      (state, epoch_sums))
+
+
+# Made on the device: jnp.zeros outside jit would copy a host scalar over.
+@functools.partial(jax.jit, static_argnums=0)
+def new_epoch_sums(task: str = 'reconstruct') -> Dict[str, jax.Array]:
+  """What an epoch accumulates on the device; part of every checkpoint."""
+  sums = {'steps': jnp.zeros((), jnp.int32), 'first_nonfinite_step': -jnp.ones((), jnp.int32),
+          'grad_norm': jnp.zeros(())}
+  sums.update({name: jnp.zeros(()) for name in tasks.metric_names(task)})
+  return sums
+
+
+def batch_for_evaluation(split: Dict[str, np.ndarray], eval_batch_size: int,
+                         mesh: Optional[jax.sharding.Mesh] = None) -> Batch:
+  """Pads a split to whole batches: [num_batches, eval_batch_size, ...] plus a mask.
+
+  On `mesh`, each batch is split across its devices (axis 1); else on the default device.
+  """
+  num_examples = split['image'].shape[0]
+  num_batches = -(-num_examples // eval_batch_size)
+  padding = num_batches * eval_batch_size - num_examples
+
+  def pad_and_batch(array):
+    padded = np.concatenate([array, np.zeros((padding,) + array.shape[1:], array.dtype)])
+    return padded.reshape((num_batches, eval_batch_size) + array.shape[1:])
+
+  batched = {name: pad_and_batch(array) for name, array in split.items()}
+  batched['mask'] = pad_and_batch(np.ones(num_examples, np.float32))
+  return jax.device_put(batched, sharding.batch_sharded(mesh, 1) if mesh is not None else None)
+
+
+def split_metrics(state: train.TrainState, batched_split: Batch,
+             task: str = 'reconstruct') -> Dict[str, jax.Array]:
+  """The task's mean metrics over a split from `batch_for_evaluation`, in one call.
+
+  {'loss'} for reconstruction; {'loss', 'accuracy', 'confusion'} for classification,
+  where 'confusion' holds [10, 10] counts (true class, predicted class).
+  """
+
+  def accumulate(totals, batch):
+    return jax.tree.map(jnp.add, totals, train.eval_step(state, batch, task)), None
+
+  first_batch = jax.tree.map(lambda array: array[0], batched_split)
+  shapes = jax.eval_shape(functools.partial(train.eval_step, task=task), state, first_batch)
+  zeros = jax.tree.map(lambda shape: jnp.zeros(shape.shape, shape.dtype), shapes)
+  totals, _ = jax.lax.scan(accumulate, zeros, batched_split)
+  means = {name: totals[f'{name}_sum'] / totals['count'] for name in tasks.metric_names(task)}
+  if 'confusion' in totals:
+    means['confusion'] = totals['confusion']
+  return means
+
+
+def predict_batches(state: train.TrainState, batched_split: Batch) -> jax.Array:
+  """`train.predict` over a split from `batch_for_evaluation`: [num_batches, batch, ...]."""
+  return jax.lax.map(lambda batch: train.predict(state, batch['image']), batched_split)
+
+
+class Trainer:
+  """Holds the jitted functions of one run, compiled once and reused every epoch.
+
+  Runs data-parallel over `devices` (default: all of them, see sharding.py): the
+  datasets, the keys and the state it is given (`replicate`) live on every device, and
+  each step's batch is split across them.
+  """
+
+  def __init__(self, config: ml_collections.ConfigDict, train_split, test_split,
+               devices: Optional[Sequence[jax.Device]] = None):
+    self.config = config
+    self.mesh = sharding.make_mesh(devices)
+    sharding.check_batches_divide(config.batch_size, config.eval_batch_size, self.mesh.size)
+    self.task = config.task
+    self.num_train_examples = train_split['image'].shape[0]
+    self.num_test_examples = test_split['image'].shape[0]
+    self.steps_per_epoch = train.steps_per_epoch(self.num_train_examples, config.batch_size)
+    self.learning_rate_fn = train.create_learning_rate_fn(config.optim, self.steps_per_epoch)
+    self.train_arrays = self.replicate(train_split)
+    self.test_batches = batch_for_evaluation(test_split, config.eval_batch_size, self.mesh)
+    self.run_key = self.replicate(train.run_key(config.seed))
+    self.loop = resolve(config.train.loop, config.model.name)
+    step_options = {'task': self.task, 'augmentation': augment.from_config(config.augment),
+                    'batch_sharding': sharding.batch_sharded(self.mesh)}
+    if self.loop == 'python':
+      self.steps_per_call = 1
+      self._step = jax.jit(functools.partial(_train_step_on_device, **step_options),
+                           donate_argnums=(0, 1))
+    else:
+      self.steps_per_call = min(config.train.steps_per_call or self.steps_per_epoch,
+                                self.steps_per_epoch)
+      self._step = jax.jit(functools.partial(_train_steps_on_device, **step_options,
+                                             max_steps=self.steps_per_call),
+                           donate_argnums=(0, 1))
+    # How often the loop asks whether to stop: every call in one process (a Python
+    # attribute); with several it is a collective, so every 100 steps or so.
+    self.stop_poll_calls = 1 if jax.process_count() == 1 else max(1, 100 // self.steps_per_call)
+    everywhere = sharding.replicated(self.mesh)
+    self._batch_indices = jax.jit(_epoch_batch_indices, static_argnums=(1, 2, 3),
+                                  out_shardings=everywhere)
+    self._evaluate = jax.jit(functools.partial(split_metrics, task=self.task),
+                             out_shardings=everywhere)
+    self._predict_batches = jax.jit(predict_batches, out_shardings=everywhere)
+    self.predict = jax.jit(train.predict, out_shardings=everywhere)
+
+  def replicate(self, tree):
+    """`tree` (a TrainState, a split, a key) on every device of this trainer's mesh."""
+    return sharding.replicate(tree, self.mesh)
+
+  def create_state(self) -> train.TrainState:
+    """The run's initial TrainState, replicated: a function of the config's seed only."""
+    return self.replicate(train.create_train_state(self.config, train.init_key(self.config.seed),
+                                             self.steps_per_epoch))
+
+  def new_epoch_sums(self) -> Dict[str, jax.Array]:
+    return self.replicate(new_epoch_sums(self.task))
+
+  def compile_step(self, state: train.TrainState, batch_indices: jax.Array):
+    """Compiles the train loop's call ahead of time (the benchmark times this)."""
+    return self._step.lower(state, self.new_epoch_sums(), self.train_arrays, batch_indices,
+                            self.run_key).compile()
+
+  def epoch_batch_indices(self, shuffle_key: jax.Array) -> jax.Array:
+    return self._batch_indices(self.replicate(shuffle_key), self.num_train_examples,
+                               self.steps_per_epoch, self.config.batch_size)
+
+  def train_epoch(self, state: train.TrainState, shuffle_key: jax.Array,
+                  epoch_sums: Optional[Dict[str, jax.Array]] = None,
+                  stop: Optional[interrupts.StopRequest] = None):
+    """Runs the rest of an epoch: from `epoch_sums['steps']`, or all of it.
+
+    Returns (state, epoch_sums) with the sums still on device. Stops early when
+    `stop` is requested, after the current step (python loop) or call of
+    `steps_per_call` steps (scan loop); `epoch_sums['steps']` then says where the
+    epoch can resume.
+    """
+    batch_indices = self.epoch_batch_indices(shuffle_key)
+    # A no-op for a state already on the mesh; else one placement, so the step
+    # compiles once rather than for an unplaced first state and placed later ones.
+    state = self.replicate(state)
+    if epoch_sums is None:
+      epoch_sums, steps_done = self.new_epoch_sums(), 0
+    else:
+      epoch_sums = self.replicate(epoch_sums)
+      steps_done = int(jax.device_get(epoch_sums['steps']))
+    for call, _ in enumerate(range(steps_done, self.steps_per_epoch, self.steps_per_call)):
+      if stop is not None and call % self.stop_poll_calls == 0 and stop.agree():
+        break
+      state, epoch_sums = self._step(state, epoch_sums, self.train_arrays, batch_indices,
+                                     self.run_key)
+    if stop is not None:
+      stop.agree()  # what every process then reads in stop.requested
+    return state, epoch_sums
+
+  def test_metrics(self, state: train.TrainState) -> Dict[str, jax.Array]:
+    """The test split's metrics on device: 'test_loss' (, 'test_accuracy', 'confusion')."""
+    results = self._evaluate(state, self.test_batches)
+    return {(name if name == 'confusion' else f'test_{name}'): value
+            for name, value in results.items()}
+
+  def predictor(self, state: train.TrainState) -> Callable[[np.ndarray], np.ndarray]:
+    """images -> evaluation-mode outputs on the host, with this state's parameters."""
+    return lambda images: np.asarray(self.predict(state, images))
+
+  def predict_test_split(self, state: train.TrainState) -> np.ndarray:
+    """Evaluation-mode outputs for every test example, in order: [num_test, ...]."""
+    outputs = np.asarray(self._predict_batches(state, self.test_batches))
+    return outputs.reshape((-1,) + outputs.shape[2:])[:self.num_test_examples]

@@ -14,6 +14,7 @@ import jax
 import numpy as np
 
 from jax_ae import train
+from jax_ae import train_loops
 from tests.conftest import ALL_MODELS, tiny_config
 
 NUM_EXAMPLES = 48  # 3 steps of a global batch of 16: 2 examples per device
@@ -29,10 +30,10 @@ def _split(seed: int):
 
 
 def _train(config, devices):
-  trainer = train.Trainer(config, _split(0), _split(1), devices=devices)
+  trainer = train_loops.Trainer(config, _split(0), _split(1), devices=devices)
   state = trainer.create_state()
   state, _ = trainer.train_epoch(state, train.shuffle_key(config.seed, 1))
-  test_loss = float(jax.device_get(trainer.evaluate(state)['test_loss']))
+  test_loss = float(jax.device_get(trainer.test_metrics(state)['test_loss']))
   return jax.device_get((state.params, state.batch_stats)), test_loss, state, trainer
 
 

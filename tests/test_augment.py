@@ -7,6 +7,7 @@ import pytest
 
 from jax_ae import augment
 from jax_ae import train
+from jax_ae import train_loops
 from tests.conftest import tiny_config
 
 SHIFT_AND_FLIP = augment.Augmentation(max_shift=2, flip=True)
@@ -58,14 +59,14 @@ def test_no_flip_keeps_orientation_and_zero_shift_is_identity(make_key):
 def test_evaluation_sees_untouched_images_and_training_augmented_ones(version, make_key):
   config = tiny_config(version)
   split = {'image': np.asarray(_images(make_key(), 32)), 'label': np.arange(32) % 10}
-  plain_trainer = train.Trainer(config, split, split)
+  plain_trainer = train_loops.Trainer(config, split, split)
   state = plain_trainer.create_state()
   config.augment.max_shift = 3
   config.augment.flip = True
-  augmenting_trainer = train.Trainer(config, split, split)
+  augmenting_trainer = train_loops.Trainer(config, split, split)
   # The same state evaluates the same whether or not training augments.
-  for name, value in plain_trainer.evaluate(state).items():
-    np.testing.assert_array_equal(value, augmenting_trainer.evaluate(state)[name])
+  for name, value in plain_trainer.test_metrics(state).items():
+    np.testing.assert_array_equal(value, augmenting_trainer.test_metrics(state)[name])
   batch = {'image': _images(make_key(), 8), 'label': jnp.arange(8)}
   # Training on the same batch with a shifting augmentation changes the loss.
   _, plain = train.train_step(state, batch, make_key(), config.task)

@@ -17,6 +17,7 @@ from jax_ae import checkpoint
 from jax_ae import interrupts
 from jax_ae import run_files
 from jax_ae import train
+from jax_ae import train_loops
 from jax_ae.errors import ConfigError, Interrupted, NonFiniteLossError, UserError
 from tests.conftest import REPO_ROOT, tiny_config
 
@@ -118,7 +119,7 @@ def test_nan_stops_with_the_last_good_checkpoint_kept(tmp_path, mock_tfds):
   train.train_and_evaluate(config, str(tmp_path))
   good = checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3)
   template = train.create_train_state(config, train.init_key(0), 3)
-  good_state, _, _ = good.restore_latest(template, train.new_epoch_sums())
+  good_state, _, _ = good.restore_latest(template, train_loops.new_epoch_sums())
 
   config.num_epochs = 4
   config.optim.learning_rate = 1e12
@@ -130,7 +131,7 @@ def test_nan_stops_with_the_last_good_checkpoint_kept(tmp_path, mock_tfds):
   assert raised.value.exit_code == 3
   after = checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3)
   assert after.latest_position() == checkpoint.Position(2, 2)
-  kept_state, _, _ = after.restore_latest(template, train.new_epoch_sums())
+  kept_state, _, _ = after.restore_latest(template, train_loops.new_epoch_sums())
   _assert_same_state(good_state, kept_state)
 
 

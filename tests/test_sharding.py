@@ -13,6 +13,7 @@ import pytest
 
 from jax_ae import sharding
 from jax_ae import train
+from jax_ae import train_loops
 from jax_ae.errors import ConfigError
 from tests.conftest import ALL_MODELS, REPO_ROOT, tiny_config
 
@@ -123,7 +124,7 @@ def test_a_signal_to_one_process_stops_both_at_the_same_step(tmp_path):
 
 def test_the_trainer_spans_every_device_by_default():
   split = {'image': np.zeros((16, 784), np.float32), 'label': np.zeros(16, np.int32)}
-  trainer = train.Trainer(tiny_config(), split, split)
+  trainer = train_loops.Trainer(tiny_config(), split, split)
   assert trainer.mesh.axis_names == (sharding.DATA_AXIS,)
   assert trainer.mesh.size == jax.device_count()
 

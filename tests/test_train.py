@@ -9,6 +9,7 @@ import pytest
 
 from jax_ae import tasks
 from jax_ae import train
+from jax_ae import train_loops
 from tests.conftest import ALL_MODELS, VERSIONS, tiny_config
 
 
@@ -80,7 +81,7 @@ def test_jitted_and_eager_train_steps_agree(version, make_key):
 
 
 def _run_epochs(config, train_split, test_split, num_epochs=2):
-  trainer = train.Trainer(config, train_split, test_split)
+  trainer = train_loops.Trainer(config, train_split, test_split)
   state = train.create_train_state(config, train.init_key(config.seed), trainer.steps_per_epoch)
   for epoch in range(1, num_epochs + 1):
     state, _ = trainer.train_epoch(state, train.shuffle_key(config.seed, epoch))
@@ -113,7 +114,7 @@ def test_epoch_loop_compiles_the_step_once_and_counts_steps(loop, make_key, monk
   split = _synthetic_split(make_key(), 36)  # 36 // 8 = 4 steps, 4 examples dropped
   config = tiny_config('v2')
   config.train.loop = loop
-  trainer = train.Trainer(config, split, split)
+  trainer = train_loops.Trainer(config, split, split)
   state = train.create_train_state(config, train.init_key(0), trainer.steps_per_epoch)
   for epoch in (1, 2, 3):
     state, _ = trainer.train_epoch(state, train.shuffle_key(0, epoch))
@@ -123,8 +124,8 @@ def test_epoch_loop_compiles_the_step_once_and_counts_steps(loop, make_key, monk
 
 
 def test_each_epoch_draws_a_different_shuffle():
-  first = train._epoch_batch_indices(train.shuffle_key(0, 1), 100, 10, 10)  # pylint: disable=protected-access
-  second = train._epoch_batch_indices(train.shuffle_key(0, 2), 100, 10, 10)  # pylint: disable=protected-access
+  first = train_loops._epoch_batch_indices(train.shuffle_key(0, 1), 100, 10, 10)  # pylint: disable=protected-access
+  second = train_loops._epoch_batch_indices(train.shuffle_key(0, 2), 100, 10, 10)  # pylint: disable=protected-access
   assert sorted(np.asarray(first).ravel().tolist()) == list(range(100))
   assert not np.array_equal(first, second)
 
@@ -164,7 +165,7 @@ def test_evaluation_is_per_example_and_leaves_state_alone(make_key):
   alone = jnp.concatenate([train.predict(state, images[i:i + 1]) for i in range(6)])
   np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
   stats_before = jax.tree.map(np.asarray, state.batch_stats)
-  train.evaluate(state, train.batch_for_evaluation(split, 5))
+  train_loops.split_metrics(state, train_loops.batch_for_evaluation(split, 5))
   jax.tree.map(np.testing.assert_array_equal, stats_before, state.batch_stats)
 
 
@@ -173,7 +174,7 @@ def test_padded_evaluation_averages_every_example_once(eval_batch_size, make_key
   config = tiny_config('v1')
   state = train.create_train_state(config, make_key(), 10)
   split = _synthetic_split(make_key(), 10)
-  loss = train.evaluate(state, train.batch_for_evaluation(split, eval_batch_size))['loss']
+  loss = train_loops.split_metrics(state, train_loops.batch_for_evaluation(split, eval_batch_size))['loss']
   direct = jnp.mean(tasks.reconstruction_loss(train.predict(state, split['image']),
                                               split['image']))
   np.testing.assert_allclose(loss, direct, rtol=1e-5)
@@ -211,7 +212,7 @@ def test_hot_loop_moves_no_data_between_host_and_device(loop, make_key):
   split = _synthetic_split(make_key(), 40)
   config = tiny_config('v4')
   config.train.loop = loop
-  trainer = train.Trainer(config, split, split)
+  trainer = train_loops.Trainer(config, split, split)
   state = train.create_train_state(config, train.init_key(0), trainer.steps_per_epoch)
   state, _ = trainer.train_epoch(state, train.shuffle_key(0, 1))  # compiles
   key = train.shuffle_key(0, 2)
@@ -223,7 +224,6 @@ def test_hot_loop_moves_no_data_between_host_and_device(loop, make_key):
 def test_auto_loop_is_recorded_per_backend():
   config = tiny_config()
   assert config.train.loop == 'auto'
-  from jax_ae import train_loops  # pylint: disable=import-outside-toplevel
   faster = train_loops.FASTER_LOOP[jax.default_backend()]
   assert train_loops.resolve('auto', 'v3') == faster['dense']
   assert train_loops.resolve('auto', 'conv_ae') == faster['convolutional']
