@@ -33,6 +33,9 @@ def get_config() -> ml_collections.ConfigDict:
   # '{name}' is replaced by data.name, e.g. '../shared/data/{name}'.
   config.data.manual_dir = ''
   config.data.tfds_data_dir = ''  # Where tfds prepares datasets ('' = ~/tensorflow_datasets).
+  # Training examples held out as a validation split, never trained on: the last N of
+  # tfds's fixed order, the same in every run. Metrics add val_* per epoch; 0 = none.
+  config.data.validation_size = 0
 
   # Training-time augmentation, drawn on the device in the train step (jax_ae/augment.py).
   config.augment = ml_collections.ConfigDict()

@@ -134,10 +134,11 @@ def _read_split(builder, split: str) -> Split:
 
 
 def load_dataset(data_config: ml_collections.ConfigDict) -> Dict[str, Split]:
-  """Loads `data_config.name` whole into memory as {'train': Split, 'test': Split}.
+  """Loads `data_config.name` whole into memory as {'train', 'test'[, 'validation']} Splits.
 
-  Images come flattened to [n, 784] float32 in [0, 1]; labels as [n] int32.
-  Raises UserError, with what to do, where the data cannot be had.
+  Images come flattened to [n, 784] float32 in [0, 1]; labels as [n] int32. With
+  `data_config.validation_size` > 0, that many training examples become 'validation'
+  (`split_off_validation`). Raises UserError, with what to do, where the data cannot be had.
   """
   if data_config.name not in DATASETS:
     raise UserError(f'unknown data.name {data_config.name!r}; choose one of {", ".join(DATASETS)}.')
@@ -147,4 +148,21 @@ def load_dataset(data_config: ml_collections.ConfigDict) -> Dict[str, Split]:
     raise UserError(f'training needs tensorflow-datasets ({error}); install the project with '
                     f'`pip install -e .`, or use --mode=bench, which needs no data.') from error
   builder = _prepare(data_config)
-  return {split: _read_split(builder, split) for split in ('train', 'test')}
+  dataset = {split: _read_split(builder, split) for split in ('train', 'test')}
+  # .get: the config.json of a run from before the field existed has no validation_size.
+  return split_off_validation(dataset, data_config.get('validation_size', 0))
+
+
+def split_off_validation(dataset: Dict[str, Split], validation_size: int) -> Dict[str, Split]:
+  """Holds out the last `validation_size` examples of the training split as 'validation'.
+
+  The last ones in tfds's fixed order, so the subset is the same in every run, whatever
+  the seed, and training never sees it: configs are tuned on it, and the test split is
+  only reported. 0 returns `dataset` unchanged.
+  """
+  if not validation_size:
+    return dataset
+  train = dataset['train']
+  return {**dataset,
+          'train': {name: array[:-validation_size] for name, array in train.items()},
+          'validation': {name: array[-validation_size:] for name, array in train.items()}}

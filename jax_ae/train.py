@@ -160,14 +160,16 @@ def run_key(seed: int) -> jax.Array:
   return jax.random.fold_in(jax.random.key(seed), 2)
 
 
-def epoch_metrics(task: str, epoch: int, step: int, host_sums, test_metrics,
+def epoch_metrics(task: str, epoch: int, step: int, host_sums, held_out,
                   learning_rate: float, seconds: float, examples: int, loop: str):
-  """One row of metrics.jsonl: the epoch's means of the summed train metrics, its test metrics."""
+  """One row of metrics.jsonl: means of the epoch's summed train metrics, its held-out ones."""
   num_steps = int(host_sums['steps'])
   metrics = {'epoch': epoch, 'step': step}
   for name in tasks.metric_names(task):
     metrics[f'train_{name}'] = float(host_sums[name]) / num_steps
-    metrics[f'test_{name}'] = float(test_metrics[f'test_{name}'])
+    if f'val_{name}' in held_out:
+      metrics[f'val_{name}'] = float(held_out[f'val_{name}'])
+    metrics[f'test_{name}'] = float(held_out[f'test_{name}'])
   return {**metrics, 'learning_rate': learning_rate,
           'grad_norm': float(host_sums['grad_norm']) / num_steps, 'epoch_seconds': seconds,
           'examples_per_second': examples / seconds, 'loop': loop}
@@ -213,7 +215,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
   config_checks.check_batch_fits(config, dataset['train']['image'].shape[0])
   run.write_config(config)
 
-  trainer = train_loops.Trainer(config, dataset['train'], dataset['test'])
+  trainer = train_loops.Trainer(config, dataset['train'], dataset['test'],
+                                validation_split=dataset.get('validation'))
   state, first_epoch, epoch_sums = checkpoints.resume(
       trainer.create_state(), trainer.new_epoch_sums(), config.num_epochs)
   again = ' without --config.restart=True' if config.restart else ''
@@ -245,7 +248,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
             f'the same command{again} to resume.', exit_code=stop.exit_code)
 
       step = epoch * trainer.steps_per_epoch
-      evaluation = jax.device_get(trainer.test_metrics(state))
+      evaluation = jax.device_get({**trainer.test_metrics(state),
+                                   **trainer.validation_metrics(state)})
       metrics = epoch_metrics(
           config.task, epoch, step, host_sums, evaluation,
           float(trainer.learning_rate_fn(step - 1)), epoch_seconds,

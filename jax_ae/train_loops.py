@@ -171,7 +171,7 @@ class Trainer:
   """
 
   def __init__(self, config: ml_collections.ConfigDict, train_split, test_split,
-               devices: Optional[Sequence[jax.Device]] = None):
+               devices: Optional[Sequence[jax.Device]] = None, validation_split=None):
     self.config = config
     self.mesh = sharding.make_mesh(devices)
     sharding.check_batches_divide(config.batch_size, config.eval_batch_size, self.mesh.size)
@@ -182,6 +182,8 @@ class Trainer:
     self.learning_rate_fn = train.create_learning_rate_fn(config.optim, self.steps_per_epoch)
     self.train_arrays = self.replicate(train_split)
     self.test_batches = batch_for_evaluation(test_split, config.eval_batch_size, self.mesh)
+    self.validation_batches = None if validation_split is None else batch_for_evaluation(
+        validation_split, config.eval_batch_size, self.mesh)
     self.run_key = self.replicate(train.run_key(config.seed))
     self.loop = resolve(config.train.loop, config.model.name)
     step_options = {'task': self.task, 'augmentation': augment.from_config(config.augment),
@@ -261,6 +263,13 @@ class Trainer:
     results = self._evaluate(state, self.test_batches)
     return {(name if name == 'confusion' else f'test_{name}'): value
             for name, value in results.items()}
+
+  def validation_metrics(self, state: train.TrainState) -> Dict[str, jax.Array]:
+    """The validation split's metrics on device ('val_loss'[, 'val_accuracy']); {} without one."""
+    if self.validation_batches is None:
+      return {}
+    results = self._evaluate(state, self.validation_batches)
+    return {f'val_{name}': value for name, value in results.items() if name != 'confusion'}
 
   def predictor(self, state: train.TrainState) -> Callable[[np.ndarray], np.ndarray]:
     """images -> evaluation-mode outputs on the host, with this state's parameters."""
