@@ -60,6 +60,9 @@ class TorchBatchNorm(nn.Module):
         running_var.value = (
             self.momentum * running_var.value + (1.0 - self.momentum) * unbiased_var)
       var = biased_var
+      # Recorded only where the 'diagnostics' collection is mutable (diagnostics.py);
+      # elsewhere `sow` does nothing and the compiled step is unchanged.
+      self.sow('diagnostics', 'batch_variance', biased_var)
     else:
       mean, var = running_mean.value, running_var.value
 
@@ -68,7 +71,21 @@ class TorchBatchNorm(nn.Module):
       scale = self.param('scale', nn.initializers.ones, (num_features,), jnp.float32)
       bias = self.param('bias', nn.initializers.zeros, (num_features,), jnp.float32)
       y = y * scale + bias
+    if train:
+      self.sow('diagnostics', 'max_abs_output', jnp.max(jnp.abs(y)))
     return y.astype(self.dtype)
+
+
+def relu(module: nn.Module, x: jax.Array) -> jax.Array:
+  """`nn.relu` inside `module`'s method, recording which units are dead for diagnostics.py.
+
+  A unit is dead on a batch when its output is zero for every example (and position):
+  it passes no gradient back. Recorded per call, in call order, only where the
+  'diagnostics' collection is mutable.
+  """
+  y = nn.relu(x)
+  module.sow('diagnostics', 'relu_dead', jnp.all(y == 0, axis=tuple(range(y.ndim - 1))))
+  return y
 
 
 def max_pool_2x2(x: jax.Array) -> jax.Array:

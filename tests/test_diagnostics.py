@@ -1,0 +1,74 @@
+"""Diagnostics report exactly what a layer does, and cost the train step nothing."""
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from jax_ae import diagnostics
+from jax_ae import layers
+from jax_ae import train
+from tests.conftest import tiny_config
+
+
+class _Probe(nn.Module):
+  """Dense(4) -> ReLU -> BatchNorm: an autoencoder of 4 pixels whose unit 0 is dead."""
+
+  @nn.compact
+  def __call__(self, x, train=False):
+    hidden = layers.relu(self, nn.Dense(4, name='hidden')(x))
+    return layers.TorchBatchNorm(name='norm')(hidden, train)
+
+
+def _probe_state(make_key):
+  model = _Probe()
+  variables = model.init(make_key(), jnp.zeros((2, 4)))
+  # Unit 0: always -1, so dead. Units 1 and 3: multiples of the inputs' sum, alive
+  # and varying. Unit 2: always +1, alive but constant: a batch variance of exactly 0.
+  params = {'hidden': {'kernel': jnp.array([[0., 1., 0., 2.]] * 4),
+                       'bias': jnp.array([-1., 0., 1., 0.])}}
+  return train.TrainState.create(apply_fn=model.apply, params=params,
+                                 batch_stats=variables['batch_stats'], tx=optax.adam(1e-3))
+
+
+def test_a_dead_unit_and_a_zero_variance_feature_are_reported_exactly(make_key):
+  state = _probe_state(make_key)
+  batch = {'image': jax.random.uniform(make_key(), (16, 4))}
+  measured = jax.jit(diagnostics.measure)(state, batch)
+  np.testing.assert_allclose(measured['dead_relu_fraction/model'], 1 / 4)
+  assert int(measured['bn_tiny_variance_features/norm']) == 2  # units 0 and 2
+  assert float(measured['bn_min_variance/norm']) == 0.0
+  # Unit 0 normalises 0 / sqrt(1e-5); unit 1 reaches the largest |z-score| of its batch.
+  assert float(measured['bn_max_abs_output/norm']) > 1.0
+  assert set(name for name in measured if name.startswith('grad_norm/')) == {'grad_norm/hidden'}
+  assert float(measured['update_ratio/hidden']) > 0
+
+
+def test_a_saturated_sigmoid_code_is_reported(make_key):
+  config = tiny_config('v3')
+  state = train.create_train_state(config, make_key(), 10)
+  # Scaling the code layer's weights pins the sigmoid code at 0 or 1.
+  params = jax.tree_util.tree_map_with_path(
+      lambda path, leaf: leaf * 1e4 if 'encoder_code' in jax.tree_util.keystr(path) else leaf,
+      state.params)
+  batch = {'image': jax.random.uniform(make_key(), (8, 784))}
+  saturated = diagnostics.measure(state.replace(params=params), batch, sigmoid_code=True)
+  plain = diagnostics.measure(state, batch, sigmoid_code=True)
+  assert float(saturated['code_saturation']) > 0.9
+  assert float(plain['code_saturation']) < 0.5
+
+
+def test_the_train_step_compiles_to_the_same_program_as_without_sow(make_key, monkeypatch):
+  config = tiny_config('v5')  # BatchNorm everywhere, and a ReLU between layers
+  state = train.create_train_state(config, make_key(), 10)
+  batch = {'image': jax.random.uniform(make_key(), (8, 784))}
+  key = make_key()
+
+  def program():
+    return jax.jit(train.train_step).lower(state, batch, key).as_text()
+
+  with_sow = program()
+  monkeypatch.setattr(nn.Module, 'sow', lambda self, *args, **kwargs: False)
+  jax.clear_caches()
+  assert program() == with_sow
