@@ -218,8 +218,13 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
   results.update(_training_summary(workdir))
   run_files.write_atomically(os.path.join(workdir, EVAL_FILE),
                              json.dumps(results, indent=2).encode())
-  for name, picture in (('latent', plots.latent_png(test_codes, test_split['label'], class_names)),
-                        ('per_class', plots.per_class_png(results['per_class']))):
+  fidelity = ('no classifier' if results['class_fidelity'] is None else
+              f'class fidelity {results["class_fidelity"]:.4f}')
+  title = (f'{config.model.name} on {config.data.name}, epoch {results["epochs"]}: '
+           f'test MSE {test_mse:.3g}, {fidelity}')
+  for name, picture in (
+      ('latent', plots.latent_png(test_codes, test_split['label'], class_names, title)),
+      ('per_class', plots.per_class_png(results['per_class'], title))):
     run_files.write_atomically(os.path.join(workdir, f'{name}.png'), picture.png)
   print(format_results(results))
   logging.info('Wrote %s', os.path.join(workdir, EVAL_FILE))

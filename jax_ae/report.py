@@ -85,7 +85,7 @@ def write_report(workdirs: Sequence[str], output_dir: str) -> List[Dict[str, Any
   rows = read_evaluations(workdirs)
   shown = {}  # per dataset: one test image of each class
   picture_rows = {}  # per dataset: its originals, then each run's reconstructions
-  for workdir in workdirs:
+  for workdir, row in zip(workdirs, rows):
     config = run_files.load_run_config(workdir)
     name = config.data.name
     if name not in shown:
@@ -93,7 +93,7 @@ def write_report(workdirs: Sequence[str], output_dir: str) -> List[Dict[str, Any
                                         len(data.CLASS_NAMES[name]))
       picture_rows[name] = [(f'{name} original', shown[name]['image'])]
     model, variables = evaluate.load_trained_model(config, workdir)
-    picture_rows[name].append((os.path.basename(os.path.normpath(workdir)),
+    picture_rows[name].append((f'{row["run"]}\ntest MSE {row["test_mse"]:.3g}',
                                np.asarray(model.apply(variables, shown[name]['image'],
                                                       train=False))))
   os.makedirs(output_dir, exist_ok=True)
@@ -102,6 +102,8 @@ def write_report(workdirs: Sequence[str], output_dir: str) -> List[Dict[str, Any
       f'--runs={",".join(workdirs)} --workdir={output_dir}` regenerates this.\n\n'
       + results_markdown(rows)).encode())
   run_files.write_atomically(os.path.join(output_dir, RESULTS_PICTURE), plots.results_png(
-      [row for rows_of_dataset in picture_rows.values() for row in rows_of_dataset]).png)
+      [row for rows_of_dataset in picture_rows.values() for row in rows_of_dataset],
+      f'one test image per class, reconstructed by each of {len(rows)} runs '
+      f'(RESULTS.md has their figures)').png)
   print(results_markdown(rows))
   return rows

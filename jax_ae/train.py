@@ -252,7 +252,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
           (trainer.steps_per_epoch - steps_at_start) * config.batch_size, trainer.loop)
       _log_epoch(metrics, config.num_epochs)
       run.write_epoch(metrics, tasks.epoch_pictures(
-          config.task, trainer.predictor(state), shown, evaluation, class_names))
+          config.task, trainer.predictor(state), shown, evaluation, class_names,
+          tasks.picture_title(config, epoch, evaluation)))
       if nonfinite:
         _raise_nonfinite(epoch, host_sums, checkpoints, again)
       if metrics['train_loss'] > 10 * best_train_loss:
@@ -267,11 +268,12 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
   run.write_model(state)
   if evaluation is None:  # the workdir's run had already finished: no epoch ran here
     evaluation = jax.device_get(trainer.test_metrics(state))
+  title = tasks.picture_title(config, config.num_epochs, evaluation)
   pictures = tasks.final_pictures(
       config.task, trainer.predictor(state), shown, evaluation,
-      lambda: trainer.predict_test_split(state), dataset['test'], class_names)
+      lambda: trainer.predict_test_split(state), dataset['test'], class_names, title)
   pictures['loss_curve'] = plots.loss_curve_png(run.read_metrics(),
-                                                tasks.LOSS_DESCRIPTIONS[config.task])
+                                                tasks.LOSS_DESCRIPTIONS[config.task], title)
   run.write_pictures(pictures)
   checkpoints.close()
   return state
