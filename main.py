@@ -32,6 +32,7 @@ from ml_collections import config_flags
 
 from jax_ae import bench
 from jax_ae import evaluate
+from jax_ae import interrupts
 from jax_ae import multihost
 from jax_ae import report
 from jax_ae import train
@@ -109,6 +110,7 @@ def main(argv):
     print(f'{error.label}: {error}', file=sys.stderr)
     sys.exit(error.exit_code)
   except KeyboardInterrupt:
+    interrupts.ignore_further_interrupts()
     print(f'error: interrupted; what finished is in {FLAGS.workdir}.', file=sys.stderr)
     sys.exit(130)
   except OSError as error:

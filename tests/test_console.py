@@ -80,3 +80,4 @@ def test_console_formatter_names_other_libraries_warnings():
   assert formatter.format(record) == 'warning (x): disk is slow'
   record = logging.LogRecord('absl', logging.INFO, console.__file__, 1, 'epoch 1/5', None, None)
   assert formatter.format(record) == 'epoch 1/5'
+
