@@ -47,7 +47,11 @@ def _plain_log_ticks(axis) -> None:
 
   class PlainLogFormatter(ticker.LogFormatter):
     def _num_to_string(self, x, vmin, vmax):
-      return f'{x:.3g}'
+      if vmax > 10 * vmin:  # ticks at 1, 2, 5 x 10^k: three digits tell them apart
+        return f'{x:.3g}'
+      # Within a decade the ticks are evenly spaced: as many decimals as their spacing needs.
+      decimals = max(0, int(np.ceil(-np.log10((vmax - vmin) / 10))) + 1)
+      return f'{x:.{decimals}f}'.rstrip('0').rstrip('.')
 
   axis.yaxis.set_major_formatter(PlainLogFormatter(labelOnlyBase=False))
   axis.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False))
