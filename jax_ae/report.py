@@ -29,12 +29,12 @@ COLUMNS = (('run', '{}'), ('version', '{}'), ('dataset', '{}'), ('code_dim', '{}
 
 def find_workdirs(patterns: Sequence[str]) -> List[str]:
   """Workdirs named by comma-separated paths or globs, in the order given, each once."""
+  if not patterns:
+    raise UserError("--mode=report needs the runs to compare, e.g. --runs='runs/*'.")
   workdirs = []
   for pattern in patterns:
     matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
     workdirs += [match for match in matches if match not in workdirs]
-  if not patterns:
-    raise UserError("--mode=report needs the runs to compare, e.g. --runs='runs/*'.")
   if not workdirs:
     raise UserError(f'no workdir matches {",".join(patterns)!r}.')
   return workdirs
