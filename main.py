@@ -108,17 +108,18 @@ def main(argv):
     if FLAGS.verbosity >= 1:
       logging.exception('Traceback of the error below:')
     print(f'{error.label}: {error}', file=sys.stderr)
-    sys.exit(error.exit_code)
+    interrupts.exit_promptly(error.exit_code)
   except KeyboardInterrupt:
     interrupts.ignore_further_interrupts()
     print(f'error: interrupted; what finished is in {FLAGS.workdir}.', file=sys.stderr)
-    sys.exit(130)
+    interrupts.exit_promptly(130)
   except OSError as error:
     if FLAGS.verbosity >= 1:
       logging.exception('Traceback of the error below:')
     print(f'error: {error.filename or FLAGS.workdir!r}: {error.strerror or error}.',
           file=sys.stderr)
-    sys.exit(1)
+    interrupts.exit_promptly(1)
+  interrupts.exit_promptly(0)
 
 
 if __name__ == '__main__':

@@ -21,6 +21,7 @@ import optax
 from jax_ae import augment
 from jax_ae import checkpoint
 from jax_ae import config_checks
+from jax_ae import console
 from jax_ae import data
 from jax_ae import interrupts
 from jax_ae import models
@@ -226,12 +227,15 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
                first_epoch, config.num_epochs)
 
   evaluation = None
+  progress = (console.Progress(trainer.steps_per_epoch, config.num_epochs)
+              if multihost.is_primary() else None)
   with interrupts.StopRequest() as stop:
     for epoch in range(first_epoch, config.num_epochs + 1):
       steps_at_start = 0 if epoch_sums is None else int(jax.device_get(epoch_sums['steps']))
       start = time.perf_counter()
       state, epoch_sums = trainer.train_epoch(
-          state, shuffle_key(config.seed, epoch), epoch_sums, stop)
+          state, shuffle_key(config.seed, epoch), epoch_sums, stop,
+          progress.epoch(epoch) if progress else None)
       host_sums = jax.device_get(epoch_sums)
       epoch_seconds = time.perf_counter() - start
       nonfinite = host_sums['first_nonfinite_step'] >= 0
