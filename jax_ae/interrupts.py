@@ -85,9 +85,9 @@ def exit_promptly(exit_code: int) -> None:
   """Ends the process: exit handlers and flushes, but not the interpreter's teardown.
 
   After the atexit handlers (JAX's distributed shutdown, Orbax's, absl's) the teardown
-  of TensorFlow's and XLA's native objects took 5-7 s on 2 busy cores, longer than
-  what is left of a typical SIGTERM grace period once the checkpoint is written. Every
-  file the run writes is flushed and closed before this (run_files, checkpoint.py).
+  of TensorFlow's and XLA's native objects can take seconds on a busy CPU, a good part
+  of a SIGTERM grace period once the checkpoint is written. Every file the run writes
+  is flushed and closed before this (run_files, checkpoint.py).
   """
   atexit._run_exitfuncs()  # pylint: disable=protected-access
   logging.shutdown()
