@@ -3,20 +3,27 @@
     python main.py --config=configs/v3.py --workdir=runs/v3 [--config.num_epochs=3]
     python main.py --mode=bench --config=configs/v3.py --workdir=runs/bench_v3
     python main.py --mode=evaluate --config=configs/conv_ae.py --workdir=runs/conv_ae
-    python main.py --mode=report --workdirs='runs/*' --workdir=results
+    python main.py --mode=report --runs='runs/*' --workdir=results
+    python main.py --mode=config --config=configs/v3.py   # the resolved config, nothing run
 
 Every device is used, data-parallel. Several processes join one run with
 `--coordinator_address=HOST:PORT --num_processes=N --process_id=I` (or the
 JAX_COORDINATOR_ADDRESS, JAX_NUM_PROCESSES and JAX_PROCESS_ID variables), or with
 `--distributed` on a cluster JAX detects by itself.
 
-A problem the user can fix (a config value, a data folder, a workdir) ends the run
-with one sentence and a non-zero exit code; `--verbosity=1` adds the traceback.
+The console shows one line per epoch; workdir/log.txt keeps the full log, and
+`--verbosity=1` shows it all. A problem the user can fix (a config value, a data folder,
+a workdir) ends the run with one sentence and a non-zero exit code; `--verbosity=1` adds
+the traceback.
 """
 
 import re
 import sys
 
+from jax_ae import console
+console.quiet_native_logs(sys.argv)  # before TensorFlow, jaxlib and tqdm are imported
+
+# pylint: disable=g-import-not-at-top,wrong-import-position
 from absl import app
 from absl import flags
 from absl import logging
@@ -25,9 +32,11 @@ from ml_collections import config_flags
 
 from jax_ae import bench
 from jax_ae import evaluate
+from jax_ae import interrupts
 from jax_ae import multihost
 from jax_ae import report
 from jax_ae import train
+from jax_ae import usage
 from jax_ae.errors import UserError
 
 FLAGS = flags.FLAGS
@@ -35,17 +44,23 @@ FLAGS = flags.FLAGS
 MODES = {'train': train.train_and_evaluate, 'bench': bench.run_bench,
          'evaluate': evaluate.evaluate_run,
          'report': lambda config, workdir: report.write_report(
-             report.find_workdirs(FLAGS.workdirs), workdir)}
-flags.DEFINE_enum('mode', 'train', list(MODES), 'train: train and evaluate into the workdir; '
+             report.find_workdirs(FLAGS.runs), workdir)}
+flags.DEFINE_enum('mode', 'train', [*MODES, 'config'],
+                  'train: train and evaluate into the workdir; '
                   'bench: time training on synthetic data, write workdir/bench.json; '
                   'evaluate: measure the autoencoder trained in the workdir, write eval.json; '
-                  'report: RESULTS.md and results.png in the workdir from --workdirs.')
-flags.DEFINE_list('workdirs', [], '--mode=report: evaluated runs, as paths or globs, e.g. '
-                  "'runs/*'.")
-flags.DEFINE_string('workdir', None, 'Folder for the run: config, metrics, pictures, model.')
+                  'report: RESULTS.md and results.png in the workdir from --runs; '
+                  'config: print the resolved config, run nothing.')
+flags.DEFINE_list('runs', [], '--mode=report: the evaluated runs\' workdirs, as paths or '
+                  "globs, e.g. 'runs/*'.")
+flags.DEFINE_string('workdir', None, 'Folder for the run: config, metrics, pictures, model, '
+                    'log.txt.')
 config_flags.DEFINE_config_file(
-    'config', None, 'Path to a config file, e.g. configs/v3.py.', lock_config=True)
-flags.mark_flags_as_required(['workdir'])
+    'config', None, 'Path to a config file, e.g. configs/v3.py (--help lists them).',
+    lock_config=True)
+flags.register_multi_flags_validator(
+    ['workdir', 'mode'], lambda values: values['workdir'] or values['mode'] == 'config',
+    '--workdir is required: the folder the run writes into, e.g. --workdir=runs/v3.')
 flags.DEFINE_string('coordinator_address', '', 'HOST:PORT of process 0, for a multi-process '
                     'run (default: $JAX_COORDINATOR_ADDRESS; unset = one process).')
 flags.DEFINE_integer('num_processes', None, 'Processes in the run (default: $JAX_NUM_PROCESSES).')
@@ -80,6 +95,10 @@ def parse_flags(argv):
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f'Unexpected arguments: {" ".join(argv[1:])}')
+  if FLAGS.mode == 'config':  # nothing initialised, nothing written
+    print(FLAGS.config)
+    return
+  console.setup(FLAGS.workdir, FLAGS.verbosity, FLAGS.process_id)
   try:
     multihost.initialize(FLAGS.coordinator_address, FLAGS.num_processes, FLAGS.process_id,
                          FLAGS.distributed)
@@ -89,17 +108,20 @@ def main(argv):
     if FLAGS.verbosity >= 1:
       logging.exception('Traceback of the error below:')
     print(f'{error.label}: {error}', file=sys.stderr)
-    sys.exit(error.exit_code)
+    interrupts.exit_promptly(error.exit_code)
   except KeyboardInterrupt:
+    interrupts.ignore_further_interrupts()
     print(f'error: interrupted; what finished is in {FLAGS.workdir}.', file=sys.stderr)
-    sys.exit(130)
+    interrupts.exit_promptly(130)
   except OSError as error:
     if FLAGS.verbosity >= 1:
       logging.exception('Traceback of the error below:')
     print(f'error: {error.filename or FLAGS.workdir!r}: {error.strerror or error}.',
           file=sys.stderr)
-    sys.exit(1)
+    interrupts.exit_promptly(1)
+  interrupts.exit_promptly(0)
 
 
 if __name__ == '__main__':
+  usage.exit_if_help_asked(sys.argv, __doc__)
   app.run(main, flags_parser=parse_flags)

@@ -13,6 +13,7 @@ ratio_to_pca, ratio_to_mean     the model's test_mse over each
 class_fidelity                  the accuracy of the saved CNN classifier of the dataset
                                 on the reconstructions: a replica that still reads as
                                 the right digit; beside it, its accuracy on the originals
+                                (null, with the command that trains it, without one)
 probe_accuracy                  a softmax regression trained on the training split's
                                 codes, tested on the test split's codes
 per_class                       test_mse and class_fidelity of each class
@@ -128,12 +129,18 @@ def probe_accuracy(train_codes: np.ndarray, train_labels: np.ndarray, test_codes
 
 
 def load_classifier(classifier_workdir: str, data_name: str):
-  """`predict(images) -> logits` of the CNN classifier saved in `classifier_workdir`."""
+  """`predict(images) -> logits` of the CNN classifier saved in `classifier_workdir`.
+
+  None, after one warning line with the command that trains it, where there is none:
+  the other figures do not need it.
+  """
   if not os.path.exists(os.path.join(classifier_workdir, run_files.MODEL_FILE)):
-    raise UserError(
-        f'no trained {data_name} classifier in {classifier_workdir!r} for class_fidelity; '
-        f'train it with `python main.py --config={CLASSIFIER_CONFIGS[data_name]} '
-        f'--workdir={classifier_workdir}` or set --config.evaluate.classifier_workdir.')
+    logging.warning(
+        'no trained %s classifier in %r, so class_fidelity is null; train it with `python '
+        'main.py --config=%s --workdir=%s` (or set --config.evaluate.classifier_workdir), '
+        'then evaluate again.', data_name, classifier_workdir, CLASSIFIER_CONFIGS[data_name],
+        classifier_workdir)
+    return None
   classifier_config = run_files.load_run_config(classifier_workdir)
   if classifier_config.task != 'classify' or classifier_config.data.name != data_name:
     raise UserError(f'{classifier_workdir!r} holds no {data_name} classifier (task '
@@ -144,14 +151,18 @@ def load_classifier(classifier_workdir: str, data_name: str):
 
 def per_class_table(labels: np.ndarray, errors: np.ndarray, faithful: np.ndarray,
                     class_names) -> list:
-  """test_mse and class_fidelity of each class (None for a class with no example)."""
+  """test_mse and class_fidelity of each class (None for a class with no example).
+
+  `faithful` is NaN everywhere when there is no classifier: class_fidelity is then None.
+  """
   rows = []
   for label, name in enumerate(class_names):
     chosen = labels == label
     count = int(np.sum(chosen))
+    fidelity = float(faithful[chosen].mean()) if count else None
     rows.append({'class': str(name), 'count': count,
                  'test_mse': float(errors[chosen].mean()) if count else None,
-                 'class_fidelity': float(faithful[chosen].mean()) if count else None})
+                 'class_fidelity': None if fidelity is None or np.isnan(fidelity) else fidelity})
   return rows
 
 
@@ -163,6 +174,9 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
     raise UserError(f'--mode=evaluate measures autoencoders; {config.model.name} is a '
                     f'classifier, whose test accuracy is in {workdir}/metrics.jsonl.')
   model, variables = load_trained_model(config, workdir)
+  classifier = load_classifier(  # before the data: a wrong classifier fails fast
+      config.evaluate.classifier_workdir or CLASSIFIER_WORKDIRS[config.data.name],
+      config.data.name)
   dataset = data.load_dataset(config.data)
   train_split, test_split = dataset['train'], dataset['test']
   encode = jax.jit(lambda images: model.apply(variables, images, method=model.encode))
@@ -176,12 +190,14 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
   cache_dir = os.path.expanduser(config.evaluate.cache_dir or '~/.cache/jax_ae')
   baselines = pca_baselines(train_split['image'], test_split['image'], config.model.code_dim,
                             os.path.join(cache_dir, f'baselines_{config.data.name}.json'))
-  classifier = load_classifier(
-      config.evaluate.classifier_workdir or CLASSIFIER_WORKDIRS[config.data.name],
-      config.data.name)
-  original_predictions = _batched(classifier, test_split['image']).argmax(axis=-1)
-  replica_predictions = _batched(classifier, reconstructions).argmax(axis=-1)
-  faithful = (replica_predictions == test_split['label']).astype(np.float64)
+  if classifier is None:
+    faithful = np.full(test_split['label'].shape, np.nan)
+    classifier_accuracy = None
+  else:
+    replica_predictions = _batched(classifier, reconstructions).argmax(axis=-1)
+    faithful = (replica_predictions == test_split['label']).astype(np.float64)
+    classifier_accuracy = float(np.mean(
+        _batched(classifier, test_split['image']).argmax(axis=-1) == test_split['label']))
   class_names = data.CLASS_NAMES[config.data.name]
   results = {
       'version': config.model.name,
@@ -193,8 +209,8 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
       **baselines,
       'ratio_to_pca': test_mse / baselines['pca_mse'],
       'ratio_to_mean': test_mse / baselines['mean_image_mse'],
-      'class_fidelity': float(faithful.mean()),
-      'classifier_accuracy': float(np.mean(original_predictions == test_split['label'])),
+      'class_fidelity': None if classifier is None else float(faithful.mean()),
+      'classifier_accuracy': classifier_accuracy,
       'probe_accuracy': probe_accuracy(_batched(encode, train_split['image']),
                                        train_split['label'], test_codes, test_split['label']),
       'per_class': per_class_table(test_split['label'], errors, faithful, class_names),
@@ -202,8 +218,13 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
   results.update(_training_summary(workdir))
   run_files.write_atomically(os.path.join(workdir, EVAL_FILE),
                              json.dumps(results, indent=2).encode())
-  for name, picture in (('latent', plots.latent_png(test_codes, test_split['label'], class_names)),
-                        ('per_class', plots.per_class_png(results['per_class']))):
+  fidelity = ('no classifier' if results['class_fidelity'] is None else
+              f'class fidelity {results["class_fidelity"]:.4f}')
+  title = (f'{config.model.name} on {config.data.name}, epoch {results["epochs"]}: '
+           f'test MSE {test_mse:.3g}, {fidelity}')
+  for name, picture in (
+      ('latent', plots.latent_png(test_codes, test_split['label'], class_names, title)),
+      ('per_class', plots.per_class_png(results['per_class'], title))):
     run_files.write_atomically(os.path.join(workdir, f'{name}.png'), picture.png)
   print(format_results(results))
   logging.info('Wrote %s', os.path.join(workdir, EVAL_FILE))
@@ -222,6 +243,7 @@ def format_results(results: Dict[str, Any]) -> str:
   for name, value in results.items():
     if name == 'per_class':
       continue
-    lines.append(f'| {name} | {value:.4g} |' if isinstance(value, float) else
-                 f'| {name} | {value} |')
+    shown = ('null' if value is None else f'{value:.4g}' if isinstance(value, float) else
+             str(value))
+    lines.append(f'| {name} | {shown} |')
   return '\n'.join(lines)

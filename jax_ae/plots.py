@@ -1,4 +1,8 @@
-"""The run's pictures, drawn with matplotlib (Agg) and returned as PNG bytes."""
+"""The run's pictures, drawn with matplotlib (Agg) and returned as PNG bytes.
+
+Each takes a `title` naming the run and its headline figure (tasks.picture_title), so
+a picture read alone still says what it shows.
+"""
 
 import io
 from typing import Dict, List, NamedTuple, Sequence
@@ -33,6 +37,26 @@ def _pyplot():
   return plt
 
 
+def _plain_log_ticks(axis) -> None:
+  """Log-scale y ticks as plain numbers (0.035, not 3.5x10^-2).
+
+  matplotlib's LogFormatter still decides which minor ticks get a label (fewer as
+  the axis spans more decades); only how a number is written changes.
+  """
+  from matplotlib import ticker  # pylint: disable=g-import-not-at-top
+
+  class PlainLogFormatter(ticker.LogFormatter):
+    def _num_to_string(self, x, vmin, vmax):
+      if vmax > 10 * vmin:  # ticks at 1, 2, 5 x 10^k: three digits tell them apart
+        return f'{x:.3g}'
+      # Within a decade the ticks are evenly spaced: as many decimals as their spacing needs.
+      decimals = max(0, int(np.ceil(-np.log10((vmax - vmin) / 10))) + 1)
+      return f'{x:.{decimals}f}'.rstrip('0').rstrip('.')
+
+  axis.yaxis.set_major_formatter(PlainLogFormatter(labelOnlyBase=False))
+  axis.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False))
+
+
 def pick_examples(split: Dict[str, np.ndarray], count: int) -> Dict[str, np.ndarray]:
   """The first example of each class in label order, then the next ones, `count` in all."""
   labels = split['label']
@@ -43,11 +67,12 @@ def pick_examples(split: Dict[str, np.ndarray], count: int) -> Dict[str, np.ndar
   return {name: array[chosen] for name, array in split.items()}
 
 
-def reconstructions_png(shown: Dict[str, np.ndarray], reconstructions: np.ndarray) -> Picture:
+def reconstructions_png(shown: Dict[str, np.ndarray], reconstructions: np.ndarray,
+                        title: str = '') -> Picture:
   """Originals (top row) above their reconstructions (bottom row), like the notebook's."""
   plt = _pyplot()
   count = shown['image'].shape[0]
-  figure, axes = plt.subplots(2, count, figsize=(max(count, 2), 2.3), squeeze=False)
+  figure, axes = plt.subplots(2, count, figsize=(max(count, 4), 2.7), squeeze=False)
   for column in range(count):
     for row, images in enumerate((shown['image'], reconstructions)):
       axis = axes[row, column]
@@ -58,17 +83,22 @@ def reconstructions_png(shown: Dict[str, np.ndarray], reconstructions: np.ndarra
     axes[0, column].set_title(str(shown['label'][column]), fontsize=8)
   axes[0, 0].set_ylabel('original', fontsize=8)
   axes[1, 0].set_ylabel('reconstruction', fontsize=8)
+  figure.suptitle(title, fontsize=9)
   figure.tight_layout()
   return _render(figure)
 
 
 def loss_curve_png(metrics: List[Dict[str, float]],
-                   loss_description: str = 'mean squared error per pixel') -> Picture:
+                   loss_description: str = 'mean squared error per pixel',
+                   title: str = '') -> Picture:
   """Train and test loss per epoch, log scale (losses span orders of magnitude).
 
-  Runs that record accuracy (classifiers) get a second panel with it.
+  Runs that record accuracy (classifiers) get a second panel with it. Whole epochs on
+  the x axis, half an epoch of margin, so a one-epoch run is a point, not an axis from
+  0.96 to 1.04.
   """
   plt = _pyplot()
+  from matplotlib import ticker  # pylint: disable=g-import-not-at-top
   with_accuracy = bool(metrics) and 'test_accuracy' in metrics[0]
   figure, axes = plt.subplots(1, 2 if with_accuracy else 1, figsize=(11 if with_accuracy else 6, 4),
                               squeeze=False)
@@ -76,20 +106,28 @@ def loss_curve_png(metrics: List[Dict[str, float]],
   panels = [('loss', loss_description, 'log')]
   if with_accuracy:
     panels.append(('accuracy', 'accuracy', 'linear'))
+  marker = 'o' if len(epochs) < 20 else '.'
   for axis, (name, label, scale) in zip(axes[0], panels):
-    axis.plot(epochs, [row[f'train_{name}'] for row in metrics], marker='.', label='train')
-    axis.plot(epochs, [row[f'test_{name}'] for row in metrics], marker='.', label='test')
-    axis.xaxis.get_major_locator().set_params(integer=True)
+    axis.plot(epochs, [row[f'train_{name}'] for row in metrics], marker=marker, label='train')
+    axis.plot(epochs, [row[f'test_{name}'] for row in metrics], marker=marker, label='test')
     axis.set_xlabel('epoch')
     axis.set_ylabel(label)
     axis.set_yscale(scale)
+    if scale == 'log':
+      _plain_log_ticks(axis)
+    if epochs:
+      margin = max(0.5, 0.02 * (epochs[-1] - epochs[0]))
+      axis.set_xlim(epochs[0] - margin, epochs[-1] + margin)
+    axis.xaxis.set_major_locator(ticker.MaxNLocator(integer=True, min_n_ticks=1))
     axis.grid(True, which='both', alpha=0.3)
     axis.legend()
+  figure.suptitle(title, fontsize=10)
   figure.tight_layout()
   return _render(figure)
 
 
-def confusion_matrix_png(confusion: np.ndarray, class_names: Sequence[str]) -> Picture:
+def confusion_matrix_png(confusion: np.ndarray, class_names: Sequence[str],
+                         title: str = '') -> Picture:
   """Counts of (true class, predicted class) on the test split, class names on both axes."""
   plt = _pyplot()
   confusion = np.asarray(confusion, dtype=np.int64)
@@ -108,14 +146,16 @@ def confusion_matrix_png(confusion: np.ndarray, class_names: Sequence[str]) -> P
   axis.set_xlabel('predicted class')
   axis.set_ylabel('true class')
   accuracy = np.trace(confusion) / max(confusion.sum(), 1)
-  axis.set_title(f'test split: {confusion.sum()} images, accuracy {accuracy:.4f}', fontsize=9)
+  axis.set_title(f'{title}\ntest split: {confusion.sum()} images, accuracy {accuracy:.4f}'
+                 if title else f'test split: {confusion.sum()} images, accuracy {accuracy:.4f}',
+                 fontsize=9)
   figure.colorbar(image, ax=axis, label='log(1 + count)')
   figure.tight_layout()
   return _render(figure)
 
 
 def misclassified_png(images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray,
-                      class_names: Sequence[str]) -> Picture:
+                      class_names: Sequence[str], title: str = '') -> Picture:
   """Test images the classifier got wrong, each titled predicted (confidence) / true."""
   plt = _pyplot()
   count = max(images.shape[0], 1)
@@ -132,12 +172,15 @@ def misclassified_png(images: np.ndarray, labels: np.ndarray, probabilities: np.
     axis.imshow(images[index].reshape(IMAGE_SIDE, IMAGE_SIDE), cmap='gray', vmin=0.0, vmax=1.0)
     axis.set_title(f'{class_names[predicted]} ({probabilities[index, predicted]:.2f})\n'
                    f'true: {class_names[int(labels[index])]}', fontsize=7)
-  figure.suptitle('most confident mistakes: predicted (probability) / true', fontsize=9)
+  figure.suptitle(f'{title}\nmost confident mistakes: predicted (probability) / true'
+                  if title else 'most confident mistakes: predicted (probability) / true',
+                  fontsize=9)
   figure.tight_layout()
   return _render(figure)
 
 
-def latent_png(codes: np.ndarray, labels: np.ndarray, class_names: Sequence[str]) -> Picture:
+def latent_png(codes: np.ndarray, labels: np.ndarray, class_names: Sequence[str],
+               title: str = '') -> Picture:
   """The codes projected onto their first two principal axes, one colour per class."""
   plt = _pyplot()
   points = np.asarray(pca.project(pca.fit(codes, 2), codes))
@@ -152,13 +195,17 @@ def latent_png(codes: np.ndarray, labels: np.ndarray, class_names: Sequence[str]
   axis.set_xlabel('code principal axis 1')
   axis.set_ylabel('code principal axis 2')
   axis.legend(markerscale=5, fontsize=8, loc='best')
-  axis.set_title(f'test codes ({codes.shape[1]} units) projected to 2-D', fontsize=9)
+  subtitle = f'test codes ({codes.shape[1]} units) projected to 2-D'
+  axis.set_title(f'{title}\n{subtitle}' if title else subtitle, fontsize=9)
   figure.tight_layout()
   return _render(figure)
 
 
-def per_class_png(per_class: List[Dict[str, float]]) -> Picture:
-  """Per class: test MSE (bars) and class fidelity (dots), to show which classes fail."""
+def per_class_png(per_class: List[Dict[str, float]], title: str = '') -> Picture:
+  """Per class: test MSE (bars) and class fidelity (dots), to show which classes fail.
+
+  Without a classifier (every class_fidelity None) the right axis says so.
+  """
   plt = _pyplot()
   names = [row['class'] for row in per_class]
   figure, mse_axis = plt.subplots(figsize=(8, 4))
@@ -166,21 +213,25 @@ def per_class_png(per_class: List[Dict[str, float]]) -> Picture:
   mse_axis.bar(positions, [row['test_mse'] or 0.0 for row in per_class], color='tab:blue')
   mse_axis.set_ylabel('test MSE per pixel', color='tab:blue')
   mse_axis.set_xticks(positions, names, rotation=45, ha='right', fontsize=8)
+  mse_axis.set_xlabel('class (test split)')
   fidelity_axis = mse_axis.twinx()
   fidelity_axis.plot(positions, [np.nan if row['class_fidelity'] is None else row['class_fidelity']
                                  for row in per_class], 'o',
                      color='tab:red')
-  fidelity_axis.set_ylabel('class fidelity', color='tab:red')
+  no_classifier = all(row['class_fidelity'] is None for row in per_class)
+  fidelity_axis.set_ylabel('class fidelity (no classifier)' if no_classifier else
+                           'class fidelity: reconstructions classified right', color='tab:red')
   fidelity_axis.set_ylim(0.0, 1.02)
+  mse_axis.set_title(title, fontsize=9)
   figure.tight_layout()
   return _render(figure)
 
 
-def results_png(rows: List) -> Picture:
+def results_png(rows: List, title: str = '') -> Picture:
   """One row of images per (label, [count, 784] images): originals, then each run's."""
   plt = _pyplot()
   count = rows[0][1].shape[0]
-  figure, axes = plt.subplots(len(rows), count, figsize=(count * 0.9 + 1.5, len(rows)),
+  figure, axes = plt.subplots(len(rows), count, figsize=(count * 0.9 + 2.5, len(rows) + 0.5),
                               squeeze=False)
   for row, (name, images) in enumerate(rows):
     for column in range(count):
@@ -190,5 +241,6 @@ def results_png(rows: List) -> Picture:
       axis.set_xticks([])
       axis.set_yticks([])
     axes[row, 0].set_ylabel(name, fontsize=7, rotation=0, ha='right', va='center')
+  figure.suptitle(title, fontsize=9)
   figure.tight_layout()
   return _render(figure)

@@ -10,6 +10,7 @@ import json
 import os
 from typing import Any, Dict, List, Sequence
 
+from absl import logging
 import numpy as np
 
 from jax_ae import data
@@ -28,6 +29,8 @@ COLUMNS = (('run', '{}'), ('version', '{}'), ('dataset', '{}'), ('code_dim', '{}
 
 def find_workdirs(patterns: Sequence[str]) -> List[str]:
   """Workdirs named by comma-separated paths or globs, in the order given, each once."""
+  if not patterns:
+    raise UserError("--mode=report needs the runs to compare, e.g. --runs='runs/*'.")
   workdirs = []
   for pattern in patterns:
     matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
@@ -37,13 +40,28 @@ def find_workdirs(patterns: Sequence[str]) -> List[str]:
   return workdirs
 
 
+def evaluated(workdirs: Sequence[str]) -> List[str]:
+  """The workdirs that hold an eval.json; one warning line for each of the others.
+
+  Fails only when none has one: a glob such as 'runs/*' also matches runs never
+  evaluated, classifiers and unfinished runs among them.
+  """
+  kept = []
+  for workdir in workdirs:
+    if os.path.exists(os.path.join(workdir, evaluate.EVAL_FILE)):
+      kept.append(workdir)
+    else:
+      logging.warning('%s has no %s: left out of the report (`python main.py --mode=evaluate '
+                      '--config=... --workdir=%s` measures it).', workdir, evaluate.EVAL_FILE,
+                      workdir)
+  if not kept:
+    raise UserError(f'none of {", ".join(workdirs)} has an {evaluate.EVAL_FILE}; run `python '
+                    f'main.py --mode=evaluate --config=... --workdir=W` in each first.')
+  return kept
+
+
 def read_evaluations(workdirs: Sequence[str]) -> List[Dict[str, Any]]:
-  """Each workdir's eval.json plus its name; one sentence naming those without one."""
-  missing = [w for w in workdirs if not os.path.exists(os.path.join(w, evaluate.EVAL_FILE))]
-  if missing:
-    verb = 'has' if len(missing) == 1 else 'have'
-    raise UserError(f'{", ".join(missing)} {verb} no {evaluate.EVAL_FILE}; run '
-                    f'`python main.py --mode=evaluate --config=... --workdir=W` in each first.')
+  """Each workdir's eval.json plus its name."""
   rows = []
   for workdir in workdirs:
     with open(os.path.join(workdir, evaluate.EVAL_FILE)) as f:
@@ -56,16 +74,18 @@ def results_markdown(rows: Sequence[Dict[str, Any]]) -> str:
   lines = ['| ' + ' | '.join(name for name, _ in COLUMNS) + ' |',
            '|' + ' --- |' * len(COLUMNS)]
   for row in rows:
-    lines.append('| ' + ' | '.join(form.format(row[name]) for name, form in COLUMNS) + ' |')
+    lines.append('| ' + ' | '.join('null' if row.get(name) is None else form.format(row[name])
+                                   for name, form in COLUMNS) + ' |')
   return '\n'.join(lines) + '\n'
 
 
 def write_report(workdirs: Sequence[str], output_dir: str) -> List[Dict[str, Any]]:
-  """RESULTS.md and results.png in `output_dir` from the evaluated runs in `workdirs`."""
+  """RESULTS.md and results.png in `output_dir` from those of `workdirs` that were evaluated."""
+  workdirs = evaluated(workdirs)
   rows = read_evaluations(workdirs)
   shown = {}  # per dataset: one test image of each class
   picture_rows = {}  # per dataset: its originals, then each run's reconstructions
-  for workdir in workdirs:
+  for workdir, row in zip(workdirs, rows):
     config = run_files.load_run_config(workdir)
     name = config.data.name
     if name not in shown:
@@ -73,15 +93,17 @@ def write_report(workdirs: Sequence[str], output_dir: str) -> List[Dict[str, Any
                                         len(data.CLASS_NAMES[name]))
       picture_rows[name] = [(f'{name} original', shown[name]['image'])]
     model, variables = evaluate.load_trained_model(config, workdir)
-    picture_rows[name].append((os.path.basename(os.path.normpath(workdir)),
+    picture_rows[name].append((f'{row["run"]}\ntest MSE {row["test_mse"]:.3g}',
                                np.asarray(model.apply(variables, shown[name]['image'],
                                                       train=False))))
   os.makedirs(output_dir, exist_ok=True)
   run_files.write_atomically(os.path.join(output_dir, RESULTS_FILE), (
       '# Results\n\nTest split of each run\'s dataset; `python main.py --mode=report '
-      f'--workdirs={",".join(workdirs)} --workdir={output_dir}` regenerates this.\n\n'
+      f'--runs={",".join(workdirs)} --workdir={output_dir}` regenerates this.\n\n'
       + results_markdown(rows)).encode())
   run_files.write_atomically(os.path.join(output_dir, RESULTS_PICTURE), plots.results_png(
-      [row for rows_of_dataset in picture_rows.values() for row in rows_of_dataset]).png)
+      [row for rows_of_dataset in picture_rows.values() for row in rows_of_dataset],
+      f'one test image per class, reconstructed by each of {len(rows)} runs '
+      f'(RESULTS.md has their figures)').png)
   print(results_markdown(rows))
   return rows

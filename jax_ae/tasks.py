@@ -76,26 +76,40 @@ def most_confident_mistakes(probabilities: np.ndarray, labels: np.ndarray,
   return wrong[np.argsort(-confidence, kind='stable')][:count]
 
 
+def headline(task: str, evaluation: Dict[str, float]) -> str:
+  """The one figure that says how good a run is: 'test MSE 0.0342' or 'test accuracy 0.9362'."""
+  if task == 'reconstruct':
+    return f'test MSE {float(evaluation["test_loss"]):.3g}'
+  return f'test accuracy {float(evaluation["test_accuracy"]):.4f}'
+
+
+def picture_title(config, epoch: int, evaluation: Dict[str, float]) -> str:
+  """'v1 on mnist, epoch 5: test MSE 0.0342': what every picture of a run is titled."""
+  return (f'{config.model.name} on {config.data.name}, epoch {epoch}: '
+          f'{headline(config.task, evaluation)}')
+
+
 def epoch_pictures(task: str, predict: Callable[[np.ndarray], np.ndarray],
                    shown: Dict[str, np.ndarray], evaluation: Dict[str, np.ndarray],
-                   class_names) -> Dict[str, Picture]:
+                   class_names, title: str = '') -> Dict[str, Picture]:
   """The pictures logged every epoch: cheap ones, from `shown` or the evaluation's sums."""
   if task == 'reconstruct':
-    return {'reconstructions': plots.reconstructions_png(shown, predict(shown['image']))}
-  return {'confusion_matrix': plots.confusion_matrix_png(evaluation['confusion'], class_names)}
+    return {'reconstructions': plots.reconstructions_png(shown, predict(shown['image']), title)}
+  return {'confusion_matrix': plots.confusion_matrix_png(evaluation['confusion'], class_names,
+                                                         title)}
 
 
 def final_pictures(task: str, predict: Callable[[np.ndarray], np.ndarray],
                    shown: Dict[str, np.ndarray], evaluation: Dict[str, np.ndarray],
                    predict_test_split: Callable[[], np.ndarray], test_split: Dict[str, np.ndarray],
-                   class_names) -> Dict[str, Picture]:
+                   class_names, title: str = '') -> Dict[str, Picture]:
   """The pictures written as files at the end of a run (besides the loss curve)."""
-  pictures = epoch_pictures(task, predict, shown, evaluation, class_names)
+  pictures = epoch_pictures(task, predict, shown, evaluation, class_names, title)
   if task == 'classify':
     probabilities = np.asarray(jax.nn.softmax(predict_test_split(), axis=-1), np.float64)
     mistakes = most_confident_mistakes(probabilities, test_split['label'],
                                        NUM_MISCLASSIFIED_SHOWN)
     pictures['misclassified'] = plots.misclassified_png(
         test_split['image'][mistakes], test_split['label'][mistakes], probabilities[mistakes],
-        class_names)
+        class_names, title)
   return pictures

@@ -21,6 +21,7 @@ import optax
 from jax_ae import augment
 from jax_ae import checkpoint
 from jax_ae import config_checks
+from jax_ae import console
 from jax_ae import data
 from jax_ae import interrupts
 from jax_ae import models
@@ -229,12 +230,15 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
                first_epoch, config.num_epochs)
 
   evaluation = None
+  progress = (console.Progress(trainer.steps_per_epoch, config.num_epochs)
+              if multihost.is_primary() else None)
   with interrupts.StopRequest() as stop:
     for epoch in range(first_epoch, config.num_epochs + 1):
       steps_at_start = 0 if epoch_sums is None else int(jax.device_get(epoch_sums['steps']))
       start = time.perf_counter()
       state, epoch_sums = trainer.train_epoch(
-          state, shuffle_key(config.seed, epoch), epoch_sums, stop)
+          state, shuffle_key(config.seed, epoch), epoch_sums, stop,
+          progress.epoch(epoch) if progress else None)
       host_sums = jax.device_get(epoch_sums)
       epoch_seconds = time.perf_counter() - start
       nonfinite = host_sums['first_nonfinite_step'] >= 0
@@ -256,7 +260,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
           (trainer.steps_per_epoch - steps_at_start) * config.batch_size, trainer.loop)
       _log_epoch(metrics, config.num_epochs)
       run.write_epoch(metrics, tasks.epoch_pictures(
-          config.task, trainer.predictor(state), shown, evaluation, class_names))
+          config.task, trainer.predictor(state), shown, evaluation, class_names,
+          tasks.picture_title(config, epoch, evaluation)))
       if nonfinite:
         _raise_nonfinite(epoch, host_sums, checkpoints, again)
       if metrics['train_loss'] > 10 * best_train_loss:
@@ -271,11 +276,12 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
   run.write_model(state)
   if evaluation is None:  # the workdir's run had already finished: no epoch ran here
     evaluation = jax.device_get(trainer.test_metrics(state))
+  title = tasks.picture_title(config, config.num_epochs, evaluation)
   pictures = tasks.final_pictures(
       config.task, trainer.predictor(state), shown, evaluation,
-      lambda: trainer.predict_test_split(state), dataset['test'], class_names)
+      lambda: trainer.predict_test_split(state), dataset['test'], class_names, title)
   pictures['loss_curve'] = plots.loss_curve_png(run.read_metrics(),
-                                                tasks.LOSS_DESCRIPTIONS[config.task])
+                                                tasks.LOSS_DESCRIPTIONS[config.task], title)
   run.write_pictures(pictures)
   checkpoints.close()
   return state

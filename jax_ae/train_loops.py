@@ -3,6 +3,7 @@
 Two train loops run the same steps. python: a Python loop over one jitted, donated
 step; responsive to a stop after any step. scan: many steps inside one jitted device
 loop; one dispatch per call. `resolve` says which `train.loop='auto'` picks here.
+Either keeps at most two calls queued, so a stop is seen within one call.
 
 The whole dataset lives on the device and each epoch's shuffle is drawn there, so the
 hot loop moves no data between host and device; the epoch's metrics are summed on the
@@ -12,14 +13,17 @@ device and come back once, at its end. `Trainer` holds one run's jitted function
 from __future__ import annotations  # train imports this module: its names resolve late
 
 import functools
+import time
 from typing import Callable, Dict, Optional, Sequence
 
+from absl import logging
 import jax
 import jax.numpy as jnp
 import ml_collections
 import numpy as np
 
 from jax_ae import augment
+from jax_ae import console
 from jax_ae import interrupts
 from jax_ae import models
 from jax_ae import sharding
@@ -188,16 +192,19 @@ class Trainer:
     self.loop = resolve(config.train.loop, config.model.name)
     step_options = {'task': self.task, 'augmentation': augment.from_config(config.augment),
                     'batch_sharding': sharding.batch_sharded(self.mesh)}
+    # The state is donated; the epoch's sums are not: the loop waits on the step count
+    # of the call before the last (see train_epoch), after the last has consumed it.
     if self.loop == 'python':
       self.steps_per_call = 1
       self._step = jax.jit(functools.partial(_train_step_on_device, **step_options),
-                           donate_argnums=(0, 1))
+                           donate_argnums=(0,))
     else:
       self.steps_per_call = min(config.train.steps_per_call or self.steps_per_epoch,
                                 self.steps_per_epoch)
       self._step = jax.jit(functools.partial(_train_steps_on_device, **step_options,
                                              max_steps=self.steps_per_call),
-                           donate_argnums=(0, 1))
+                           donate_argnums=(0,))
+    self._compiled = False
     # How often the loop asks whether to stop: every call in one process (a Python
     # attribute); with several it is a collective, so every 100 steps or so.
     self.stop_poll_calls = 1 if jax.process_count() == 1 else max(1, 100 // self.steps_per_call)
@@ -230,15 +237,34 @@ class Trainer:
     return self._batch_indices(self.replicate(shuffle_key), self.num_train_examples,
                                self.steps_per_epoch, self.config.batch_size)
 
+  def _call_step(self, state: train.TrainState, epoch_sums, batch_indices):
+    """One call of the jitted step; the first compiles it, and says how long that took."""
+    if self._compiled:
+      return self._step(state, epoch_sums, self.train_arrays, batch_indices, self.run_key)
+    logging.info('compiling the train step (%s loop, %d steps per call)...', self.loop,
+                 self.steps_per_call)
+    start = time.perf_counter()
+    # Returns once compiled and queued: the time is compilation's, not the steps'.
+    result = self._step(state, epoch_sums, self.train_arrays, batch_indices, self.run_key)
+    logging.info('compiled the train step in %.1f s.', time.perf_counter() - start)
+    self._compiled = True
+    return result
+
   def train_epoch(self, state: train.TrainState, shuffle_key: jax.Array,
                   epoch_sums: Optional[Dict[str, jax.Array]] = None,
-                  stop: Optional[interrupts.StopRequest] = None):
+                  stop: Optional[interrupts.StopRequest] = None,
+                  progress: Optional[console.EpochProgress] = None):
     """Runs the rest of an epoch: from `epoch_sums['steps']`, or all of it.
 
     Returns (state, epoch_sums) with the sums still on device. Stops early when
     `stop` is requested, after the current step (python loop) or call of
     `steps_per_call` steps (scan loop); `epoch_sums['steps']` then says where the
     epoch can resume.
+
+    At most two calls are in flight: before queuing a call the loop waits until the
+    one before the last has run. JAX alone would queue the whole epoch in moments, and
+    a stop read at queuing time would then wait for the epoch's last step. The wait
+    also tells `progress` how many steps are done; it is the loop's only host sync.
     """
     batch_indices = self.epoch_batch_indices(shuffle_key)
     # A no-op for a state already on the mesh; else one placement, so the step
@@ -249,11 +275,18 @@ class Trainer:
     else:
       epoch_sums = self.replicate(epoch_sums)
       steps_done = int(jax.device_get(epoch_sums['steps']))
+    previous_steps = None  # epoch_sums['steps'] after the call before the last
     for call, _ in enumerate(range(steps_done, self.steps_per_epoch, self.steps_per_call)):
       if stop is not None and call % self.stop_poll_calls == 0 and stop.agree():
         break
-      state, epoch_sums = self._step(state, epoch_sums, self.train_arrays, batch_indices,
-                                     self.run_key)
+      state, next_sums = self._call_step(state, epoch_sums, batch_indices)
+      if previous_steps is not None:
+        jax.block_until_ready(previous_steps)
+        if progress is not None:
+          progress.update(min(steps_done + call * self.steps_per_call, self.steps_per_epoch))
+      previous_steps, epoch_sums = next_sums['steps'], next_sums
+    if progress is not None:
+      progress.finish()
     if stop is not None:
       stop.agree()  # what every process then reads in stop.requested
     return state, epoch_sums

@@ -6,6 +6,7 @@ import jax
 import numpy as np
 import pytest
 
+from jax_ae import data
 from jax_ae import evaluate
 from jax_ae import report
 from jax_ae import train
@@ -49,16 +50,21 @@ def test_baselines_are_cached_per_code_size(tmp_path, make_key):
   assert evaluate.pca_baselines(train_images * 0, test_images, 3, cache) == first
 
 
-def test_evaluate_end_to_end_and_its_errors(tmp_path, mock_tfds):
+def test_evaluate_end_to_end_and_its_errors(tmp_path, mock_tfds, monkeypatch):
   del mock_tfds
   config = tiny_config('v1')
   with pytest.raises(UserError, match='holds no trained model'):
     evaluate.evaluate_run(config, str(tmp_path / 'autoencoder'))
   train.train_and_evaluate(config, str(tmp_path / 'autoencoder'))
   config.evaluate.cache_dir = str(tmp_path / 'cache')
-  config.evaluate.classifier_workdir = str(tmp_path / 'classifier')
-  with pytest.raises(UserError, match='configs/cnn_mnist.py'):
+  # A workdir that holds no classifier is refused before any data is loaded.
+  config.evaluate.classifier_workdir = str(tmp_path / 'autoencoder')
+  load_dataset = data.load_dataset
+  monkeypatch.setattr(data, 'load_dataset', lambda *args: pytest.fail('data loaded first'))
+  with pytest.raises(UserError, match='holds no mnist classifier'):
     evaluate.evaluate_run(config, str(tmp_path / 'autoencoder'))
+  monkeypatch.setattr(data, 'load_dataset', load_dataset)
+  config.evaluate.classifier_workdir = str(tmp_path / 'classifier')
   train.train_and_evaluate(tiny_config('cnn'), str(tmp_path / 'classifier'))
   results = evaluate.evaluate_run(config, str(tmp_path / 'autoencoder'))
   saved = json.loads((tmp_path / 'autoencoder' / 'eval.json').read_text())
@@ -71,16 +77,53 @@ def test_evaluate_end_to_end_and_its_errors(tmp_path, mock_tfds):
   metrics = [json.loads(line) for line in
              (tmp_path / 'autoencoder' / 'metrics.jsonl').read_text().splitlines()]
   np.testing.assert_allclose(results['test_mse'], metrics[-1]['test_loss'], rtol=1e-5)
-  # --mode=report over it, and over a run that was never evaluated.
-  rows = report.write_report(report.find_workdirs([str(tmp_path / 'auto*')]),
+  # --mode=report over it and a run that was never evaluated (the classifier): that
+  # one is left out with a warning.
+  rows = report.write_report(report.find_workdirs([str(tmp_path / '*')]),
                              str(tmp_path / 'report'))
   assert [row['run'] for row in rows] == ['autoencoder']
   table = (tmp_path / 'report' / 'RESULTS.md').read_text()
   assert f"| autoencoder | v1 | mnist | 4 | 2 | {results['test_mse']:.3g} |" in table
   assert (tmp_path / 'report' / 'results.png').read_bytes().startswith(b'\x89PNG')
-  with pytest.raises(UserError, match='classifier has no eval.json'):
-    report.read_evaluations([str(tmp_path / 'autoencoder'), str(tmp_path / 'classifier')])
   wrong_model = tiny_config('v2')
   wrong_model.model.hidden_units = 32
   with pytest.raises(UserError, match='is not the one this config builds'):
     evaluate.evaluate_run(wrong_model, str(tmp_path / 'autoencoder'))
+
+
+def test_evaluate_without_a_classifier_writes_the_rest_and_says_how_to_train_it(
+    tmp_path, mock_tfds, monkeypatch):
+  del mock_tfds
+  config = tiny_config('v1')
+  train.train_and_evaluate(config, str(tmp_path / 'autoencoder'))
+  config.evaluate.cache_dir = str(tmp_path / 'cache')
+  config.evaluate.classifier_workdir = str(tmp_path / 'no_classifier')
+  warnings = []
+  monkeypatch.setattr(evaluate.logging, 'warning',
+                      lambda message, *args: warnings.append(message % args))
+  results = evaluate.evaluate_run(config, str(tmp_path / 'autoencoder'))
+  assert results['class_fidelity'] is None and results['classifier_accuracy'] is None
+  assert all(row['class_fidelity'] is None for row in results['per_class'])
+  assert results['test_mse'] > 0 and 0 <= results['probe_accuracy'] <= 1
+  warnings = [warning for warning in warnings if 'classifier' in warning]
+  assert len(warnings) == 1
+  assert (f'python main.py --config=configs/cnn_mnist.py --workdir={tmp_path}/no_classifier'
+          in warnings[0])
+  saved = json.loads((tmp_path / 'autoencoder' / 'eval.json').read_text())
+  assert saved['class_fidelity'] is None
+  for picture in ('latent.png', 'per_class.png'):
+    assert (tmp_path / 'autoencoder' / picture).read_bytes().startswith(b'\x89PNG')
+  assert '| class_fidelity | null |' in evaluate.format_results(results)
+  assert '| null |' in report.results_markdown([{'run': 'autoencoder', **results}])
+
+
+def test_report_fails_only_when_no_run_was_evaluated(tmp_path):
+  for name in ('evaluated', 'unevaluated', 'also_unevaluated'):
+    (tmp_path / name).mkdir()
+  (tmp_path / 'evaluated' / 'eval.json').write_text('{}')
+  workdirs = report.find_workdirs([str(tmp_path / '*')])
+  assert report.evaluated(workdirs) == [str(tmp_path / 'evaluated')]
+  with pytest.raises(UserError, match='none of .* has an eval.json'):
+    report.evaluated([str(tmp_path / 'unevaluated'), str(tmp_path / 'also_unevaluated')])
+  with pytest.raises(UserError, match='--runs'):
+    report.find_workdirs([])

@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 
@@ -136,3 +138,81 @@ def test_a_missing_config_file_is_one_sentence(tmp_path):
   assert result.returncode == 2
   assert 'error: cannot load the config file' in result.stderr
   assert 'Traceback' not in result.stderr
+
+
+def test_default_run_prints_a_line_per_epoch_and_logs_everything_to_log_txt(tmp_path):
+  workdir = tmp_path / 'run'
+  result = subprocess.run(
+      [sys.executable, '-m', 'tests.main_with_mock_data', '--config=configs/v1.py',
+       f'--workdir={workdir}'], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+      check=False, env={**os.environ, 'JAX_AE_MOCK_EXAMPLES': '64'})
+  assert result.returncode == 0, result.stderr[-3000:]
+  console_lines = (result.stdout + result.stderr).splitlines()
+  assert len(console_lines) <= 20, '\n'.join(console_lines)
+  epoch_lines = [line for line in console_lines if 'test_loss' in line]
+  assert [line.split()[1] for line in epoch_lines] == ['1/5', '2/5', '3/5', '4/5', '5/5']
+  assert not any('orbax' in line or 'checkpoint_manager' in line for line in console_lines)
+  log = (workdir / 'log.txt').read_text()
+  assert 'checkpoint_manager.py' in log  # Orbax's chatter is kept, off the console
+  assert all(line in log for line in epoch_lines)
+
+
+def test_help_lists_the_configs_and_exits_0():
+  result = _run_main_subprocess('--help')
+  assert result.returncode == 0, result.stderr
+  assert 'configs/v1.py           V1: linear autoencoder 784-128-10-128-784' in result.stdout
+  assert 'configs/default.py' in result.stdout and '--mode' in result.stdout
+  listed = [line.split()[0] for line in result.stdout.splitlines()
+            if line.startswith('  configs/')]
+  assert listed == sorted(f'configs/{path.name}' for path in (REPO_ROOT / 'configs').glob('*.py')
+                          if not path.name.startswith('_'))
+
+
+def test_mode_config_prints_the_resolved_config_and_writes_nothing(tmp_path):
+  result = _run_main_subprocess('--mode=config', '--config=configs/v3.py',
+                                '--config.num_epochs=7')
+  assert result.returncode == 0, result.stderr
+  assert 'num_epochs: 7' in result.stdout and 'name: v3' in result.stdout
+  result = _run_main_subprocess('--config=configs/v1.py')
+  assert result.returncode == 2 and '--workdir is required' in result.stderr
+
+
+def test_sigterm_mid_epoch_stops_within_a_call_or_two_not_at_the_epoch_end(tmp_path):
+  # 200 steps of V3 per epoch, one step per call: JAX alone would queue all 200 calls
+  # before the first had run, and a stop would only be seen after the epoch's last step.
+  examples, batch_size = 6400, 32
+  process = subprocess.Popen(
+      [sys.executable, '-m', 'tests.main_with_mock_data', '--config=configs/v3.py',
+       f'--workdir={tmp_path}', '--config.num_epochs=1', '--config.train.loop=scan',
+       '--config.train.steps_per_call=1', f'--config.batch_size={batch_size}'],
+      cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+      env={**os.environ, 'JAX_AE_MOCK_EXAMPLES': str(examples)})
+  try:
+    for line in process.stderr:
+      if line.startswith('compiled the train step'):
+        process.send_signal(signal.SIGTERM)  # the first steps are running now
+        break
+    rest = process.stderr.read()
+    assert process.wait(timeout=300) == 143, rest[-3000:]
+  finally:
+    process.kill()
+  stopped = re.search(r'stopped by signal 15 at epoch 1, step (\d+) of (\d+)', rest)
+  assert stopped, rest[-3000:]
+  steps_per_epoch = examples // batch_size
+  assert int(stopped.group(2)) == steps_per_epoch
+  assert int(stopped.group(1)) < steps_per_epoch // 2
+
+
+@pytest.mark.slow
+def test_v1_default_run_on_real_data_prints_at_most_20_lines(tmp_path):
+  from tests.conftest import shared_data_dir  # pylint: disable=import-outside-toplevel
+  shared_data_dir('mnist')
+  result = subprocess.run(  # a fresh tfds folder: the preparation a newcomer's run does
+      [sys.executable, 'main.py', '--config=configs/v1.py', f'--workdir={tmp_path / "v1"}',
+       f'--config.data.manual_dir={shared_data_dir("mnist").parent}/{{name}}',
+       f'--config.data.tfds_data_dir={tmp_path / "tfds"}'],
+      cwd=REPO_ROOT, capture_output=True, text=True, timeout=900, check=False)
+  assert result.returncode == 0, result.stderr[-3000:]
+  console_lines = (result.stdout + result.stderr).splitlines()
+  assert len(console_lines) <= 20, '\n'.join(console_lines)
+  assert {'loss_curve.png', 'reconstructions.png', 'log.txt'} <= set(os.listdir(tmp_path / 'v1'))

@@ -1,0 +1,187 @@
+"""What a run shows on the terminal, and the full log it keeps in its workdir.
+
+At the default verbosity the console shows this project's own messages (the
+compilation, one line per epoch, checkpoints, warnings) and other libraries' errors;
+everything logged, Orbax's, TensorFlow's, JAX's and absl's chatter included, goes to
+`workdir/log.txt`. `--verbosity=1` shows all of it on the console as well.
+
+Inside an epoch `Progress` reports steps/s and the time left for the epoch and the
+run: a bar redrawn in place on a terminal, a plain line every `interval` seconds
+otherwise, so CI logs and nohup files stay readable.
+"""
+
+import logging
+import os
+import sys
+import time
+from typing import Callable, Optional, Sequence, TextIO
+
+LOG_FILE = 'log.txt'
+PLAIN_LINE_SECONDS = 30.0
+BAR_REDRAW_SECONDS = 0.2
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def verbosity_in(argv: Sequence[str]) -> int:
+  """The --verbosity (-v) an absl command line asks for, before absl has parsed it."""
+  verbosity = 0
+  for index, token in enumerate(argv):
+    name, equals, value = token.partition('=')
+    if name in ('--verbosity', '-verbosity', '--v', '-v'):
+      if not equals:
+        value = argv[index + 1] if index + 1 < len(argv) else '0'
+      try:
+        verbosity = int(value)
+      except ValueError:
+        pass  # absl then reports the bad value itself
+  return verbosity
+
+
+def quiet_native_logs(argv: Sequence[str]) -> None:
+  """Keeps TensorFlow's and XLA's C++ notices and tfds' progress bars off the console.
+
+  Runs before TensorFlow, jaxlib and tqdm are imported: they read these variables
+  once, then. Variables already set, and --verbosity=1 or more, leave them as they are.
+  """
+  if verbosity_in(argv) >= 1:
+    return
+  os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')  # oneDNN and AVX notices
+  os.environ.setdefault('TQDM_DISABLE', '1')  # tfds' download and preparation bars
+
+
+def _is_project_record(record: logging.LogRecord) -> bool:
+  """Logged by jax_ae or by main.py (which may sit apart from an installed jax_ae)."""
+  return record.pathname.startswith(_PACKAGE_DIR) or record.module == 'main'
+
+
+class _ConsoleFormatter(logging.Formatter):
+  """The message alone; 'warning: ' or 'error: ' before the others', and the library's name."""
+
+  def format(self, record: logging.LogRecord) -> str:
+    message = record.getMessage()
+    if record.exc_info:
+      message += '\n' + self.formatException(record.exc_info)
+    if record.levelno < logging.WARNING:
+      return message
+    origin = '' if _is_project_record(record) else f' ({record.module})'
+    return f'{record.levelname.lower()}{origin}: {message}'
+
+
+def setup(workdir: str, verbosity: int, process_id: Optional[int] = None) -> Optional[str]:
+  """Routes Python and absl logging: all of it to the workdir's log, little to the console.
+
+  Returns the log file's path, or None where the workdir cannot be written (the run
+  reports that itself, in one line). Process 0 (or a single process) writes log.txt,
+  process I log.processI.txt.
+  """
+  from absl import logging as absl_logging  # pylint: disable=g-import-not-at-top
+  logging.captureWarnings(True)  # Python warnings (deprecations) become log records
+  root = logging.getLogger()
+  name = LOG_FILE if not process_id else f'log.process{process_id}.txt'
+  path = os.path.join(workdir, name)
+  try:
+    os.makedirs(workdir, exist_ok=True)
+    file_handler = logging.FileHandler(path, encoding='utf-8')
+  except OSError:
+    path = None
+  else:
+    file_handler.setFormatter(absl_logging.PythonFormatter())
+    root.addHandler(file_handler)
+  if verbosity >= 1:
+    return path
+  root.removeHandler(absl_logging.get_absl_handler())
+  console_handler = logging.StreamHandler(sys.stderr)
+  console_handler.setFormatter(_ConsoleFormatter())
+  console_handler.addFilter(
+      lambda record: _is_project_record(record) or record.levelno >= logging.ERROR)
+  root.addHandler(console_handler)
+  return path
+
+
+def _duration(seconds: float) -> str:
+  if seconds < 90:
+    return f'{seconds:.0f} s'
+  if seconds < 90 * 60:
+    return f'{seconds / 60:.1f} min'
+  return f'{seconds / 3600:.1f} h'
+
+
+class Progress:
+  """Steps/s and time left, for the epochs of one run; `epoch(e)` reports one of them.
+
+  The train loop tells it how many steps the device has finished, which it knows
+  without a sync of its own (see train_loops.Trainer.train_epoch). The rate is
+  measured from the first finished call of each epoch, so compilation does not count.
+  The run's time left is its steps left at that rate; evaluation and checkpoints add
+  to it.
+  """
+
+  def __init__(self, steps_per_epoch: int, num_epochs: int, stream: Optional[TextIO] = None,
+               interval: float = PLAIN_LINE_SECONDS, clock: Callable[[], float] = time.monotonic,
+               on_terminal: Optional[bool] = None):
+    self.steps_per_epoch = steps_per_epoch
+    self.num_epochs = num_epochs
+    self.stream = stream if stream is not None else sys.stderr
+    self.interval = interval
+    self.clock = clock
+    self.on_terminal = (self.stream.isatty() if on_terminal is None else on_terminal)
+
+  def epoch(self, epoch: int) -> 'EpochProgress':
+    return EpochProgress(self, epoch)
+
+
+class EpochProgress:
+  """One epoch's progress: `update(steps_done)` after each finished call, then `finish()`."""
+
+  def __init__(self, run: Progress, epoch: int):
+    self.run = run
+    self.epoch = epoch
+    self._first = None  # (time, steps) of the first update: the rate's origin
+    self._last_shown = run.clock()
+    self._bar_width = 0
+
+  def rate(self, now: float, steps_done: int) -> Optional[float]:
+    if self._first is None or now <= self._first[0] or steps_done <= self._first[1]:
+      return None
+    return (steps_done - self._first[1]) / (now - self._first[0])
+
+  def describe(self, steps_done: int, now: float) -> str:
+    """'epoch 2/5  step 800/1875 (43%)  65.1 steps/s  epoch left 16 s  run left 1.2 min'."""
+    run = self.run
+    text = (f'epoch {self.epoch}/{run.num_epochs}  step {steps_done}/{run.steps_per_epoch} '
+            f'({100 * steps_done // max(run.steps_per_epoch, 1)}%)')
+    rate = self.rate(now, steps_done)
+    if rate is None:
+      return text
+    epoch_left = (run.steps_per_epoch - steps_done) / rate
+    run_left = epoch_left + (run.num_epochs - self.epoch) * run.steps_per_epoch / rate
+    return (f'{text}  {rate:.1f} steps/s  epoch left {_duration(epoch_left)}  '
+            f'run left {_duration(run_left)}')
+
+  def update(self, steps_done: int) -> None:
+    now = self.run.clock()
+    if self._first is None:
+      self._first = (now, steps_done)
+    if self.run.on_terminal:
+      if now - self._last_shown >= BAR_REDRAW_SECONDS:
+        self._draw_bar(steps_done, now)
+    elif now - self._last_shown >= self.run.interval:
+      self.run.stream.write(self.describe(steps_done, now) + '\n')
+      self.run.stream.flush()
+      self._last_shown = now
+
+  def _draw_bar(self, steps_done: int, now: float) -> None:
+    width = 20
+    filled = width * steps_done // max(self.run.steps_per_epoch, 1)
+    line = f'[{"#" * filled}{"." * (width - filled)}] {self.describe(steps_done, now)}'
+    self.run.stream.write('\r' + line.ljust(self._bar_width))
+    self.run.stream.flush()
+    self._bar_width = len(line)
+    self._last_shown = now
+
+  def finish(self) -> None:
+    """Clears the bar, so the epoch's line that follows starts on a clean line."""
+    if self._bar_width:
+      self.run.stream.write('\r' + ' ' * self._bar_width + '\r')
+      self.run.stream.flush()
+      self._bar_width = 0
