@@ -75,7 +75,7 @@ def _require_choice(config: ml_collections.ConfigDict, name: str, choices: Seque
 
 
 def _require_float32(config: ml_collections.ConfigDict, prefix: str = '') -> None:
-  """Refuses any float field that is not finite or that float32, the dtype on the device, overflows."""
+  """Refuses a float field that is not finite or overflows float32, the dtype on the device."""
   for key, value in config.items():
     if isinstance(value, ml_collections.ConfigDict):
       _require_float32(value, f'{prefix}{key}.')
@@ -164,7 +164,11 @@ def validate(config: ml_collections.ConfigDict) -> None:
   # Below 1: a step never shrinks a kernel past zero.
   _require(config, 'optim.weight_decay', 'number', lambda decay: 0 <= decay < 1,
            'in [0, 1) (0 = off)')
-  check_batch_fits(config, data.NUM_TRAIN_EXAMPLES[config.data.name])
+  num_train_examples = data.NUM_TRAIN_EXAMPLES[config.data.name]
+  check_batch_fits(config, num_train_examples)
+  _require(config, 'data.validation_size', 'int',
+           lambda size: 0 <= size <= num_train_examples - config.batch_size,
+           f'0 (none) to {num_train_examples} training examples less one batch')
   num_test_examples = NUM_TEST_EXAMPLES[config.data.name]
   if config.eval_batch_size > num_test_examples:
     raise ConfigError(f'eval_batch_size {config.eval_batch_size} exceeds the '

@@ -93,7 +93,7 @@ def register(name: str, *, task: str = 'reconstruct', convolutional: bool = Fals
     spec = ModelSpec(name, module, task, convolutional, batch_norm, max_blocks, from_notebook)
     missing = [field.name for field in dataclasses.fields(module)
                if field.name not in ('parent', 'name') and field.default is dataclasses.MISSING]
-    assert not missing, f'{name}: give {missing} defaults, the values model_config starts from'
+    assert not missing, f'{name}: give {missing} defaults, the values default_model_config starts from'
     assert ('features' in spec.config_fields()) == (max_blocks > 0), name
     REGISTRY[name] = spec
     return module

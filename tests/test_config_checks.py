@@ -107,6 +107,8 @@ def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
      'float32 can hold (magnitude at most 3.4e+38), got inf.'),
     ('v1', 'optim.clip_norm', 1e39, 'optim.clip_norm must be a finite number float32 can hold '
      '(magnitude at most 3.4e+38), got 1e+39.'),
+    ('v1', 'data.validation_size', 59_995, 'data.validation_size must be 0 (none) to 60000 '
+                                           'training examples less one batch, got 59995.'),
     ('v1', 'eval_batch_size', 100_000_000, 'eval_batch_size 100000000 exceeds the 10000 test '
                                            'examples of mnist; use at most 10000.'),
 ])
