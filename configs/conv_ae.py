@@ -10,16 +10,12 @@ epoch: BatchNorm tolerates the higher rate, and the decay lets the last epochs r
 """
 
 from configs import default
+from jax_ae import models
 
 
 def get_config():
   config = default.get_config()
-  config.model.name = 'conv_ae'
-  config.model.code_dim = 10
-  config.model.features = (16, 32)
-  config.model.hidden_units = 256
-  config.model.batch_norm = True
-  config.model.upsample = 'nearest'
+  config.model = models.default_model_config('conv_ae')
   config.batch_size = 64
   config.num_epochs = 12
   config.optim.learning_rate = 2e-3

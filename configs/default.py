@@ -7,6 +7,8 @@ Any field can be overridden on the command line, e.g. `--config.num_epochs=3`.
 
 import ml_collections
 
+from jax_ae import models
+
 
 def get_config() -> ml_collections.ConfigDict:
   config = ml_collections.ConfigDict()
@@ -14,18 +16,11 @@ def get_config() -> ml_collections.ConfigDict:
   # What the run learns: 'reconstruct' (autoencoders) or 'classify' (model.name 'cnn').
   config.task = 'reconstruct'
 
-  config.model = ml_collections.ConfigDict()
-  # v1 ... v5 (the notebook's versions), hinton2006, conv_ae or cnn (jax_ae/models.py).
-  config.model.name = 'v1'
-  # V1/V2: hidden width H (the notebook does not state it). conv_ae: the dense layer
-  # between the conv blocks and the code, on both sides.
-  config.model.hidden_units = 128
-  config.model.code_dim = 10  # Bottleneck units (autoencoders).
-  config.model.features = (16, 32)  # conv_ae, cnn: channels of each conv block (28 -> 14 -> 7).
-  config.model.batch_norm = True  # conv_ae: BatchNorm in every block (cnn always has it).
-  config.model.upsample = 'nearest'  # conv_ae decoder: 'nearest' or 'bilinear'.
-  config.model.dense_units = 128  # cnn: width of the dense layer before the logits.
-  config.model.dropout_rate = 0.0  # cnn: dropout before and after that layer; 0 = off.
+  # `name`: v1 ... v5 (the notebook's versions), hinton2006, conv_ae or cnn; the other
+  # fields are that module's attributes in jax_ae/models.py, with its defaults. V1's:
+  # hidden_units (H, which the notebook does not state) and code_dim. Each config sets
+  # its model with `models.default_model_config(name)`, then changes what differs.
+  config.model = models.default_model_config('v1')
 
   config.data = ml_collections.ConfigDict()
   config.data.name = 'mnist'  # tfds dataset: mnist or fashion_mnist.

@@ -6,9 +6,10 @@ V1: linear autoencoder 784-128-10-128-784, 5 epochs at batch 32, as in the noteb
 """
 
 from configs import default
+from jax_ae import models
 
 
 def get_config():
   config = default.get_config()
-  config.model.name = 'v1'
+  config.model = models.default_model_config('v1')
   return config

@@ -4,9 +4,10 @@ V2: V1 with sigmoids after the hidden layers and on the output, 5 epochs at batc
 """
 
 from configs import default
+from jax_ae import models
 
 
 def get_config():
   config = default.get_config()
-  config.model.name = 'v2'
+  config.model = models.default_model_config('v2')
   return config

@@ -7,9 +7,10 @@ constant rate and its loss exploded.
 """
 
 from configs import v4
+from jax_ae import models
 
 
 def get_config():
   config = v4.get_config()
-  config.model.name = 'v5'
+  config.model = models.default_model_config('v5')
   return config

@@ -177,10 +177,7 @@ def format_table(rows: List[Dict[str, Any]]) -> str:
 
 
 def batch_sizes(config: ml_collections.ConfigDict) -> List[int]:
-  sizes = config.bench.batch_sizes
-  if isinstance(sizes, int):
-    sizes = (sizes,)
-  return list(sizes) or [config.batch_size]
+  return list(config.bench.batch_sizes) or [config.batch_size]
 
 
 def run_bench(config: ml_collections.ConfigDict, workdir: str) -> List[Dict[str, Any]]:

@@ -19,13 +19,14 @@ from absl import flags
 import jax
 
 from jax_ae import bench
+from jax_ae import models
 from jax_ae import train_loops
 
 flags.DEFINE_string('output', 'BENCHMARKS.md', 'Markdown file to write.')
 flags.DEFINE_integer('repetitions', 5, 'Timed runs per figure; the median is reported.')
 FLAGS = flags.FLAGS
 
-VERSIONS = ('v1', 'v2', 'v3', 'v4', 'v5')
+VERSIONS = models.VERSIONS
 
 
 def _config(version: str, loop: str, repetitions: int):

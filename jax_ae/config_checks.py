@@ -1,9 +1,12 @@
 """Refuses config values that cannot work, before any data is loaded or anything compiled."""
 
+import math
+from typing import Any, Callable, Optional, Sequence
+
 import jax
 import ml_collections
+import numpy as np
 
-from jax_ae import augment
 from jax_ae import data
 from jax_ae import layers
 from jax_ae import models
@@ -12,10 +15,42 @@ from jax_ae import tasks
 from jax_ae import train_loops
 from jax_ae.errors import ConfigError
 
-_POSITIVE_INTS = ('batch_size', 'eval_batch_size', 'num_epochs', 'model.code_dim',
-                  'model.hidden_units', 'model.dense_units', 'num_reconstructions',
-                  'checkpoint_every_epochs', 'keep_checkpoints', 'bench.repetitions')
-_POSITIVE_FLOATS = ('optim.learning_rate', 'optim.decay_rate', 'optim.transition_epochs')
+# Test split sizes, both datasets: an eval batch beyond it only pads (and allocates) more.
+NUM_TEST_EXAMPLES = {'mnist': 10_000, 'fashion_mnist': 10_000}
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _is_int(value: Any) -> bool:
+  return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+  return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_int_tuple(value: Any) -> bool:
+  return isinstance(value, (tuple, list)) and all(_is_int(item) for item in value)
+
+
+# What a value must be before its range is checked, and how to say so.
+_KINDS = {'bool': (lambda value: isinstance(value, bool), 'True or False'),
+          'int': (_is_int, 'an integer'),
+          'number': (_is_number, 'a number'),
+          'str': (lambda value: isinstance(value, str), 'a string'),
+          'int_tuple': (_is_int_tuple, 'integers')}
+
+
+def _anything(value) -> bool:
+  del value
+  return True
+
+
+def _positive(value) -> bool:
+  return value > 0
+
+
+def _all_positive(values: Sequence[int]) -> bool:
+  return len(values) > 0 and all(value > 0 for value in values)
 
 
 def _get(config: ml_collections.ConfigDict, dotted_name: str):
@@ -25,6 +60,80 @@ def _get(config: ml_collections.ConfigDict, dotted_name: str):
   return value
 
 
+def _require(config: ml_collections.ConfigDict, name: str, kind: str,
+             predicate: Callable[[Any], bool], what: str) -> None:
+  """Refuses field `name` unless it is of `kind` and `predicate` holds: '{name} must be {what}'."""
+  value = _get(config, name)
+  if not (_KINDS[kind][0](value) and predicate(value)):
+    raise ConfigError(f'{name} must be {what}, got {value!r}.')
+
+
+def _require_choice(config: ml_collections.ConfigDict, name: str, choices: Sequence[str]) -> None:
+  value = _get(config, name)
+  if value not in choices:
+    raise ConfigError(f'unknown {name} {value!r}; choose one of {", ".join(choices)}.')
+
+
+def _require_float32(config: ml_collections.ConfigDict, prefix: str = '') -> None:
+  """Refuses a float field that is not finite or overflows float32, the dtype on the device."""
+  for key, value in config.items():
+    if isinstance(value, ml_collections.ConfigDict):
+      _require_float32(value, f'{prefix}{key}.')
+    elif isinstance(value, float) and not (math.isfinite(value) and abs(value) <= FLOAT32_MAX):
+      raise ConfigError(f'{prefix}{key} must be a finite number float32 can hold (magnitude at '
+                        f'most {FLOAT32_MAX:.3g}), got {value!r}.')
+
+
+def _model_field_rules(spec: models.ModelSpec):
+  """{field: (kind, predicate, what)} for the fields models share by name."""
+  blocks = (f'1 to {spec.max_blocks} positive integers (channels per conv block, e.g. 16,32) '
+            f'for {spec.name}')
+  return {
+      'code_dim': ('int', _positive, 'a positive integer'),
+      'hidden_units': ('int', _positive, 'a positive integer'),
+      'dense_units': ('int', _positive, 'a positive integer'),
+      'hidden_widths': ('int_tuple', _all_positive,
+                        'positive integers (layer widths, e.g. 128,64,32)'),
+      'features': ('int_tuple', lambda value: _all_positive(value) and
+                   len(value) <= spec.max_blocks, blocks),
+      'batch_norm': ('bool', _anything, 'True or False'),
+      'dropout_rate': ('number', lambda value: 0 <= value < 1, 'in [0, 1)'),
+  }
+
+
+def _kind_of(default: Any) -> Optional[str]:
+  return next((kind for kind, (is_kind, _) in _KINDS.items() if is_kind(default)), None)
+
+
+def _validate_model(config: ml_collections.ConfigDict) -> None:
+  """model.name, the task it learns, and the fields it takes."""
+  _require_choice(config, 'model.name', tuple(models.REGISTRY))
+  spec = models.REGISTRY[config.model.name]
+  _require_choice(config, 'task', tasks.TASKS)
+  if spec.task != config.task:
+    raise ConfigError(f'model {spec.name!r} learns to {spec.task}, but task is {config.task!r}; '
+                      f'set --config.task={spec.task}.')
+  fields = spec.config_fields()
+  foreign = [name for name in config.model.keys() if name != 'name' and name not in fields]
+  if foreign:
+    raise ConfigError(
+        f'model {spec.name!r} takes {", ".join("model." + name for name in fields)}, not '
+        f'{", ".join("model." + name for name in foreign)}; choose a model by its config '
+        f'file (configs/*.py), not by --config.model.name.')
+  rules = _model_field_rules(spec)
+  for name, default in fields.items():
+    if name not in config.model:
+      continue  # the module's default
+    if name == 'upsample':
+      _require_choice(config, 'model.upsample', layers.UPSAMPLING)
+    elif name in rules:
+      _require(config, f'model.{name}', *rules[name])
+    else:
+      kind = _kind_of(default)  # a field no other model has: of its default's kind
+      if kind:
+        _require(config, f'model.{name}', kind, _anything, _KINDS[kind][1])
+
+
 def check_batch_fits(config: ml_collections.ConfigDict, num_train_examples: int) -> None:
   """Refuses a batch larger than the training split (the canonical or the loaded one)."""
   if config.batch_size > num_train_examples:
@@ -32,84 +141,43 @@ def check_batch_fits(config: ml_collections.ConfigDict, num_train_examples: int)
                       f'training examples of {config.data.name}.')
 
 
-def _validate_model_shape(model_config: ml_collections.ConfigDict) -> None:
-  """The convolutional models' fields: block widths, upsampling, dropout."""
-  features = model_config.features
-  features = (features,) if isinstance(features, int) else features  # not yet known to be ints
-  # Each block pools 2x2: 28 -> 14 -> 7 -> 3. The autoencoder upsamples by 2 per block
-  # and cannot get back to 28 from 3, so it takes at most two blocks.
-  max_blocks = 2 if model_config.name == 'conv_ae' else 3
-  if not (1 <= len(features) <= max_blocks and
-          all(isinstance(f, int) and not isinstance(f, bool) and f > 0 for f in features)):
-    raise ConfigError(f'model.features must be 1 to {max_blocks} positive integers (channels '
-                      f'per conv block) for {model_config.name}, e.g. 16,32; got '
-                      f'{model_config.features!r}.')
-  if model_config.upsample not in layers.UPSAMPLING:
-    raise ConfigError(f'unknown model.upsample {model_config.upsample!r}; choose one of '
-                      f'{", ".join(layers.UPSAMPLING)}.')
-  if not isinstance(model_config.batch_norm, bool):
-    raise ConfigError(f'model.batch_norm must be True or False, got {model_config.batch_norm!r}.')
-  rate = model_config.dropout_rate
-  if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-    raise ConfigError(f'model.dropout_rate must be in [0, 1), got {rate!r}.')
-
-
-def _validate_augmentation(augment_config: ml_collections.ConfigDict) -> None:
-  shift = augment_config.max_shift
-  if isinstance(shift, bool) or not isinstance(shift, int) or not 0 <= shift < models.IMAGE_SIDE:
-    raise ConfigError(f'augment.max_shift must be an integer from 0 (off) to '
-                      f'{models.IMAGE_SIDE - 1} pixels, got {shift!r}.')
-  if not isinstance(augment_config.flip, bool):
-    raise ConfigError(f'augment.flip must be True or False, got {augment_config.flip!r}.')
-
-
 def validate(config: ml_collections.ConfigDict) -> None:
   """Raises ConfigError naming the first field that is wrong and what it accepts."""
-  if config.model.name not in models.MODELS:
-    raise ConfigError(f'unknown model.name {config.model.name!r}; choose one of '
-                      f'{", ".join(models.MODELS)}.')
-  if config.task not in tasks.TASKS:
-    raise ConfigError(f'unknown task {config.task!r}; choose one of {", ".join(tasks.TASKS)}.')
-  if models.TASK_OF_MODEL[config.model.name] != config.task:
-    raise ConfigError(f'model {config.model.name!r} learns to '
-                      f'{models.TASK_OF_MODEL[config.model.name]}, but task is '
-                      f'{config.task!r}; set --config.task='
-                      f'{models.TASK_OF_MODEL[config.model.name]}.')
-  _validate_model_shape(config.model)
-  _validate_augmentation(config.augment)
-  if config.data.name not in data.DATASETS:
-    raise ConfigError(f'unknown data.name {config.data.name!r}; choose one of '
-                      f'{", ".join(data.DATASETS)}.')
-  if config.train.loop not in train_loops.LOOPS:
-    raise ConfigError(f'unknown train.loop {config.train.loop!r}; choose one of '
-                      f'{", ".join(train_loops.LOOPS)}.')
-  steps_per_call = config.train.steps_per_call
-  if isinstance(steps_per_call, bool) or not isinstance(steps_per_call, int) or steps_per_call < 0:
-    raise ConfigError(f'train.steps_per_call must be 0 (whole epoch) or a positive integer, '
-                      f'got {steps_per_call!r}.')
-  sizes = config.bench.batch_sizes
-  sizes = (sizes,) if isinstance(sizes, int) else sizes
-  if not all(isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in sizes):
-    raise ConfigError(f'bench.batch_sizes must be positive integers, e.g. 32,256,1024; '
-                      f'got {config.bench.batch_sizes!r}.')
-  for name in _POSITIVE_INTS:
-    value = _get(config, name)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-      raise ConfigError(f'{name} must be a positive integer, got {value!r}.')
-  for name in _POSITIVE_FLOATS:
-    value = _get(config, name)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-      raise ConfigError(f'{name} must be a positive number, got {value!r}.')
-  clip_norm = config.optim.clip_norm
-  if isinstance(clip_norm, bool) or not isinstance(clip_norm, (int, float)) or not clip_norm >= 0:
-    raise ConfigError(f'optim.clip_norm must be 0 (off) or a positive number, got {clip_norm!r}.')
-  decay = config.optim.weight_decay  # below 1: a step never shrinks a kernel past zero
-  if isinstance(decay, bool) or not isinstance(decay, (int, float)) or not 0 <= decay < 1:
-    raise ConfigError(f'optim.weight_decay must be in [0, 1) (0 = off), got {decay!r}.')
-  check_batch_fits(config, data.NUM_TRAIN_EXAMPLES[config.data.name])
+  _require_float32(config)
+  _validate_model(config)
+  _require(config, 'augment.max_shift', 'int', lambda shift: 0 <= shift < models.IMAGE_SIDE,
+           f'an integer from 0 (off) to {models.IMAGE_SIDE - 1} pixels')
+  _require(config, 'augment.flip', 'bool', _anything, 'True or False')
+  _require_choice(config, 'data.name', data.DATASETS)
+  _require_choice(config, 'train.loop', train_loops.LOOPS)
+  _require(config, 'train.steps_per_call', 'int', lambda steps: steps >= 0,
+           '0 (whole epoch) or a positive integer')
+  _require(config, 'bench.batch_sizes', 'int_tuple', lambda sizes: all(size > 0 for size in sizes),
+           'positive integers (e.g. 32,256,1024)')
+  for name in ('batch_size', 'eval_batch_size', 'num_epochs', 'num_reconstructions',
+               'checkpoint_every_epochs', 'keep_checkpoints', 'bench.repetitions'):
+    _require(config, name, 'int', _positive, 'a positive integer')
+  for name in ('optim.learning_rate', 'optim.decay_rate', 'optim.transition_epochs'):
+    _require(config, name, 'number', _positive, 'a positive number')
+  _require(config, 'optim.clip_norm', 'number', lambda norm: norm >= 0,
+           '0 (off) or a positive number')
+  # Below 1: a step never shrinks a kernel past zero.
+  _require(config, 'optim.weight_decay', 'number', lambda decay: 0 <= decay < 1,
+           'in [0, 1) (0 = off)')
+  num_train_examples = data.NUM_TRAIN_EXAMPLES[config.data.name]
+  check_batch_fits(config, num_train_examples)
+  _require(config, 'data.validation_size', 'int',
+           lambda size: 0 <= size <= num_train_examples - config.batch_size,
+           f'0 (none) to {num_train_examples} training examples less one batch')
+  num_test_examples = NUM_TEST_EXAMPLES[config.data.name]
+  if config.eval_batch_size > num_test_examples:
+    raise ConfigError(f'eval_batch_size {config.eval_batch_size} exceeds the '
+                      f'{num_test_examples} test examples of {config.data.name}; use at most '
+                      f'{num_test_examples}.')
+  sizes = tuple(config.bench.batch_sizes)
   for batch_size in {config.batch_size, *sizes}:
     sharding.check_batches_divide(batch_size, config.eval_batch_size, jax.device_count())
   smallest_batch = min((config.batch_size, *sizes))
-  if models.uses_batch_norm(config.model) and smallest_batch < 2:
+  if models.REGISTRY[config.model.name].uses_batch_norm(config.model) and smallest_batch < 2:
     raise ConfigError(f'{config.model.name} uses BatchNorm, which needs batch_size (and '
                       f'bench.batch_sizes) >= 2, got {smallest_batch}.')

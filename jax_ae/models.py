@@ -1,24 +1,29 @@
-"""The notebook's models, one Linen module per version, its to-do list's CNNs, and Hinton 2006's.
+"""Every model, one Linen module each, and the registry that tells the rest of jax-ae about them.
 
 Every module takes flattened images `x: [batch, 784] float32 in [0, 1]`, the one
 format the data, train step and pictures share. The autoencoders map them to a code
 `[batch, code_dim]` (`encode`) and back to `[batch, 784]` (`decode`); `__call__` is
-`decode(encode(x))`. The convolutional models reshape to [batch, 28, 28, 1] inside.
-The classifier returns logits `[batch, 10]`. All take `train`, which only models
-with BatchNorm or dropout use: batch statistics (and dropout) when training,
-running averages in the `batch_stats` collection otherwise.
+`decode(encode(x))` (`Autoencoder`). The convolutional models reshape to
+[batch, 28, 28, 1] inside. The classifier returns logits `[batch, 10]`. All take
+`train`, which only models with BatchNorm or dropout use: batch statistics (and
+dropout) when training, running averages in the `batch_stats` collection otherwise.
+
+A model is registered with `@register(name, task=..., convolutional=...)`; its config
+fields are the module's attributes that a config can hold (numbers, strings, booleans,
+tuples), so `config.model` is `name` plus exactly those (`default_model_config`), and
+`create_model(config.model)` is `Module(**fields)`. Adding a model is one class here and
+one file in configs/.
 
 V1-V5's dense layers start as PyTorch's `nn.Linear` weights do (uniform in
 +-1/sqrt(fan_in), a third of the variance of Flax's default), biases at zero, to
-match the notebook: before BatchNorm the weight scale sets the effective step size,
-and with Flax's default init V4/V5 reach 0.019/0.021 after 5 epochs instead of the
-notebook's PyTorch 0.0165/0.0172. The CNNs and the Hinton & Salakhutdinov network,
-which the notebook never trained, use Flax's defaults.
+match the notebook: before BatchNorm the weight scale sets the effective step size.
+The CNNs and the Hinton & Salakhutdinov network, which the notebook never trained, use
+Flax's defaults.
 """
 
+import dataclasses
 import functools
-
-from typing import Sequence, Tuple
+from typing import Any, Callable, Dict, Tuple, Type, Union
 
 import flax.linen as nn
 import jax
@@ -31,17 +36,108 @@ IMAGE_SIDE = 28
 IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE
 NUM_CLASSES = 10
 
-Dense = functools.partial(
-    nn.Dense, kernel_init=nn.initializers.variance_scaling(1.0 / 3.0, 'fan_in', 'uniform'))
+TORCH_LINEAR_INIT = nn.initializers.variance_scaling(1.0 / 3.0, 'fan_in', 'uniform')
+Dense = functools.partial(nn.Dense, kernel_init=TORCH_LINEAR_INIT)
+# Attribute types a config can hold; attributes of other types (activations, layer
+# constructors) are fixed by the class, not configured.
+CONFIG_TYPES = (bool, int, float, str, tuple)
 
 
-class AutoencoderV1(nn.Module):
+@dataclasses.dataclass(frozen=True)
+class ModelSpec:
+  """A registered model: its module and what the rest of jax-ae needs to know about it."""
+
+  name: str  # config.model.name
+  module: Type[nn.Module]
+  task: str  # 'reconstruct' or 'classify' (tasks.py); config.task must match
+  convolutional: bool  # picks the faster train loop on each backend (train_loops.py)
+  # Whether it normalises with batch statistics (so trains on batches of >= 2): a bool,
+  # or a function of the module for models where a field switches BatchNorm.
+  batch_norm: Union[bool, Callable[[nn.Module], bool]]
+  # Models with `features`: the most conv blocks the 28x28 input allows; 0 for others.
+  max_blocks: int
+  from_notebook: bool  # one of the notebook's versions (VERSIONS)
+
+  def config_fields(self) -> Dict[str, Any]:
+    """{field: default} of the module's configurable attributes, in declaration order."""
+    return {field.name: field.default for field in dataclasses.fields(self.module)
+            if field.name not in ('parent', 'name') and isinstance(field.default, CONFIG_TYPES)}
+
+  def build(self, model_config: ml_collections.ConfigDict) -> nn.Module:
+    """The module with the config's values of the fields it takes.
+
+    Other fields are ignored: the config.json of runs trained before the registry holds
+    every model's fields. A missing field takes the module's default; a tuple field
+    read back from JSON arrives as a list.
+    """
+    fields = {name: tuple(model_config[name]) if isinstance(default, tuple) else model_config[name]
+              for name, default in self.config_fields().items() if name in model_config}
+    return self.module(**fields)
+
+  def uses_batch_norm(self, model_config: ml_collections.ConfigDict) -> bool:
+    if callable(self.batch_norm):
+      return self.batch_norm(self.build(model_config))
+    return self.batch_norm
+
+
+REGISTRY: Dict[str, ModelSpec] = {}
+
+
+def register(name: str, *, task: str = 'reconstruct', convolutional: bool = False,
+             batch_norm: Union[bool, Callable[[nn.Module], bool]] = False, max_blocks: int = 0,
+             from_notebook: bool = False):
+  """Class decorator: makes the module buildable as `config.model.name = name`."""
+
+  def add(module: Type[nn.Module]) -> Type[nn.Module]:
+    assert name not in REGISTRY, name
+    spec = ModelSpec(name, module, task, convolutional, batch_norm, max_blocks, from_notebook)
+    missing = [field.name for field in dataclasses.fields(module)
+               if field.name not in ('parent', 'name') and field.default is dataclasses.MISSING]
+    assert not missing, f'{name}: give {missing} defaults, the values default_model_config starts from'
+    assert ('features' in spec.config_fields()) == (max_blocks > 0), name
+    REGISTRY[name] = spec
+    return module
+
+  return add
+
+
+def default_model_config(name: str) -> ml_collections.ConfigDict:
+  """`config.model` for the registered model `name`: its name and its fields' defaults."""
+  return ml_collections.ConfigDict({'name': name, **REGISTRY[name].config_fields()})
+
+
+def create_model(model_config: ml_collections.ConfigDict) -> nn.Module:
+  """The module `model_config.name` registers, built from the fields it takes."""
+  return REGISTRY[model_config.name].build(model_config)
+
+
+def _identity(x: jax.Array) -> jax.Array:
+  return x
+
+
+class Autoencoder(nn.Module):
+  """An encoder and a decoder: subclasses define `encode` and `decode`, never `__call__`."""
+
+  def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
+    """[batch, 784] -> [batch, code_dim]."""
+    raise NotImplementedError
+
+  def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
+    """[batch, code_dim] -> [batch, 784]."""
+    raise NotImplementedError
+
+  def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
+    return self.decode(self.encode(x, train), train)
+
+
+@register('v1', from_notebook=True)
+class AutoencoderV1(Autoencoder):
   """V1, the baseline: a linear autoencoder, 784 -> H -> code -> H -> 784.
 
   With no non-linearity it can at best match PCA with `code_dim` components.
   """
 
-  hidden_units: int = 128
+  hidden_units: int = 128  # H; the notebook does not state it
   code_dim: int = 10
 
   def setup(self):
@@ -56,10 +152,8 @@ class AutoencoderV1(nn.Module):
   def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
     return self.decoder_output(self.decoder_hidden(code))
 
-  def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
-    return self.decode(self.encode(x, train), train)
 
-
+@register('v2', from_notebook=True)
 class AutoencoderV2(AutoencoderV1):
   """V2: V1 plus a sigmoid after each hidden layer and on the output.
 
@@ -73,38 +167,56 @@ class AutoencoderV2(AutoencoderV1):
     return nn.sigmoid(self.decoder_output(nn.sigmoid(self.decoder_hidden(code))))
 
 
-class AutoencoderV3(nn.Module):
+class MlpAutoencoder(Autoencoder):
+  """784 -> hidden_widths -> code -> the widths reversed -> 784, dense layers only.
+
+  `activation` follows every hidden layer, `code_activation` the code and
+  `output_activation` the output; `dense` builds each layer (its kernel
+  initialisation). These are fixed by each subclass, not configured: they are what
+  makes it that model.
+  """
+
+  code_dim: int
+  hidden_widths: Tuple[int, ...]
+  activation: Callable[[jax.Array], jax.Array] = nn.relu
+  code_activation: Callable[[jax.Array], jax.Array] = _identity
+  output_activation: Callable[[jax.Array], jax.Array] = _identity
+  dense: Callable[..., nn.Module] = nn.Dense
+
+  def setup(self):
+    self.encoder_layers = [self.dense(width) for width in self.hidden_widths]
+    self.encoder_code = self.dense(self.code_dim)
+    self.decoder_layers = [self.dense(width) for width in reversed(self.hidden_widths)]
+    self.decoder_output = self.dense(IMAGE_PIXELS)
+
+  def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
+    for layer in self.encoder_layers:
+      x = self.activation(layer(x))
+    return self.code_activation(self.encoder_code(x))
+
+  def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
+    for layer in self.decoder_layers:
+      code = self.activation(layer(code))
+    return self.output_activation(self.decoder_output(code))
+
+
+@register('v3', from_notebook=True)
+class AutoencoderV3(MlpAutoencoder):
   """V3: deep and wide, 784-1500-1000-500-code, ReLU between layers.
 
   A sigmoid squashes the code into (0, 1); the decoder mirrors the encoder with a
   linear output. The notebook also halved the learning rate every 50 epochs (see
-  configs/v3.py). `hidden_units` is not used: the widths are the notebook's.
+  configs/v3.py).
   """
 
   code_dim: int = 20
-  hidden_widths: Sequence[int] = (1500, 1000, 500)
-
-  def setup(self):
-    self.encoder_layers = [Dense(width) for width in self.hidden_widths]
-    self.encoder_code = Dense(self.code_dim)
-    self.decoder_layers = [Dense(width) for width in reversed(self.hidden_widths)]
-    self.decoder_output = Dense(IMAGE_PIXELS)
-
-  def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
-    for layer in self.encoder_layers:
-      x = nn.relu(layer(x))
-    return nn.sigmoid(self.encoder_code(x))
-
-  def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
-    for layer in self.decoder_layers:
-      code = nn.relu(layer(code))
-    return self.decoder_output(code)
-
-  def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
-    return self.decode(self.encode(x, train), train)
+  hidden_widths: Tuple[int, ...] = (1500, 1000, 500)
+  code_activation: Callable[[jax.Array], jax.Array] = nn.sigmoid
+  dense: Callable[..., nn.Module] = Dense
 
 
-class AutoencoderV4(nn.Module):
+@register('v4', batch_norm=True, from_notebook=True)
+class AutoencoderV4(Autoencoder):
   """V4: a narrow funnel 784-128-64-32-code with BatchNorm after every layer.
 
   As in the notebook: the first encoder block is Dense then BatchNorm with no ReLU;
@@ -114,7 +226,7 @@ class AutoencoderV4(nn.Module):
   """
 
   code_dim: int = 16
-  hidden_widths: Sequence[int] = (128, 64, 32)
+  hidden_widths: Tuple[int, ...] = (128, 64, 32)
 
   def setup(self):
     self.encoder_layers = [Dense(width) for width in self.hidden_widths]
@@ -139,10 +251,8 @@ class AutoencoderV4(nn.Module):
       code = norm(nn.relu(layer(code)), train)
     return nn.relu(self.decoder_output(code))
 
-  def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
-    return self.decode(self.encode(x, train), train)
 
-
+@register('v5', batch_norm=True, from_notebook=True)
 class AutoencoderV5(AutoencoderV4):
   """V5: V4 with the input itself batch-normalised (BatchNorm(784), no affine)."""
 
@@ -154,7 +264,8 @@ class AutoencoderV5(AutoencoderV4):
     return super().encode(self.input_norm(x, train), train)
 
 
-class DeepAutoencoder(nn.Module):
+@register('hinton2006')
+class DeepAutoencoder(MlpAutoencoder):
   """Hinton & Salakhutdinov (Science, 2006): 784-1000-500-250-30 and its mirror image.
 
   The paper's layers are logistic except the linear code, pretrained as a stack of
@@ -166,26 +277,8 @@ class DeepAutoencoder(nn.Module):
   """
 
   code_dim: int = 30
-  hidden_widths: Sequence[int] = (1000, 500, 250)
-
-  def setup(self):
-    self.encoder_layers = [nn.Dense(width) for width in self.hidden_widths]
-    self.encoder_code = nn.Dense(self.code_dim)
-    self.decoder_layers = [nn.Dense(width) for width in reversed(self.hidden_widths)]
-    self.decoder_output = nn.Dense(IMAGE_PIXELS)
-
-  def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
-    for layer in self.encoder_layers:
-      x = nn.relu(layer(x))
-    return self.encoder_code(x)
-
-  def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
-    for layer in self.decoder_layers:
-      code = nn.relu(layer(code))
-    return nn.sigmoid(self.decoder_output(code))
-
-  def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
-    return self.decode(self.encode(x, train), train)
+  hidden_widths: Tuple[int, ...] = (1000, 500, 250)
+  output_activation: Callable[[jax.Array], jax.Array] = nn.sigmoid
 
 
 def _as_images(x: jax.Array) -> jax.Array:
@@ -244,7 +337,10 @@ class ConvDecoder(nn.Module):
     return nn.sigmoid(x).reshape(code.shape[0], IMAGE_PIXELS)
 
 
-class ConvAutoencoder(nn.Module):
+# Each block pools 2x2: 28 -> 14 -> 7 -> 3. The autoencoder upsamples by 2 per block and
+# cannot get back to 28 from 3, so it takes at most two blocks; the classifier three.
+@register('conv_ae', convolutional=True, batch_norm=lambda model: model.batch_norm, max_blocks=2)
+class ConvAutoencoder(Autoencoder):
   """The to-do list's CNN autoencoder: conv blocks and max pooling down, upsampling up.
 
   Encoder: per entry of `features`, a 3x3 convolution, [BatchNorm], ReLU and 2x2 max
@@ -253,12 +349,10 @@ class ConvAutoencoder(nn.Module):
   'nearest' or 'bilinear') before each conv block, and a last 3x3 convolution to one
   channel through a sigmoid, so pixels stay in (0, 1). Returns [batch, 784], like V1-V5.
 
-  Measured on MNIST with a 10-unit code, 2-core CPU: the hidden dense layer (256)
-  took the first epoch's test loss from 0.0195 to 0.0145 for 1% more compute; a
-  linear map from 7x7x32 features straight to the code was the bottleneck.
-  BatchNorm (PyTorch's rule, as in V4/V5) keeps the decoder out of a trap the plain
-  version fell into: every ReLU dead and the output sigmoid saturated at 0, a test
-  loss stuck at 0.114.
+  The hidden dense layer spares the code a linear map straight from the 7x7 feature
+  maps, which was the bottleneck; BatchNorm (PyTorch's rule, as in V4/V5) keeps the
+  decoder out of a trap the plain version falls into, every ReLU dead and the output
+  stuck at the mean image.
   """
 
   code_dim: int = 10
@@ -277,10 +371,8 @@ class ConvAutoencoder(nn.Module):
   def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
     return self.decoder(code, train)
 
-  def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
-    return self.decode(self.encode(x, train), train)
 
-
+@register('cnn', task='classify', convolutional=True, batch_norm=True, max_blocks=3)
 class CnnClassifier(nn.Module):
   """The to-do list's CNN for (Fashion-)MNIST: logits [batch, 10].
 
@@ -305,46 +397,5 @@ class CnnClassifier(nn.Module):
     return nn.Dense(NUM_CLASSES)(x)
 
 
-MODELS = {
-    'v1': AutoencoderV1,
-    'v2': AutoencoderV2,
-    'v3': AutoencoderV3,
-    'v4': AutoencoderV4,
-    'v5': AutoencoderV5,
-    'hinton2006': DeepAutoencoder,
-    'conv_ae': ConvAutoencoder,
-    'cnn': CnnClassifier,
-}
-# What each model learns; config.task must name it (config_checks.py).
-TASK_OF_MODEL = {name: 'classify' if model is CnnClassifier else 'reconstruct'
-                 for name, model in MODELS.items()}
-CONVOLUTIONAL_MODELS = ('conv_ae', 'cnn')
-
-
-def block_features(model_config: ml_collections.ConfigDict) -> Tuple[int, ...]:
-  """`model.features` as a tuple (a single block may be given as one integer)."""
-  features = model_config.features
-  return (features,) if isinstance(features, int) else tuple(features)
-
-
-def uses_batch_norm(model_config: ml_collections.ConfigDict) -> bool:
-  """Whether the model normalises with batch statistics (so needs batches of >= 2)."""
-  return model_config.name in ('v4', 'v5', 'cnn') or (
-      model_config.name == 'conv_ae' and model_config.batch_norm)
-
-
-def create_model(model_config: ml_collections.ConfigDict) -> nn.Module:
-  """Builds the module named by `model_config.name` with its configured sizes."""
-  model_class = MODELS[model_config.name]
-  features = block_features(model_config)
-  if model_class is CnnClassifier:
-    return CnnClassifier(features=features,
-                         dense_units=model_config.dense_units,
-                         dropout_rate=model_config.dropout_rate)
-  if model_class is ConvAutoencoder:
-    return ConvAutoencoder(code_dim=model_config.code_dim, features=features,
-                           hidden_units=model_config.hidden_units,
-                           batch_norm=model_config.batch_norm, upsample=model_config.upsample)
-  if model_class in (AutoencoderV1, AutoencoderV2):
-    return model_class(code_dim=model_config.code_dim, hidden_units=model_config.hidden_units)
-  return model_class(code_dim=model_config.code_dim)
+# The notebook's versions, in its order: the PyTorch reference and the benchmarks cover these.
+VERSIONS = tuple(name for name, spec in REGISTRY.items() if spec.from_notebook)

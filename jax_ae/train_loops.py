@@ -51,7 +51,7 @@ def resolve(loop: str, model_name: str) -> str:
   """'python' or 'scan': `loop` itself, or for 'auto' the faster one for this model here."""
   if loop != 'auto':
     return loop
-  kind = 'convolutional' if model_name in models.CONVOLUTIONAL_MODELS else 'dense'
+  kind = 'convolutional' if models.REGISTRY[model_name].convolutional else 'dense'
   return FASTER_LOOP.get(jax.default_backend(), FASTER_LOOP['gpu'])[kind]
 
 

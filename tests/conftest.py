@@ -9,13 +9,15 @@ import jax
 import pytest
 
 from configs import default
+from jax_ae import models
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 # CI and developers keep the canonical IDX files beside the checkout, never inside it.
 SHARED_DATA = pathlib.Path(os.environ.get('JAX_AE_SHARED_DATA', REPO_ROOT.parent / 'shared' / 'data'))
-VERSIONS = ('v1', 'v2', 'v3', 'v4', 'v5')
-# Every model: the notebook's versions, Hinton & Salakhutdinov's, the to-do list's CNNs.
-ALL_MODELS = VERSIONS + ('hinton2006', 'conv_ae', 'cnn')
+VERSIONS = models.VERSIONS  # the notebook's
+ALL_MODELS = tuple(models.REGISTRY)  # and Hinton & Salakhutdinov's, the to-do list's CNNs
+# Sizes that make any model train in seconds, for the fields it takes.
+TINY_MODEL_FIELDS = {'hidden_units': 16, 'code_dim': 4, 'features': (4, 8), 'dense_units': 16}
 MOCK_EXAMPLES = 24
 
 
@@ -28,19 +30,16 @@ def make_key(request):
 
 
 def tiny_config(version: str = 'v1'):
-  """The default config for `version`, shrunk so a run takes seconds."""
+  """The default config with model `version`, shrunk so a run takes seconds."""
   config = default.get_config()
-  config.model.name = version
-  config.model.hidden_units = 16
-  config.model.code_dim = 4
+  config.model = models.default_model_config(version)
+  config.model.update({name: value for name, value in TINY_MODEL_FIELDS.items()
+                       if name in config.model})
+  config.task = models.REGISTRY[version].task
   config.batch_size = 8
   config.eval_batch_size = 16
   config.num_epochs = 2
   config.num_reconstructions = 4
-  config.model.features = (4, 8)
-  config.model.dense_units = 16
-  if version == 'cnn':
-    config.task = 'classify'
   return config
 
 

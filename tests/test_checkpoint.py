@@ -301,7 +301,7 @@ def test_a_run_stopped_in_one_loop_resumes_in_the_other(tmp_path, mock_tfds, mon
 def test_a_workdir_from_before_new_config_fields_still_resumes(tmp_path):
   config = tiny_config()
   previous = json.loads(config.to_json())
-  del previous['task'], previous['augment'], previous['model']['features']  # added later
+  del previous['task'], previous['augment'], previous['model']['hidden_units']  # added later
   (tmp_path / 'config.json').write_text(json.dumps(previous))
   run_files.RunFiles(str(tmp_path)).check_can_resume(config)  # no ConfigError
   config.model.code_dim = 5

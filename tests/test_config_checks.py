@@ -1,5 +1,8 @@
 """Every config is either refused with a clear ConfigError or trains a step."""
 
+import subprocess
+import sys
+
 from hypothesis import given, settings, strategies as st
 import jax
 import numpy as np
@@ -7,20 +10,24 @@ import pytest
 
 from jax_ae import augment
 from jax_ae import config_checks
+from jax_ae import models
 from jax_ae import train
 from jax_ae.errors import ConfigError
-from tests.conftest import tiny_config
+from tests.conftest import ALL_MODELS, REPO_ROOT, tiny_config
 
-configs = st.fixed_dictionaries({
-    'model.name': st.sampled_from(['v1', 'v2', 'v3', 'v4', 'v5', 'v6', '', 'V1', 'conv_ae', 'cnn']),
+# Set where the chosen model takes them (a model's own fields), everywhere otherwise.
+model_fields = st.fixed_dictionaries({
+    'features': st.sampled_from([(4,), (4, 8), (2, 4, 8), (), (0, 4)]),
+    'hidden_widths': st.sampled_from([(8,), (8, 4), (), (8, -1)]),
+    'upsample': st.sampled_from(['nearest', 'bilinear', 'cubic']),
+    'dropout_rate': st.floats(-0.5, 1.0, allow_nan=False),
+    'code_dim': st.integers(-2, 12),
+    'hidden_units': st.integers(-2, 32),
+})
+overrides = st.fixed_dictionaries({
     'task': st.sampled_from(['reconstruct', 'classify', 'denoise']),
-    'model.features': st.sampled_from([(4,), (4, 8), (2, 4, 8), (), (0, 4)]),
-    'model.upsample': st.sampled_from(['nearest', 'bilinear', 'cubic']),
-    'model.dropout_rate': st.floats(-0.5, 1.0, allow_nan=False),
     'augment.max_shift': st.integers(-1, 30),
     'data.name': st.sampled_from(['mnist', 'fashion_mnist', 'cifar10']),
-    'model.code_dim': st.integers(-2, 12),
-    'model.hidden_units': st.integers(-2, 32),
     'batch_size': st.integers(-1, 9),
     'num_epochs': st.integers(-1, 3),
     'optim.learning_rate': st.floats(-1.0, 1.0, allow_nan=False),
@@ -31,27 +38,31 @@ configs = st.fixed_dictionaries({
 })
 
 
-def _apply(overrides):
-  config = tiny_config()
-  for dotted_name, value in overrides.items():
-    *parents, name = dotted_name.split('.')
-    holder = config
-    for parent in parents:
-      holder = holder[parent]
+def _set(config, dotted_name, value):
+  *parents, name = dotted_name.split('.')
+  holder = config
+  for parent in parents:
+    holder = holder[parent]
+  with holder.ignore_type():
     holder[name] = value
-  return config
 
 
 @settings(deadline=None, max_examples=60)
-@given(overrides=configs)
-def test_config_is_refused_clearly_or_trains_one_step(overrides):
-  config = _apply(overrides)
+@given(name=st.sampled_from([*ALL_MODELS, 'v6', '', 'V1']), fields=model_fields,
+       others=overrides)
+def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
+  config = tiny_config(name if name in models.REGISTRY else 'v1')
+  changed = {'model.name': name, **others}
+  changed.update({f'model.{field}': value for field, value in fields.items()
+                  if field in config.model})
+  for dotted_name, value in changed.items():
+    _set(config, dotted_name, value)
   try:
     config_checks.validate(config)
   except ConfigError as error:
     message = str(error)
     assert message.endswith('.') and '\n' not in message
-    named = [name for name in overrides if name in message]
+    named = [dotted_name for dotted_name in changed if dotted_name in message]
     assert named, f'the error names no field: {message}'
     return
   state = train.create_train_state(config, jax.random.key(0), 10)
@@ -64,32 +75,64 @@ def test_config_is_refused_clearly_or_trains_one_step(overrides):
   assert int(state.step) == 1
 
 
-@pytest.mark.parametrize('field, value, message', [
-    ('model.features', (16, 32, 64), 'model.features must be 1 to 2 positive integers (channels '
-                                     'per conv block) for conv_ae, e.g. 16,32; got (16, 32, 64).'),
-    ('model.upsample', 'cubic', "unknown model.upsample 'cubic'; choose one of nearest, bilinear."),
-    ('model.dropout_rate', 1.0, 'model.dropout_rate must be in [0, 1), got 1.0.'),
-    ('augment.max_shift', 28, 'augment.max_shift must be an integer from 0 (off) to 27 pixels, '
-                              'got 28.'),
-    ('augment.flip', 1, 'augment.flip must be True or False, got 1.'),
-    ('model.batch_norm', 'yes', "model.batch_norm must be True or False, got 'yes'."),
-    ('task', 'classify', "model 'conv_ae' learns to reconstruct, but task is 'classify'; "
-                         "set --config.task=reconstruct."),
-    ('batch_size', '32', "batch_size must be a positive integer, got '32'."),
-    ('num_epochs', True, 'num_epochs must be a positive integer, got True.'),
-    ('optim.weight_decay', 1.0, 'optim.weight_decay must be in [0, 1) (0 = off), got 1.0.'),
-    ('model.name', 'v9', "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5, hinton2006, conv_ae, cnn."),
+@pytest.mark.parametrize('model, field, value, message', [
+    ('conv_ae', 'model.features', (16, 32, 64),
+     'model.features must be 1 to 2 positive integers (channels per conv block, e.g. 16,32) '
+     'for conv_ae, got (16, 32, 64).'),
+    ('cnn', 'model.features', (16, 32, 64, 128),
+     'model.features must be 1 to 3 positive integers (channels per conv block, e.g. 16,32) '
+     'for cnn, got (16, 32, 64, 128).'),
+    ('conv_ae', 'model.upsample', 'cubic',
+     "unknown model.upsample 'cubic'; choose one of nearest, bilinear."),
+    ('cnn', 'model.dropout_rate', 1.0, 'model.dropout_rate must be in [0, 1), got 1.0.'),
+    ('v4', 'model.hidden_widths', (), 'model.hidden_widths must be positive integers (layer '
+                                      'widths, e.g. 128,64,32), got ().'),
+    ('conv_ae', 'augment.max_shift', 28, 'augment.max_shift must be an integer from 0 (off) to '
+                                         '27 pixels, got 28.'),
+    ('conv_ae', 'augment.flip', 1, 'augment.flip must be True or False, got 1.'),
+    ('conv_ae', 'model.batch_norm', 'yes', "model.batch_norm must be True or False, got 'yes'."),
+    ('conv_ae', 'task', 'classify', "model 'conv_ae' learns to reconstruct, but task is "
+                                    "'classify'; set --config.task=reconstruct."),
+    ('v1', 'batch_size', '32', "batch_size must be a positive integer, got '32'."),
+    ('v1', 'num_epochs', True, 'num_epochs must be a positive integer, got True.'),
+    ('v1', 'bench.batch_sizes', 32, 'bench.batch_sizes must be positive integers (e.g. '
+                                    '32,256,1024), got 32.'),
+    ('v1', 'optim.weight_decay', 1.0, 'optim.weight_decay must be in [0, 1) (0 = off), got 1.0.'),
+    ('v1', 'model.name', 'v9', "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5, "
+                               "hinton2006, conv_ae, cnn."),
+    ('v1', 'model.name', 'v4', "model 'v4' takes model.code_dim, model.hidden_widths, not "
+                               "model.hidden_units; choose a model by its config file "
+                               "(configs/*.py), not by --config.model.name."),
+    ('v1', 'optim.learning_rate', float('inf'), 'optim.learning_rate must be a finite number '
+     'float32 can hold (magnitude at most 3.4e+38), got inf.'),
+    ('v1', 'optim.clip_norm', 1e39, 'optim.clip_norm must be a finite number float32 can hold '
+     '(magnitude at most 3.4e+38), got 1e+39.'),
+    ('v1', 'data.validation_size', 59_995, 'data.validation_size must be 0 (none) to 60000 '
+                                           'training examples less one batch, got 59995.'),
+    ('v1', 'eval_batch_size', 100_000_000, 'eval_batch_size 100000000 exceeds the 10000 test '
+                                           'examples of mnist; use at most 10000.'),
 ])
-def test_wrong_types_and_names_from_a_config_file(field, value, message):
-  config = tiny_config('conv_ae')
-  config.unlock()
-  *parents, name = field.split('.')
-  holder = config[parents[0]] if parents else config
-  with config.ignore_type():
-    holder[name] = value
+def test_wrong_values_get_one_sentence_naming_the_field(model, field, value, message):
+  config = tiny_config(model)
+  _set(config, field, value)
   with pytest.raises(ConfigError) as raised:
     config_checks.validate(config)
   assert str(raised.value) == message
+
+
+def test_every_float_field_is_checked_for_float32_range():
+  config = tiny_config()
+  config.unlock()
+  config.optim.some_future_rate = float('nan')
+  with pytest.raises(ConfigError, match=r'^optim.some_future_rate must be a finite number'):
+    config_checks.validate(config)
+
+
+def test_missing_model_fields_take_the_modules_defaults():
+  config = tiny_config('conv_ae')
+  del config.model['upsample'], config.model['batch_norm']
+  config_checks.validate(config)
+  assert models.create_model(config.model).upsample == 'nearest'
 
 
 def test_batch_larger_than_the_training_split_is_refused_before_loading():
@@ -99,10 +142,37 @@ def test_batch_larger_than_the_training_split_is_refused_before_loading():
     config_checks.validate(config)
 
 
-@pytest.mark.parametrize('batch_size, bench_sizes', [(1, ()), (8, (16, 1))])
-def test_batchnorm_versions_need_two_examples_per_batch(batch_size, bench_sizes):
-  config = tiny_config('v4')
-  config.batch_size = batch_size
-  config.bench.batch_sizes = bench_sizes
-  with pytest.raises(ConfigError, match=r'needs batch_size \(and bench.batch_sizes\) >= 2'):
-    config_checks.validate(config)
+@pytest.mark.parametrize('model, fields, refused', [
+    ('v4', {}, True), ('v5', {}, True), ('cnn', {}, True), ('conv_ae', {}, True),
+    ('conv_ae', {'batch_norm': False}, False), ('v1', {}, False), ('hinton2006', {}, False)])
+def test_batchnorm_models_need_two_examples_per_batch(model, fields, refused):
+  for batch_size, bench_sizes in ((1, ()), (8, (16, 1))):
+    config = tiny_config(model)
+    config.model.update(fields)
+    config.batch_size = batch_size
+    config.bench.batch_sizes = bench_sizes
+    if refused:
+      with pytest.raises(ConfigError, match=r'needs batch_size \(and bench.batch_sizes\) >= 2'):
+        config_checks.validate(config)
+    else:
+      config_checks.validate(config)
+
+
+@pytest.mark.parametrize('override, message', [
+    ('--config.optim.learning_rate=inf', 'error: optim.learning_rate must be a finite number'),
+    ('--config.optim.learning_rate=1e39', 'error: optim.learning_rate must be a finite number'),
+    ('--config.eval_batch_size=100000000', 'error: eval_batch_size 100000000 exceeds the 10000 '
+                                           'test examples of mnist'),
+    ('--config.model.name=v4', "error: model 'v4' takes model.code_dim, model.hidden_widths, "
+                               "not model.hidden_units"),
+])
+def test_main_refuses_absurd_values_with_one_line_and_exit_2(override, message, tmp_path):
+  result = subprocess.run(
+      [sys.executable, '-m', 'tests.main_with_mock_data', '--config=configs/v1.py',
+       f'--workdir={tmp_path / "run"}', override], cwd=REPO_ROOT, capture_output=True,
+      text=True, timeout=300, check=False)
+  assert result.returncode == 2, result.stderr[-2000:]
+  error_lines = [line for line in result.stderr.splitlines() if line.startswith('error: ')]
+  assert len(error_lines) == 1 and error_lines[0].startswith(message), result.stderr[-2000:]
+  assert 'Traceback' not in result.stderr
+  assert not (tmp_path / 'run' / 'metrics.jsonl').exists()  # refused before any training

@@ -24,7 +24,7 @@ def _run_main_subprocess(*args):
                         text=True, timeout=300, check=False)
 
 
-TINY_FLAGS = ('--config.model.hidden_units=16', '--config.model.code_dim=4',
+TINY_FLAGS = ('--config.model.code_dim=4',
               '--config.batch_size=8', '--config.eval_batch_size=16', '--config.num_epochs=2',
               '--config.num_reconstructions=4')
 
@@ -56,8 +56,7 @@ def test_tiny_run_leaves_every_file(version, tmp_path):
   assert events.Tags()['images'] == ['reconstructions']
 
 
-CONV_TINY_FLAGS = ('--config.model.features=4,8', '--config.model.hidden_units=16',
-                   '--config.model.dense_units=16', '--config.batch_size=8',
+CONV_TINY_FLAGS = ('--config.model.features=4,8', '--config.batch_size=8',
                    '--config.eval_batch_size=16', '--config.num_epochs=2',
                    '--config.num_reconstructions=4')
 

@@ -1,74 +1,159 @@
-"""Shapes, ranges and structure of the notebook autoencoders and the to-do list's CNNs."""
+"""The models: shapes, ranges, layouts, the registry's facts, and configs from before it."""
+
+import importlib
+import json
+import pathlib
+import shutil
 
 from hypothesis import given, settings, strategies as st
 import flax
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 import pytest
 
-from configs import default
+from configs import v4 as v4_config
+from jax_ae import evaluate
 from jax_ae import models
-from tests.conftest import ALL_MODELS, VERSIONS, tiny_config
+from jax_ae import run_files
+from jax_ae import train
+from tests.conftest import ALL_MODELS, tiny_config
 
-NOTEBOOK_CODE_DIMS = {'v1': 10, 'v2': 10, 'v3': 20, 'v4': 16, 'v5': 16}
+TESTDATA = pathlib.Path(__file__).parent / 'testdata'
+# Written before the registry (commit 8c106b3), by the code whose checkpoints and
+# model.msgpack files exist: each config file's parameter tree at init with key 0.
+PARAM_TREES = json.loads((TESTDATA / 'param_trees.json').read_text())
+AUTOENCODERS = [name for name in ALL_MODELS if models.REGISTRY[name].task == 'reconstruct']
 
 
-def _model_and_variables(version, code_dim, key):
-  config = default.get_config()
-  config.model.name = version
-  config.model.code_dim = code_dim
+def _model(name, **fields):
+  model_config = models.default_model_config(name)
+  model_config.update(fields)
+  return models.create_model(model_config)
+
+
+def _model_and_variables(name, key, **fields):
+  model = _model(name, **fields)
+  init = jax.jit(model.init, static_argnames='train')
+  return model, init(key, jnp.zeros((2, models.IMAGE_PIXELS)), train=False)
+
+
+def _variable_shapes(model):
+  """The variables' tree, as ShapeDtypeStructs: init traced, not run."""
+  return jax.eval_shape(lambda: model.init(jax.random.key(0), jnp.zeros((2, 784)), train=False))
+
+
+# v6 and cnn_mnist build the models of conv_ae and cnn_fashion.
+@pytest.mark.parametrize('config_name', sorted(set(PARAM_TREES) - {'v6', 'cnn_mnist'}))
+def test_parameter_names_shapes_and_initialisation_are_unchanged(config_name):
+  config = importlib.import_module(f'configs.{config_name}').get_config()
   model = models.create_model(config.model)
-  return model, model.init(key, jnp.zeros((2, 784)), train=False)
+  variables = model.init(jax.random.key(0), jnp.zeros((2, models.IMAGE_PIXELS)), train=False)
+  flat = flax.traverse_util.flatten_dict(flax.core.unfreeze(jax.device_get(variables)), sep='/')
+  expected = PARAM_TREES[config_name]
+  assert sorted(flat) == sorted(expected)
+  for path, leaf in flat.items():
+    leaf = np.asarray(leaf, np.float64)
+    assert list(leaf.shape) == expected[path]['shape'], path
+    np.testing.assert_allclose(np.sum(np.square(leaf)), expected[path]['sum_of_squares'],
+                               rtol=1e-5, err_msg=path)
+    scale = np.sqrt(expected[path]['sum_of_squares']) + 1e-12  # sums of zero-mean values
+    np.testing.assert_allclose(np.sum(leaf), expected[path]['sum'], atol=1e-5 * scale,
+                               err_msg=path)
 
 
-@pytest.mark.parametrize('version', VERSIONS)
-@settings(deadline=None, max_examples=4)
-@given(batch_size=st.integers(2, 33), seed=st.integers(0, 2**16))
-def test_shapes_are_finite_in_train_and_eval(version, batch_size, seed):
+@pytest.mark.parametrize('name', ALL_MODELS)
+@settings(deadline=None, max_examples=2)
+@given(batch_size=st.integers(2, 17), seed=st.integers(0, 2**16))
+def test_shapes_follow_the_task_and_outputs_are_finite(name, batch_size, seed):
   key_init, key_data = jax.random.split(jax.random.key(seed))
-  code_dim = NOTEBOOK_CODE_DIMS[version]
-  model, variables = _model_and_variables(version, code_dim, key_init)
-  x = jax.random.uniform(key_data, (batch_size, 784))
-  code = model.apply(variables, x, method=model.encode)
-  assert code.shape == (batch_size, code_dim)
-  decoded = model.apply(variables, code, method=model.decode)
-  assert decoded.shape == (batch_size, 784)
-  for train in (False, True):
-    output, _ = model.apply(variables, x, train=train, mutable=['batch_stats'])
-    assert output.shape == (batch_size, 784)
+  model_config = tiny_config(name).model
+  model = models.create_model(model_config)
+  x = jax.random.uniform(key_data, (batch_size, models.IMAGE_PIXELS))
+  variables = model.init(key_init, x, train=False)
+  width = models.IMAGE_PIXELS if models.REGISTRY[name].task == 'reconstruct' else models.NUM_CLASSES
+  for train_mode in (False, True):
+    output, _ = model.apply(variables, x, train=train_mode, mutable=['batch_stats'],
+                            rngs={'dropout': key_data})
+    assert output.shape == (batch_size, width)
     assert bool(jnp.all(jnp.isfinite(output)))
+  if models.REGISTRY[name].task == 'reconstruct':
+    code = model.apply(variables, x, method=model.encode)
+    assert code.shape == (batch_size, model_config.code_dim)
+    assert model.apply(variables, code, method=model.decode).shape == (batch_size, width)
 
 
-def test_v2_outputs_lie_in_unit_interval(make_key):
-  model, variables = _model_and_variables('v2', 10, make_key())
+@pytest.mark.parametrize('name', AUTOENCODERS)
+def test_autoencoders_inherit_call_as_decode_of_encode(name):
+  """--mode=evaluate encodes the test split once and decodes the codes: that must be __call__."""
+  module = models.REGISTRY[name].module
+  assert issubclass(module, models.Autoencoder)
+  assert module.__call__ is models.Autoencoder.__call__
+
+
+@pytest.mark.parametrize('name, fields', [(name, {}) for name in ALL_MODELS] +
+                         [('conv_ae', {'batch_norm': False})])
+def test_batch_stats_exist_exactly_where_the_registry_says(name, fields):
+  variables = _variable_shapes(_model(name, **fields))
+  model_config = models.default_model_config(name)
+  model_config.update(fields)
+  assert ('batch_stats' in variables) == models.REGISTRY[name].uses_batch_norm(model_config)
+
+
+@pytest.mark.parametrize('name', ALL_MODELS)
+def test_convolutional_models_are_the_ones_with_conv_kernels(name):
+  variables = _variable_shapes(_model(name))
+  kernel_ranks = {leaf.ndim for leaf in jax.tree.leaves(variables['params'])}
+  assert (4 in kernel_ranks) == models.REGISTRY[name].convolutional
+
+
+def test_conv_autoencoder_cannot_take_more_blocks_than_the_registry_allows():
+  max_blocks = models.REGISTRY['conv_ae'].max_blocks
+  _variable_shapes(_model('conv_ae', features=(4,) * max_blocks))
+  with pytest.raises(TypeError):  # 28 -> ... -> 3 does not upsample back to 28
+    _variable_shapes(_model('conv_ae', features=(4,) * (max_blocks + 1)))
+
+
+def test_default_model_config_holds_only_the_fields_the_model_takes():
+  assert set(models.default_model_config('v1')) == {'name', 'hidden_units', 'code_dim'}
+  assert set(models.default_model_config('v4')) == {'name', 'code_dim', 'hidden_widths'}
+  assert set(models.default_model_config('cnn')) == {'name', 'features', 'dense_units',
+                                                     'dropout_rate'}
+  # Activations and initialisers are what make a model that model, not config fields.
+  assert set(models.default_model_config('v3')) == set(models.default_model_config('hinton2006'))
+
+
+@pytest.mark.parametrize('name, low, high', [('v2', 0.0, 1.0), ('hinton2006', 0.0, 1.0),
+                                             ('conv_ae', 0.0, 1.0), ('v4', 0.0, np.inf)])
+def test_outputs_lie_in_the_range_of_their_last_activation(name, low, high, make_key):
+  model, variables = _model_and_variables(name, make_key())
   x = jax.random.uniform(make_key(), (64, 784)) * 50.0 - 25.0  # far outside [0, 1]
-  output = np.asarray(model.apply(variables, x), np.float64)
-  assert output.min() > 0.0 and output.max() < 1.0
+  output, _ = model.apply(variables, x, train=True, mutable=['batch_stats'])
+  output = np.asarray(output, np.float64)
+  assert output.min() >= low and output.max() <= high
+  assert output.max() > low
 
 
-def test_v3_codes_lie_in_unit_interval(make_key):
-  model, variables = _model_and_variables('v3', 20, make_key())
+def test_v3_codes_lie_in_unit_interval_and_hinton2006_codes_are_linear(make_key):
   x = jax.random.uniform(make_key(), (64, 784))
-  code = np.asarray(model.apply(variables, x, method=model.encode), np.float64)
+  v3, v3_variables = _model_and_variables('v3', make_key())
+  code = np.asarray(v3.apply(v3_variables, x, method=v3.encode), np.float64)
   assert code.min() > 0.0 and code.max() < 1.0
-
-
-def test_hinton2006_has_the_papers_layer_widths(make_key):
-  model, variables = _model_and_variables('hinton2006', 30, make_key())
-  kernels = jax.tree.leaves({name: layer['kernel'] for name, layer in variables['params'].items()})
-  assert sorted(kernel.shape for kernel in kernels) == sorted([(784, 1000), (1000, 500), (500, 250), (250, 30),
-                                   (30, 250), (250, 500), (500, 1000), (1000, 784)])
-  x = jax.random.uniform(make_key(), (64, 784))
-  code = np.asarray(model.apply(variables, x, method=model.encode), np.float64)
-  output = np.asarray(model.apply(variables, x), np.float64)
+  deep, deep_variables = _model_and_variables('hinton2006', make_key())
+  code = np.asarray(deep.apply(deep_variables, x, method=deep.encode), np.float64)
   assert code.shape == (64, 30) and code.min() < 0.0  # a linear code, as in the paper
-  assert output.min() > 0.0 and output.max() < 1.0
 
 
-def test_v4_and_v5_batchnorm_layout_matches_the_notebook(make_key):
-  _, v4 = _model_and_variables('v4', 16, make_key())
-  _, v5 = _model_and_variables('v5', 16, make_key())
+def test_hinton2006_has_the_papers_layer_widths():
+  variables = _variable_shapes(_model('hinton2006'))
+  kernels = [layer['kernel'].shape for layer in variables['params'].values()]
+  assert sorted(kernels) == sorted([(784, 1000), (1000, 500), (500, 250), (250, 30),
+                                    (30, 250), (250, 500), (500, 1000), (1000, 784)])
+
+
+def test_v4_and_v5_batchnorm_layout_matches_the_notebook():
+  v4, v5 = _variable_shapes(_model('v4')), _variable_shapes(_model('v5'))
   # 3 encoder + 3 decoder no-affine BatchNorms, plus the affine one on the code.
   assert len(v4['batch_stats']) == 7
   assert set(v4['params']['code_norm']) == {'scale', 'bias'}
@@ -78,93 +163,109 @@ def test_v4_and_v5_batchnorm_layout_matches_the_notebook(make_key):
 
 
 def test_v1_is_linear(make_key):
-  model, variables = _model_and_variables('v1', 10, make_key())
+  model, variables = _model_and_variables('v1', make_key())
   a, b = jax.random.uniform(make_key(), (2, 3, 784))
   f = lambda x: model.apply(variables, x)
   zero = f(jnp.zeros_like(a))
   np.testing.assert_allclose(f(a + b) - zero, (f(a) - zero) + (f(b) - zero), atol=1e-4)
 
 
-def test_hidden_units_sets_v1_width():
-  config = default.get_config()
-  config.model.hidden_units = 33
-  variables = models.create_model(config.model).init(jax.random.key(0), jnp.zeros((2, 784)))
-  assert variables['params']['encoder_hidden']['kernel'].shape == (784, 33)
+def test_config_fields_set_the_layer_widths():
+  v1 = _variable_shapes(_model('v1', hidden_units=33))
+  assert v1['params']['encoder_hidden']['kernel'].shape == (784, 33)
+  v4 = _variable_shapes(_model('v4', hidden_widths=(48, 24), code_dim=5))
+  assert [v4['params'][f'encoder_layers_{i}']['kernel'].shape for i in range(2)] == \
+      [(784, 48), (48, 24)]
+  assert v4['params']['encoder_code']['kernel'].shape == (24, 5)
 
 
 def test_dense_weights_start_as_pytorch_linear(make_key):
-  _, variables = _model_and_variables('v3', 20, make_key())
+  _, variables = _model_and_variables('v3', make_key())
   kernel = np.asarray(variables['params']['encoder_layers_0']['kernel'])  # [784, 1500]
   bound = 1.0 / np.sqrt(784)
   assert np.abs(kernel).max() <= bound
   np.testing.assert_allclose(kernel.std(), bound / np.sqrt(3.0), rtol=0.01)  # uniform std
 
 
-def _conv_config(name, **fields):
-  config = default.get_config()
-  config.model.name = name
-  config.model.update(fields)
-  return config.model
-
-
 @pytest.mark.parametrize('features, batch_norm, upsample', [
     ((16, 32), True, 'nearest'), ((8,), False, 'bilinear'), ((4, 8), False, 'nearest')])
-def test_conv_autoencoder_pools_down_and_upsamples_back(features, batch_norm, upsample,
-                                                        make_key):
-  model = models.create_model(_conv_config('conv_ae', features=features, batch_norm=batch_norm,
-                                           upsample=upsample, hidden_units=32))
-  x = jax.random.uniform(make_key(), (3, 784))
-  variables = model.init(make_key(), x, train=False)
-  _, state = model.apply(variables, x, train=False, capture_intermediates=True,
-                         mutable=['intermediates'])
+def test_conv_autoencoder_pools_down_and_upsamples_back(features, batch_norm, upsample):
+  model = _model('conv_ae', features=features, batch_norm=batch_norm, upsample=upsample,
+                 hidden_units=32)
+  _, state = jax.eval_shape(lambda: model.apply(
+      model.init(jax.random.key(0), jnp.zeros((3, 784))), jnp.zeros((3, 784)),
+      capture_intermediates=True, mutable=['intermediates']))
   shapes = {'/'.join(path): value[0].shape for path, value in
             flax.traverse_util.flatten_dict(state['intermediates']).items()}
-  side = 28
-  for block in range(len(features)):
-    side //= 2  # each block's pooling halves the side
+  side = 28 // 2**len(features)  # each block's pooling halves the side
   smallest = [shape for name, shape in shapes.items() if name.startswith('decoder/Dense_1')]
   assert smallest == [(3, side * side * features[-1])]
   decoder_convs = [shapes[f'decoder/Conv_{i}/__call__'] for i in range(len(features))]
   for i, shape in enumerate(decoder_convs):  # each upsampling doubles it back
     assert shape[1:3] == (side * 2**(i + 1),) * 2
-  assert model.apply(variables, x, method=model.encode).shape == (3, 10)
-  output, _ = model.apply(variables, x, train=True, mutable=['batch_stats'])
-  assert output.shape == (3, 784)
-  assert float(output.min()) > 0.0 and float(output.max()) < 1.0
-  assert ('batch_stats' in variables) == batch_norm
 
 
 @pytest.mark.parametrize('features', ((32, 64), (8,)))
-def test_cnn_classifier_returns_ten_logits_and_pools_per_block(features, make_key):
-  model = models.create_model(_conv_config('cnn', features=features, dense_units=16,
-                                           dropout_rate=0.5))
+def test_cnn_classifier_pools_per_block_and_drops_out_only_in_training(features, make_key):
+  model, variables = _model_and_variables('cnn', make_key(), features=features, dense_units=16,
+                                          dropout_rate=0.5)
   x = jax.random.uniform(make_key(), (5, 784))
-  variables = model.init(make_key(), x, train=False)
   side = 28 // 2**len(features)
   assert variables['params']['Dense_0']['kernel'].shape == (side * side * features[-1], 16)
-  assert model.apply(variables, x).shape == (5, models.NUM_CLASSES)
   # Dropout draws from the 'dropout' key in training, and is off in evaluation.
-  for train, differs in ((True, True), (False, False)):
-    logits = [model.apply(variables, x, train=train, mutable=['batch_stats'],
+  for train_mode, differs in ((True, True), (False, False)):
+    logits = [model.apply(variables, x, train=train_mode, mutable=['batch_stats'],
                           rngs={'dropout': make_key()})[0] for _ in range(2)]
     assert (not np.allclose(logits[0], logits[1])) == differs
 
 
-def test_every_model_declares_its_task():
-  assert set(models.TASK_OF_MODEL) == set(models.MODELS)
-  assert models.TASK_OF_MODEL['cnn'] == 'classify'
-  assert {models.TASK_OF_MODEL[name] for name in models.MODELS if name != 'cnn'} == {'reconstruct'}
+# config.json files written by main.py before the registry, when config.model held
+# every model's fields (tests/testdata/old_config_*.json, from commit 8c106b3).
+def _old_config(name):
+  return ml_collections.ConfigDict(json.loads((TESTDATA / f'old_config_{name}.json').read_text()))
 
 
-@pytest.mark.parametrize('name', [name for name in ALL_MODELS if name != 'cnn'])
-def test_evaluation_output_is_decode_of_encode(name, make_key):
-  """--mode=evaluate encodes the test split once and decodes the codes (evaluate.py)."""
-  model = models.create_model(tiny_config(name).model)
-  x = jax.random.uniform(make_key(), (6, 784))
-  variables = model.init(make_key(), x, train=False)
-  _, updates = model.apply(variables, x, train=True, mutable=['batch_stats'])
-  variables = {**variables, **updates}  # running averages away from their start
-  code = model.apply(variables, x, method=model.encode)
-  np.testing.assert_allclose(model.apply(variables, code, method=model.decode),
-                             model.apply(variables, x, train=False), rtol=1e-6, atol=1e-7)
+@pytest.mark.parametrize('name', ('v4', 'cnn'))
+def test_a_config_json_from_before_the_registry_builds_the_same_model(name):
+  old, new = _old_config(name), tiny_config(name)
+  assert set(old.model) - set(new.model)  # fields of every model, not only this one's
+  if name == 'v4':
+    new.model.code_dim = 4
+  old_tree, new_tree = (_variable_shapes(models.create_model(config.model))
+                        for config in (old, new))
+  assert old_tree == new_tree
 
+
+def _v4_run_config(num_epochs):
+  """configs/v4.py with the tiny sizes of tests/testdata/old_config_v4.json."""
+  config = v4_config.get_config()
+  config.model.code_dim = 4
+  config.batch_size = 8
+  config.eval_batch_size = 16
+  config.num_reconstructions = 4
+  config.num_epochs = num_epochs
+  return config
+
+
+def test_a_workdir_from_before_the_registry_resumes_and_evaluates(tmp_path, mock_tfds):
+  del mock_tfds
+  workdir = tmp_path / 'v4'
+  train.train_and_evaluate(_v4_run_config(num_epochs=1), str(workdir))
+  shutil.copy(TESTDATA / 'old_config_v4.json', workdir / 'config.json')
+  # What --mode=evaluate does with a classifier's workdir: its own config.json builds it.
+  model, variables = evaluate.load_trained_model(run_files.load_run_config(str(workdir)),
+                                                 str(workdir))
+  assert model.apply(variables, jnp.zeros((3, 784))).shape == (3, 784)
+  state = train.train_and_evaluate(_v4_run_config(num_epochs=2), str(workdir))  # resumes
+  assert int(state.step) == 2 * (24 // 8)
+  rows = run_files.RunFiles(str(workdir), writes=False).read_metrics()
+  assert [row['epoch'] for row in rows] == [1, 2]
+
+
+def test_a_classifier_workdir_from_before_the_registry_still_judges(tmp_path):
+  shapes = _variable_shapes(models.create_model(tiny_config('cnn').model))
+  variables = jax.tree.map(lambda shape: np.zeros(shape.shape, shape.dtype), shapes)
+  tmp_path.joinpath(run_files.MODEL_FILE).write_bytes(flax.serialization.to_bytes(variables))
+  shutil.copy(TESTDATA / 'old_config_cnn.json', tmp_path / run_files.CONFIG_FILE)
+  predict = evaluate.load_classifier(str(tmp_path), 'mnist')
+  assert predict(jnp.zeros((3, 784))).shape == (3, models.NUM_CLASSES)
