@@ -11,10 +11,12 @@ process killed mid-write, or a disk that fills, leaves the previous one usable.
 
 import dataclasses
 import os
+import re
 import shutil
 from typing import Any, Dict, Optional, Tuple
 
 from absl import logging
+from etils import epath
 import jax
 from jax.experimental import multihost_utils
 
@@ -35,6 +37,18 @@ class Position:
     return self.completed_epochs < self.epoch
 
 
+def _shapes_by_path(tree) -> Dict[Tuple[str, ...], Tuple[int, ...]]:
+  """{path: shape} of a tree's arrays; paths spelled alike for Orbax's metadata and the state."""
+  def name(key):
+    for attribute in ('key', 'idx', 'name'):
+      if hasattr(key, attribute):
+        return str(getattr(key, attribute))
+    return str(key)
+  leaves = jax.tree_util.tree_flatten_with_path(tree)[0]
+  return {tuple(map(name, path)): tuple(leaf.shape) for path, leaf in leaves
+          if hasattr(leaf, 'shape')}
+
+
 def _state_arrays(state) -> Dict[str, Any]:
   return {'params': state.params, 'opt_state': state.opt_state,
           'batch_stats': state.batch_stats, 'step': state.step}
@@ -48,7 +62,16 @@ class Checkpoints:
     self._ocp = ocp
     self.directory = os.path.abspath(directory)
     self._keep = keep
-    self._manager = self._open()
+    self._manager = None
+    # Orbax finishes every checkpoint with this file; a step folder without it (left
+    # empty, or made by hand) makes Orbax warn on opening and fail on reading.
+    self._damaged = [int(name) for name in sorted(os.listdir(self.directory))
+                     if name.isdigit() and not os.path.isfile(
+                         os.path.join(self.directory, name, '_CHECKPOINT_METADATA'))
+                     ] if os.path.isdir(self.directory) else []
+    for step in self._damaged:
+      self._warn_damaged(step, 'no _CHECKPOINT_METADATA: an empty or unfinished step folder')
+    self._move_aside(self._damaged)
 
   def _open(self):
     return self._ocp.CheckpointManager(
@@ -57,12 +80,21 @@ class Checkpoints:
             max_to_keep=self._keep, create=True, enable_async_checkpointing=False))
 
   def latest_position(self) -> Optional[Position]:
-    step = self._manager.latest_step()
-    if step is None:
-      return None
+    """The Position of the newest checkpoint whose metadata reads, or None if there is none."""
+    for step in self._steps_newest_first():
+      try:
+        return self._read_position(step)
+      except Exception:  # pylint: disable=broad-except
+        continue  # damaged: restore_latest names it and moves it aside
+    return None
+
+  def _steps_newest_first(self):
+    return sorted(self._manager.all_steps(), reverse=True)
+
+  def _read_position(self, step: int) -> Position:
     meta = self._manager.restore(step, args=self._ocp.args.Composite(
         meta=self._ocp.args.JsonRestore()))['meta']
-    return Position(epoch=meta['epoch'], completed_epochs=meta['completed_epochs'])
+    return Position(epoch=int(meta['epoch']), completed_epochs=int(meta['completed_epochs']))
 
   def save(self, state, epoch_sums, position: Position) -> None:
     """Writes a checkpoint at the state's step; raises UserError if it cannot."""
@@ -86,25 +118,90 @@ class Checkpoints:
     logging.info('Saved checkpoint at step %d (epoch %d).', step, position.epoch)
 
   def restore_latest(self, state_template, epoch_sums_template):
-    """(state, epoch_sums, Position) from the newest checkpoint, or None if there is none."""
-    step = self._manager.latest_step()
-    if step is None:
+    """(state, epoch_sums, Position) from the newest readable checkpoint, or None if there is none.
+
+    A checkpoint that cannot be read (a truncated or garbled file, an empty step
+    folder) is named in a warning, moved aside to `{step}.damaged`, and the next older
+    one is tried; raises UserError when there are checkpoints and none can be read, and
+    ConfigError when one holds arrays of other names or shapes than the templates.
+    """
+    templates = {'state': _state_arrays(state_template), 'epoch_sums': epoch_sums_template}
+    damaged, restored = [], None
+    for step in self._steps_newest_first():
+      try:
+        restored = self._restore(step, templates)
+        break
+      except Exception as error:  # pylint: disable=broad-except
+        if self._holds_other_arrays(step, templates):
+          # config.json normally refuses another config first; this is a workdir whose
+          # config.json was removed or a checkpoints folder copied in from another run.
+          raise ConfigError(f'the checkpoint of step {step} in {self.directory} holds another '
+                            f'model or optimizer than this config builds; use a new --workdir, '
+                            f'or --config.restart=True to replace that run.') from error
+        first_line = (str(error).strip() or type(error).__name__).splitlines()[0]
+        self._warn_damaged(step, re.split(r'(?<=\.) ', first_line)[0][:160])
+        damaged.append(step)
+    self._move_aside(damaged)
+    self._damaged += damaged
+    if restored is None and self._damaged:
+      raise UserError(f'no checkpoint in {self.directory} can be read (steps '
+                      f'{", ".join(map(str, sorted(self._damaged)))} are damaged, kept as '
+                      f'STEP.damaged); run again with --config.restart=True to train from '
+                      f'scratch.')
+    if restored is None:
       return None
+    state, epoch_sums, position = restored
+    return state_template.replace(**state), epoch_sums, position
+
+  def _restore(self, step: int, templates):
     ocp = self._ocp
-    try:
-      restored = self._manager.restore(step, args=ocp.args.Composite(
-          state=ocp.args.StandardRestore(_state_arrays(state_template)),
-          epoch_sums=ocp.args.StandardRestore(epoch_sums_template),
-          meta=ocp.args.JsonRestore()))
-    except ValueError as error:  # Orbax's message for a tree of other shapes or names
-      # config.json normally refuses another config first; this is a workdir whose
-      # config.json was removed or a checkpoints folder copied in from another run.
-      raise ConfigError(f'the checkpoint of step {step} in {self.directory} holds another '
-                        f'model or optimizer than this config builds; use a new --workdir, '
-                        f'or --config.restart=True to replace that run.') from error
-    state = state_template.replace(**restored['state'])
+    restored = self._manager.restore(step, args=ocp.args.Composite(
+        state=ocp.args.StandardRestore(templates['state']),
+        epoch_sums=ocp.args.StandardRestore(templates['epoch_sums']),
+        meta=ocp.args.JsonRestore()))
     meta = restored['meta']
-    return state, restored['epoch_sums'], Position(meta['epoch'], meta['completed_epochs'])
+    position = Position(epoch=int(meta['epoch']), completed_epochs=int(meta['completed_epochs']))
+    return restored['state'], restored['epoch_sums'], position
+
+  def _holds_other_arrays(self, step: int, templates) -> bool:
+    """True when the step's stored array names and shapes read, and differ from the templates'.
+
+    Unreadable metadata is damage, not another model.
+    """
+    for item, template in templates.items():
+      try:
+        stored = self._ocp.StandardCheckpointHandler().metadata(
+            epath.Path(self.directory) / str(step) / item)
+        stored_shapes = _shapes_by_path(stored.tree)
+      except Exception:  # pylint: disable=broad-except
+        return False
+      if stored_shapes != _shapes_by_path(template):
+        return True
+    return False
+
+  def _warn_damaged(self, step: int, reason: str) -> None:
+    logging.warning('The checkpoint of step %d in %s cannot be read (%s); moved aside to '
+                    '%d.damaged, trying the next older one.', step, self.directory, reason, step)
+
+  def _move_aside(self, steps) -> None:
+    """Renames damaged step folders to `{step}.damaged` and (re)opens the manager.
+
+    Orbax ignores such names, a later save of the same step does not collide, and the
+    files stay for whoever wants to look.
+    """
+    if self._manager is not None and not steps:
+      return
+    if multihost.is_primary():
+      for step in steps:
+        path = os.path.join(self.directory, str(step))
+        aside = f'{path}.damaged'
+        shutil.rmtree(aside, ignore_errors=True)
+        os.replace(path, aside)
+    if jax.process_count() > 1:
+      multihost_utils.sync_global_devices('damaged checkpoints moved aside')
+    if self._manager is not None:
+      self._manager.close()
+    self._manager = self._open()
 
   def delete_all(self) -> None:
     self._manager.close()
