@@ -421,3 +421,36 @@ def test_no_readable_checkpoint_is_one_sentence_not_another_model(finished_tiny_
     _resume_one_more_epoch(workdir)
   assert not isinstance(raised.value, ConfigError)
   assert 'another model' not in str(raised.value)
+
+
+def test_duplicated_metrics_rows_keep_the_last_per_epoch(tmp_path):
+  """As two runs that once shared the workdir, or a crash between a row and its checkpoint."""
+  (tmp_path / 'metrics.jsonl').write_text(''.join(
+      json.dumps({'epoch': epoch, 'step': 3 * epoch, 'test_loss': loss}) + '\n'
+      for epoch, loss in ((1, 0.5), (2, 0.4), (2, 0.3), (3, 0.2), (3, 0.1))))
+  files = run_files.RunFiles(str(tmp_path))
+  assert [(row['epoch'], row['test_loss']) for row in files.read_metrics()] == \
+      [(1, 0.5), (2, 0.3), (3, 0.1)]
+  files.truncate_metrics(completed_epochs=2)
+  assert _metrics_epochs(tmp_path) == [1, 2]
+  assert json.loads((tmp_path / 'metrics.jsonl').read_text().splitlines()[1])['test_loss'] == 0.3
+
+
+def test_non_finite_metrics_are_written_as_null(tmp_path):
+  files = run_files.RunFiles(str(tmp_path))
+  files.write_epoch({'epoch': 1, 'step': 3, 'train_loss': float('nan'),
+                     'test_loss': float('inf'), 'learning_rate': 1e-3}, {})
+  line = (tmp_path / 'metrics.jsonl').read_text()
+  assert json.loads(line, parse_constant=lambda token: pytest.fail(f'bare {token}')) == {
+      'epoch': 1, 'step': 3, 'train_loss': None, 'test_loss': None, 'learning_rate': 1e-3}
+  assert np.isnan(files.read_metrics()[0]['test_loss'])
+
+
+def test_a_failed_atomic_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+  def no_space(*args):
+    raise OSError(errno.ENOSPC, 'No space left on device')
+
+  monkeypatch.setattr(os, 'fsync', no_space)
+  with pytest.raises(OSError, match='No space left'):
+    run_files.write_atomically(str(tmp_path / 'model.msgpack'), b'params')
+  assert os.listdir(tmp_path) == []
