@@ -10,9 +10,11 @@ process killed mid-write, or a disk that fills, leaves the previous one usable.
 """
 
 import dataclasses
+import logging as std_logging
 import os
 import re
 import shutil
+import sys
 from typing import Any, Dict, Optional, Tuple
 
 from absl import logging
@@ -54,6 +56,41 @@ def _state_arrays(state) -> Dict[str, Any]:
           'batch_stats': state.batch_stats, 'step': state.step}
 
 
+def _first_sentence(error: Exception) -> str:
+  """The start of an error's message: Orbax's and TensorStore's run to many lines."""
+  first_line = (str(error).strip() or type(error).__name__).splitlines()[0]
+  return re.split(r'(?<=\.) ', first_line)[0][:160]
+
+
+def _is_orbax_thread_error(record: std_logging.LogRecord) -> bool:
+  return record.levelno >= std_logging.ERROR and record.pathname.endswith(
+      os.path.join('orbax', 'checkpoint', '_src', 'futures', 'future.py'))
+
+
+def _quiet_failed_writes() -> None:
+  """Keeps a failed write (a full disk) to the one line main.py prints, unless --verbosity=1.
+
+  Orbax's writer threads log the failure with a traceback before save() raises it, and
+  TensorStore's callbacks for the writes still in flight then land on Orbax's closed
+  event loop, each printing a 'RuntimeError: Event loop is closed' traceback.
+  """
+  if getattr(sys.unraisablehook, 'quiets_closed_event_loops', False):
+    return
+  previous_hook = sys.unraisablehook
+
+  def hook(unraisable):
+    closed_loop = (isinstance(unraisable.exc_value, RuntimeError)
+                   and str(unraisable.exc_value) == 'Event loop is closed')
+    if not closed_loop or logging.get_verbosity() >= logging.DEBUG:
+      previous_hook(unraisable)
+
+  hook.quiets_closed_event_loops = True
+  sys.unraisablehook = hook
+  std_logging.getLogger('absl').addFilter(
+      lambda record: logging.get_verbosity() >= logging.DEBUG
+      or not _is_orbax_thread_error(record))
+
+
 class Checkpoints:
   """The checkpoints folder of one workdir, keeping the newest `keep`."""
 
@@ -63,6 +100,7 @@ class Checkpoints:
     self.directory = os.path.abspath(directory)
     self._keep = keep
     self._manager = None
+    _quiet_failed_writes()
     # Orbax finishes every checkpoint with this file; a step folder without it (left
     # empty, or made by hand) makes Orbax warn on opening and fail on reading.
     self._damaged = [int(name) for name in sorted(os.listdir(self.directory))
@@ -112,9 +150,17 @@ class Checkpoints:
           meta=ocp.args.JsonSave(dataclasses.asdict(position))), force=True)
       self._manager.wait_until_finished()
     except Exception as error:  # pylint: disable=broad-except
+      if multihost.is_primary():  # the half-written step would keep the disk full
+        for name in os.listdir(self.directory):
+          if name.startswith(f'{step}.orbax-checkpoint-tmp'):
+            shutil.rmtree(os.path.join(self.directory, name), ignore_errors=True)
       kept = f'step {previous}' if previous is not None else 'none yet'
+      no_space = 'No space left on device' in str(error)
+      reason = 'no space left on device' if no_space else _first_sentence(error)
       raise UserError(f'could not write the checkpoint of step {step} in {self.directory} '
-                      f'({error}); the previous checkpoint ({kept}) is intact.') from error
+                      f'({reason}); the previous checkpoint ({kept}) is intact; free some '
+                      f'space{"" if no_space else " or fix the cause"} and run the same '
+                      f'command to resume.') from error
     logging.info('Saved checkpoint at step %d (epoch %d).', step, position.epoch)
 
   def restore_latest(self, state_template, epoch_sums_template):
@@ -138,8 +184,7 @@ class Checkpoints:
           raise ConfigError(f'the checkpoint of step {step} in {self.directory} holds another '
                             f'model or optimizer than this config builds; use a new --workdir, '
                             f'or --config.restart=True to replace that run.') from error
-        first_line = (str(error).strip() or type(error).__name__).splitlines()[0]
-        self._warn_damaged(step, re.split(r'(?<=\.) ', first_line)[0][:160])
+        self._warn_damaged(step, _first_sentence(error))
         damaged.append(step)
     self._move_aside(damaged)
     self._damaged += damaged
