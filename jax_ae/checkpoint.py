@@ -20,10 +20,12 @@ from typing import Any, Dict, Optional, Tuple
 from absl import logging
 from etils import epath
 import jax
+import jax.numpy as jnp
 from jax.experimental import multihost_utils
 
 from jax_ae import multihost
 from jax_ae.errors import ConfigError
+from jax_ae.errors import NonFiniteLossError
 from jax_ae.errors import UserError
 
 
@@ -49,6 +51,14 @@ def _shapes_by_path(tree) -> Dict[Tuple[str, ...], Tuple[int, ...]]:
   leaves = jax.tree_util.tree_flatten_with_path(tree)[0]
   return {tuple(map(name, path)): tuple(leaf.shape) for path, leaf in leaves
           if hasattr(leaf, 'shape')}
+
+
+@jax.jit
+def _all_finite(tree) -> jax.Array:
+  """Whether every float in `tree` is finite, as one device scalar (one small copy back)."""
+  floats = [leaf for leaf in jax.tree.leaves(tree) if jnp.issubdtype(leaf.dtype, jnp.inexact)]
+  return jnp.all(jnp.stack([jnp.all(jnp.isfinite(leaf)) for leaf in floats])) if floats \
+      else jnp.array(True)
 
 
 def _state_arrays(state) -> Dict[str, Any]:
@@ -134,10 +144,24 @@ class Checkpoints:
         meta=self._ocp.args.JsonRestore()))['meta']
     return Position(epoch=int(meta['epoch']), completed_epochs=int(meta['completed_epochs']))
 
-  def save(self, state, epoch_sums, position: Position) -> None:
-    """Writes a checkpoint at the state's step; raises UserError if it cannot."""
+  def save(self, state, epoch_sums, position: Position, again: str = '') -> None:
+    """Writes a checkpoint at the state's step; raises UserError if it cannot.
+
+    Raises NonFiniteLossError, writing nothing, if a parameter, Adam moment or BatchNorm
+    statistic is not finite: a step's loss and gradient can be finite and its update
+    still overflow, and such a checkpoint would pass for the last good one. `again` is
+    what the message's "run again" needs ('' or ' without --config.restart=True').
+    """
     ocp = self._ocp
     step = int(jax.device_get(state.step))
+    if not bool(jax.device_get(_all_finite(_state_arrays(state)))):
+      last_good = self.latest_position()
+      kept = (f'epoch {last_good.completed_epochs}' if last_good is not None
+              else 'none (no epoch finished before)')
+      raise NonFiniteLossError(
+          f'the parameters became non-finite at epoch {position.epoch} (step {step}); the last '
+          f'good checkpoint is {kept}; lower the learning rate or set '
+          f'--config.optim.clip_norm, then run again{again} to resume from it.')
     previous = self._manager.latest_step()
     if previous == step:
       if position.completed_epochs <= self.latest_position().completed_epochs:

@@ -18,9 +18,12 @@ from typing import Any, Dict, List
 
 from absl import logging
 import flax
+import jax
 import ml_collections
+import numpy as np
 
 from jax_ae.errors import ConfigError
+from jax_ae.errors import NonFiniteLossError
 from jax_ae.errors import UserError
 from jax_ae.plots import Picture
 
@@ -243,9 +246,15 @@ class RunFiles:
       write_atomically(self.path(f'{name}.png'), picture.png)
 
   def write_model(self, state) -> None:
+    """model.msgpack of the state's params and batch_stats; never of non-finite ones."""
     if not self.writes:
       return
     variables = {'params': state.params, 'batch_stats': state.batch_stats}
+    if not all(np.isfinite(leaf).all() for leaf in jax.tree.leaves(jax.device_get(variables))
+               if np.issubdtype(np.asarray(leaf).dtype, np.inexact)):
+      raise NonFiniteLossError(f'the final parameters are not finite; {MODEL_FILE} was not '
+                               f'written; lower the learning rate or set '
+                               f'--config.optim.clip_norm, then run again.')
     write_atomically(self.path(MODEL_FILE), flax.serialization.to_bytes(variables))
 
 

@@ -454,3 +454,25 @@ def test_a_failed_atomic_write_leaves_no_temporary_file(tmp_path, monkeypatch):
   with pytest.raises(OSError, match='No space left'):
     run_files.write_atomically(str(tmp_path / 'model.msgpack'), b'params')
   assert os.listdir(tmp_path) == []
+
+
+def test_non_finite_parameters_never_reach_a_checkpoint(tmp_path, make_key):
+  config = tiny_config('v4')  # BatchNorm: its running statistics are checked too
+  state = train.create_train_state(config, make_key(), 3)
+  checkpoints = checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3)
+  checkpoints.save(state, train.new_epoch_sums(), checkpoint.Position(1, 1))
+  step_of_last_good = int(state.step)
+  state = state.replace(step=state.step + 3)
+  for spoiled in ({'params': jax.tree.map(lambda leaf: leaf * np.inf, state.params)},
+                  {'batch_stats': jax.tree.map(lambda leaf: leaf + np.nan, state.batch_stats)}):
+    with pytest.raises(NonFiniteLossError, match=r'the parameters became non-finite at epoch 2 '
+                                                 r'\(step 3\); the last good checkpoint is '
+                                                 r'epoch 1; lower the learning rate') as raised:
+      checkpoints.save(state.replace(**spoiled), train.new_epoch_sums(),
+                       checkpoint.Position(2, 2))
+    assert raised.value.exit_code == 3
+  assert checkpoints._manager.all_steps() == [step_of_last_good]  # pylint: disable=protected-access
+  with pytest.raises(NonFiniteLossError, match='model.msgpack was not written'):
+    run_files.RunFiles(str(tmp_path)).write_model(
+        state.replace(params=jax.tree.map(lambda leaf: leaf * np.nan, state.params)))
+  assert not (tmp_path / 'model.msgpack').exists()
