@@ -384,7 +384,7 @@ def test_a_damaged_newest_checkpoint_falls_back_to_the_older_one(damage, finishe
   damaged = checkpoint.Checkpoints(str(workdir / 'checkpoints'), 3)
   damaged.latest_position()  # the NaN message's "last good checkpoint" reads past damage
   template = train.create_train_state(tiny_config(), train.init_key(0), 3)
-  assert damaged.restore_latest(template, train.new_epoch_sums())[2] == checkpoint.Position(1, 1)
+  assert damaged.restore_latest(template, train_loops.new_epoch_sums())[2] == checkpoint.Position(1, 1)
   assert damaged.latest_position() == checkpoint.Position(1, 1)
   damaged.close()
   caplog.clear()
@@ -460,7 +460,7 @@ def test_non_finite_parameters_never_reach_a_checkpoint(tmp_path, make_key):
   config = tiny_config('v4')  # BatchNorm: its running statistics are checked too
   state = train.create_train_state(config, make_key(), 3)
   checkpoints = checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3)
-  checkpoints.save(state, train.new_epoch_sums(), checkpoint.Position(1, 1))
+  checkpoints.save(state, train_loops.new_epoch_sums(), checkpoint.Position(1, 1))
   step_of_last_good = int(state.step)
   state = state.replace(step=state.step + 3)
   for spoiled in ({'params': jax.tree.map(lambda leaf: leaf * np.inf, state.params)},
@@ -468,7 +468,7 @@ def test_non_finite_parameters_never_reach_a_checkpoint(tmp_path, make_key):
     with pytest.raises(NonFiniteLossError, match=r'the parameters became non-finite at epoch 2 '
                                                  r'\(step 3\); the last good checkpoint is '
                                                  r'epoch 1; lower the learning rate') as raised:
-      checkpoints.save(state.replace(**spoiled), train.new_epoch_sums(),
+      checkpoints.save(state.replace(**spoiled), train_loops.new_epoch_sums(),
                        checkpoint.Position(2, 2))
     assert raised.value.exit_code == 3
   assert checkpoints._manager.all_steps() == [step_of_last_good]  # pylint: disable=protected-access

@@ -15,7 +15,7 @@ import pytest
 from jax_ae import workdir_lock
 from tests.conftest import REPO_ROOT
 
-TINY_FLAGS = ('--config=configs/v1.py', '--config.model.hidden_units=16',
+TINY_FLAGS = ('--config.model.hidden_units=16',
               '--config.model.code_dim=4', '--config.batch_size=8',
               '--config.eval_batch_size=16', '--config.num_epochs=2',
               '--config.num_reconstructions=2')
@@ -23,11 +23,11 @@ TINY_FLAGS = ('--config=configs/v1.py', '--config.model.hidden_units=16',
 LOG_LINE = re.compile(r'^[DIWEF]\d{4} \d\d:\d\d:\d\d\.\d+ ')
 
 
-def _main(workdir, *flags, env=None):
+def _main(workdir, *flags, config='configs/v1.py'):
   return subprocess.run(
-      [sys.executable, '-m', 'tests.main_with_mock_data', f'--workdir={workdir}', *TINY_FLAGS,
-       *flags], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False,
-      env={**os.environ, **(env or {})})
+      [sys.executable, '-m', 'tests.main_with_mock_data', f'--config={config}',
+       f'--workdir={workdir}', *TINY_FLAGS, *flags], cwd=REPO_ROOT, capture_output=True,
+      text=True, timeout=600, check=False)
 
 
 def _messages(stderr):
@@ -124,3 +124,27 @@ def test_a_broken_config_file_is_one_line_naming_it(kind, tmp_path):
   lines = _messages(result.stderr)
   assert len(lines) == 1 and lines[0].startswith('error: '), result.stderr[-3000:]
   assert str(config_file) in lines[0] and re.search(message, lines[0]), lines[0]
+
+
+# Divergence never looks like success.
+
+def test_a_non_finite_test_loss_fails_the_run_and_a_saner_rate_reruns(tmp_path):
+  """V4 at learning rate 1e8: finite train steps, then BatchNorm statistics that make the
+  test loss NaN. Exit 3 with the NaN guard's sentence, and nothing of it is kept."""
+  workdir = tmp_path / 'run'
+  v4 = {'config': 'configs/v4.py'}
+  diverged = _main(workdir, '--config.optim.learning_rate=1e8', **v4)
+  assert diverged.returncode == 3, diverged.stderr[-3000:]
+  assert _messages(diverged.stderr) == [
+      'error: test_loss became nan at epoch 1; the last good checkpoint is none (no epoch '
+      'finished before); lower the learning rate or set --config.optim.clip_norm, then run '
+      'again to resume from it.']
+  assert _metrics_rows(workdir)[-1]['test_loss'] is None  # strict JSON: null, not NaN
+  assert not (workdir / 'model.msgpack').exists()
+  assert os.listdir(workdir / 'checkpoints') == []
+
+  rerun = _main(workdir, **v4)
+  assert rerun.returncode == 0, rerun.stderr[-3000:]
+  rows = _metrics_rows(workdir)
+  assert [row['epoch'] for row in rows] == [1, 2]
+  assert all(isinstance(row['test_loss'], float) for row in rows)
