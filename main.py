@@ -31,12 +31,14 @@ import jax
 from ml_collections import config_flags
 
 from jax_ae import bench
+from jax_ae import config_files
 from jax_ae import evaluate
 from jax_ae import interrupts
 from jax_ae import multihost
 from jax_ae import report
 from jax_ae import train
 from jax_ae import usage
+from jax_ae.errors import ConfigError
 from jax_ae.errors import UserError
 
 FLAGS = flags.FLAGS
@@ -73,13 +75,14 @@ flags.DEFINE_bool('distributed', False, 'Join a multi-process run whose layout J
 def parse_flags(argv):
   """absl's parser, with a bad flag or config override reported as one line, exit 2."""
   try:
+    config_files.check(config_files.config_path_in(argv) or '')
     remaining = FLAGS(argv)
     if FLAGS.config is None and FLAGS.mode != 'report':
       raise flags.Error(f'--mode={FLAGS.mode} needs --config, e.g. --config=configs/v3.py.')
     if FLAGS.config is not None:
       FLAGS.config.keys()  # a config file that failed to load raises here, not at parse time
     return remaining
-  except flags.Error as error:
+  except (flags.Error, ConfigError) as error:
     print(f'error: {error}', file=sys.stderr)
   except OSError as error:
     print(f'error: cannot load the config file: {error}', file=sys.stderr)

@@ -10,16 +10,22 @@ process killed mid-write, or a disk that fills, leaves the previous one usable.
 """
 
 import dataclasses
+import logging as std_logging
 import os
+import re
 import shutil
+import sys
 from typing import Any, Dict, Optional, Tuple
 
 from absl import logging
+from etils import epath
 import jax
+import jax.numpy as jnp
 from jax.experimental import multihost_utils
 
 from jax_ae import multihost
 from jax_ae.errors import ConfigError
+from jax_ae.errors import NonFiniteLossError
 from jax_ae.errors import UserError
 
 
@@ -35,9 +41,64 @@ class Position:
     return self.completed_epochs < self.epoch
 
 
+def _shapes_by_path(tree) -> Dict[Tuple[str, ...], Tuple[int, ...]]:
+  """{path: shape} of a tree's arrays; paths spelled alike for Orbax's metadata and the state."""
+  def name(key):
+    for attribute in ('key', 'idx', 'name'):
+      if hasattr(key, attribute):
+        return str(getattr(key, attribute))
+    return str(key)
+  leaves = jax.tree_util.tree_flatten_with_path(tree)[0]
+  return {tuple(map(name, path)): tuple(leaf.shape) for path, leaf in leaves
+          if hasattr(leaf, 'shape')}
+
+
+@jax.jit
+def _all_finite(tree) -> jax.Array:
+  """Whether every float in `tree` is finite, as one device scalar (one small copy back)."""
+  floats = [leaf for leaf in jax.tree.leaves(tree) if jnp.issubdtype(leaf.dtype, jnp.inexact)]
+  return jnp.all(jnp.stack([jnp.all(jnp.isfinite(leaf)) for leaf in floats])) if floats \
+      else jnp.array(True)
+
+
 def _state_arrays(state) -> Dict[str, Any]:
   return {'params': state.params, 'opt_state': state.opt_state,
           'batch_stats': state.batch_stats, 'step': state.step}
+
+
+def _first_sentence(error: Exception) -> str:
+  """The start of an error's message: Orbax's and TensorStore's run to many lines."""
+  first_line = (str(error).strip() or type(error).__name__).splitlines()[0]
+  return re.split(r'(?<=\.) ', first_line)[0][:160]
+
+
+def _is_orbax_thread_error(record: std_logging.LogRecord) -> bool:
+  return record.levelno >= std_logging.ERROR and record.pathname.endswith(
+      os.path.join('orbax', 'checkpoint', '_src', 'futures', 'future.py'))
+
+
+def _quiet_failed_writes() -> None:
+  """Keeps a failed write (a full disk) to the one line main.py prints, unless --verbosity=1.
+
+  Orbax's writer threads log the failure with a traceback before save() raises it, and
+  TensorStore's callbacks for the writes still in flight then land on Orbax's closed
+  event loop, each printing a 'RuntimeError: Event loop is closed' traceback.
+  """
+  if getattr(sys.unraisablehook, 'quiets_closed_event_loops', False):
+    return
+  previous_hook = sys.unraisablehook
+
+  def hook(unraisable):
+    closed_loop = (isinstance(unraisable.exc_value, RuntimeError)
+                   and str(unraisable.exc_value) == 'Event loop is closed')
+    if not closed_loop or logging.get_verbosity() >= logging.DEBUG:
+      previous_hook(unraisable)
+
+  hook.quiets_closed_event_loops = True
+  sys.unraisablehook = hook
+  std_logging.getLogger('absl').addFilter(
+      lambda record: logging.get_verbosity() >= logging.DEBUG
+      or not _is_orbax_thread_error(record))
 
 
 class Checkpoints:
@@ -48,7 +109,17 @@ class Checkpoints:
     self._ocp = ocp
     self.directory = os.path.abspath(directory)
     self._keep = keep
-    self._manager = self._open()
+    self._manager = None
+    _quiet_failed_writes()
+    # Orbax finishes every checkpoint with this file; a step folder without it (left
+    # empty, or made by hand) makes Orbax warn on opening and fail on reading.
+    self._damaged = [int(name) for name in sorted(os.listdir(self.directory))
+                     if name.isdigit() and not os.path.isfile(
+                         os.path.join(self.directory, name, '_CHECKPOINT_METADATA'))
+                     ] if os.path.isdir(self.directory) else []
+    for step in self._damaged:
+      self._warn_damaged(step, 'no _CHECKPOINT_METADATA: an empty or unfinished step folder')
+    self._move_aside(self._damaged)
 
   def _open(self):
     return self._ocp.CheckpointManager(
@@ -57,17 +128,40 @@ class Checkpoints:
             max_to_keep=self._keep, create=True, enable_async_checkpointing=False))
 
   def latest_position(self) -> Optional[Position]:
-    step = self._manager.latest_step()
-    if step is None:
-      return None
+    """The Position of the newest checkpoint whose metadata reads, or None if there is none."""
+    for step in self._steps_newest_first():
+      try:
+        return self._read_position(step)
+      except Exception:  # pylint: disable=broad-except
+        continue  # damaged: restore_latest names it and moves it aside
+    return None
+
+  def _steps_newest_first(self):
+    return sorted(self._manager.all_steps(), reverse=True)
+
+  def _read_position(self, step: int) -> Position:
     meta = self._manager.restore(step, args=self._ocp.args.Composite(
         meta=self._ocp.args.JsonRestore()))['meta']
-    return Position(epoch=meta['epoch'], completed_epochs=meta['completed_epochs'])
+    return Position(epoch=int(meta['epoch']), completed_epochs=int(meta['completed_epochs']))
 
-  def save(self, state, epoch_sums, position: Position) -> None:
-    """Writes a checkpoint at the state's step; raises UserError if it cannot."""
+  def save(self, state, epoch_sums, position: Position, again: str = '') -> None:
+    """Writes a checkpoint at the state's step; raises UserError if it cannot.
+
+    Raises NonFiniteLossError, writing nothing, if a parameter, Adam moment or BatchNorm
+    statistic is not finite: a step's loss and gradient can be finite and its update
+    still overflow, and such a checkpoint would pass for the last good one. `again` is
+    what the message's "run again" needs ('' or ' without --config.restart=True').
+    """
     ocp = self._ocp
     step = int(jax.device_get(state.step))
+    if not bool(jax.device_get(_all_finite(_state_arrays(state)))):
+      last_good = self.latest_position()
+      kept = (f'epoch {last_good.completed_epochs}' if last_good is not None
+              else 'none (no epoch finished before)')
+      raise NonFiniteLossError(
+          f'the parameters became non-finite at epoch {position.epoch} (step {step}); the last '
+          f'good checkpoint is {kept}; lower the learning rate or set '
+          f'--config.optim.clip_norm, then run again{again} to resume from it.')
     previous = self._manager.latest_step()
     if previous == step:
       if position.completed_epochs <= self.latest_position().completed_epochs:
@@ -80,31 +174,103 @@ class Checkpoints:
           meta=ocp.args.JsonSave(dataclasses.asdict(position))), force=True)
       self._manager.wait_until_finished()
     except Exception as error:  # pylint: disable=broad-except
+      if multihost.is_primary():  # the half-written step would keep the disk full
+        for name in os.listdir(self.directory):
+          if name.startswith(f'{step}.orbax-checkpoint-tmp'):
+            shutil.rmtree(os.path.join(self.directory, name), ignore_errors=True)
       kept = f'step {previous}' if previous is not None else 'none yet'
+      no_space = 'No space left on device' in str(error)
+      reason = 'no space left on device' if no_space else _first_sentence(error)
       raise UserError(f'could not write the checkpoint of step {step} in {self.directory} '
-                      f'({error}); the previous checkpoint ({kept}) is intact.') from error
+                      f'({reason}); the previous checkpoint ({kept}) is intact; free some '
+                      f'space{"" if no_space else " or fix the cause"} and run the same '
+                      f'command to resume.') from error
     logging.info('Saved checkpoint at step %d (epoch %d).', step, position.epoch)
 
   def restore_latest(self, state_template, epoch_sums_template):
-    """(state, epoch_sums, Position) from the newest checkpoint, or None if there is none."""
-    step = self._manager.latest_step()
-    if step is None:
+    """(state, epoch_sums, Position) from the newest readable checkpoint, or None if there is none.
+
+    A checkpoint that cannot be read (a truncated or garbled file, an empty step
+    folder) is named in a warning, moved aside to `{step}.damaged`, and the next older
+    one is tried; raises UserError when there are checkpoints and none can be read, and
+    ConfigError when one holds arrays of other names or shapes than the templates.
+    """
+    templates = {'state': _state_arrays(state_template), 'epoch_sums': epoch_sums_template}
+    damaged, restored = [], None
+    for step in self._steps_newest_first():
+      try:
+        restored = self._restore(step, templates)
+        break
+      except Exception as error:  # pylint: disable=broad-except
+        if self._holds_other_arrays(step, templates):
+          # config.json normally refuses another config first; this is a workdir whose
+          # config.json was removed or a checkpoints folder copied in from another run.
+          raise ConfigError(f'the checkpoint of step {step} in {self.directory} holds another '
+                            f'model or optimizer than this config builds; use a new --workdir, '
+                            f'or --config.restart=True to replace that run.') from error
+        self._warn_damaged(step, _first_sentence(error))
+        damaged.append(step)
+    self._move_aside(damaged)
+    self._damaged += damaged
+    if restored is None and self._damaged:
+      raise UserError(f'no checkpoint in {self.directory} can be read (steps '
+                      f'{", ".join(map(str, sorted(self._damaged)))} are damaged, kept as '
+                      f'STEP.damaged); run again with --config.restart=True to train from '
+                      f'scratch.')
+    if restored is None:
       return None
+    state, epoch_sums, position = restored
+    return state_template.replace(**state), epoch_sums, position
+
+  def _restore(self, step: int, templates):
     ocp = self._ocp
-    try:
-      restored = self._manager.restore(step, args=ocp.args.Composite(
-          state=ocp.args.StandardRestore(_state_arrays(state_template)),
-          epoch_sums=ocp.args.StandardRestore(epoch_sums_template),
-          meta=ocp.args.JsonRestore()))
-    except ValueError as error:  # Orbax's message for a tree of other shapes or names
-      # config.json normally refuses another config first; this is a workdir whose
-      # config.json was removed or a checkpoints folder copied in from another run.
-      raise ConfigError(f'the checkpoint of step {step} in {self.directory} holds another '
-                        f'model or optimizer than this config builds; use a new --workdir, '
-                        f'or --config.restart=True to replace that run.') from error
-    state = state_template.replace(**restored['state'])
+    restored = self._manager.restore(step, args=ocp.args.Composite(
+        state=ocp.args.StandardRestore(templates['state']),
+        epoch_sums=ocp.args.StandardRestore(templates['epoch_sums']),
+        meta=ocp.args.JsonRestore()))
     meta = restored['meta']
-    return state, restored['epoch_sums'], Position(meta['epoch'], meta['completed_epochs'])
+    position = Position(epoch=int(meta['epoch']), completed_epochs=int(meta['completed_epochs']))
+    return restored['state'], restored['epoch_sums'], position
+
+  def _holds_other_arrays(self, step: int, templates) -> bool:
+    """True when the step's stored array names and shapes read, and differ from the templates'.
+
+    Unreadable metadata is damage, not another model.
+    """
+    for item, template in templates.items():
+      try:
+        stored = self._ocp.StandardCheckpointHandler().metadata(
+            epath.Path(self.directory) / str(step) / item)
+        stored_shapes = _shapes_by_path(stored.tree)
+      except Exception:  # pylint: disable=broad-except
+        return False
+      if stored_shapes != _shapes_by_path(template):
+        return True
+    return False
+
+  def _warn_damaged(self, step: int, reason: str) -> None:
+    logging.warning('The checkpoint of step %d in %s cannot be read (%s); moved aside to '
+                    '%d.damaged, trying the next older one.', step, self.directory, reason, step)
+
+  def _move_aside(self, steps) -> None:
+    """Renames damaged step folders to `{step}.damaged` and (re)opens the manager.
+
+    Orbax ignores such names, a later save of the same step does not collide, and the
+    files stay for whoever wants to look.
+    """
+    if self._manager is not None and not steps:
+      return
+    if multihost.is_primary():
+      for step in steps:
+        path = os.path.join(self.directory, str(step))
+        aside = f'{path}.damaged'
+        shutil.rmtree(aside, ignore_errors=True)
+        os.replace(path, aside)
+    if jax.process_count() > 1:
+      multihost_utils.sync_global_devices('damaged checkpoints moved aside')
+    if self._manager is not None:
+      self._manager.close()
+    self._manager = self._open()
 
   def delete_all(self) -> None:
     self._manager.close()

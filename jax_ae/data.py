@@ -4,6 +4,10 @@ Both are imported inside the functions that need them, so models, steps, tests a
 benchmarks import and run on machines without TensorFlow.
 """
 
+import contextlib
+import fcntl
+import functools
+import hashlib
 import os
 import re
 import socket
@@ -29,6 +33,8 @@ CLASS_NAMES = {
                       'Shirt', 'Sneaker', 'Bag', 'Ankle boot'),
 }
 
+PREPARE_LOCK_FILE = '.jax_ae_prepare.lock'
+
 # A split: {'image': [n, 784] float32 in [0, 1], 'label': [n] int32}.
 Split = Dict[str, np.ndarray]
 
@@ -47,6 +53,40 @@ def _check_manual_dir(manual_dir: str, name: str) -> None:
   if missing:
     raise UserError(f'data.manual_dir {manual_dir!r} lacks {", ".join(missing)}; it must hold '
                     f'the four canonical {name} files: {", ".join(IDX_FILES)}.')
+
+
+def _check_manual_files(builder, manual_dir: str, name: str) -> None:
+  """Each IDX file's size and sha256 against those tfds registered for the dataset.
+
+  Checked whenever a manual folder is given, also when the tfds cache is prepared
+  already (tfds would not read the folder then): the folder must hold what it says.
+  """
+  registered = {info.filename or os.path.basename(url): info
+                for url, info in (builder.url_infos or {}).items()}
+  for filename in IDX_FILES:
+    expected = registered.get(filename)
+    if expected is None:
+      continue
+    path = os.path.join(manual_dir, filename)
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+      for chunk in iter(functools.partial(f.read, 1 << 20), b''):
+        digest.update(chunk)
+    size = os.path.getsize(path)
+    if size != int(expected.size) or digest.hexdigest() != expected.checksum:
+      raise UserError(f'{path} is not the canonical {name} file: expected {int(expected.size)} '
+                      f'bytes of sha256 {expected.checksum[:12]}..., got {size} bytes of '
+                      f'{digest.hexdigest()[:12]}...; replace it with the original.')
+
+
+@contextlib.contextmanager
+def _preparation_lock(data_dir_root: str):
+  """Holds `data_dir_root/.jax_ae_prepare.lock`, so that runs preparing one tfds folder
+  at once take turns rather than racing on tfds' renames."""
+  os.makedirs(data_dir_root, exist_ok=True)
+  with open(os.path.join(data_dir_root, PREPARE_LOCK_FILE), 'a') as lock_file:
+    fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file closes
+    yield
 
 
 def _hide_gpus_from_tensorflow() -> None:
@@ -82,18 +122,29 @@ def _checksum_error_sentence(name: str, error: Exception) -> str:
 
 def _prepare(data_config: ml_collections.ConfigDict):
   """Returns a tfds builder whose dataset is prepared, from the manual folder if set."""
-  # pylint: disable=g-import-not-at-top
-  import tensorflow_datasets as tfds
-  from tensorflow_datasets.core.download import download_manager
-
+  import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
   name = data_config.name
   manual_dir = resolve_manual_dir(data_config)
   if manual_dir:
     _check_manual_dir(manual_dir, name)
   data_dir = os.path.expanduser(data_config.tfds_data_dir) or None
   builder = tfds.builder(name, data_dir=data_dir)
+  if manual_dir:
+    _check_manual_files(builder, manual_dir, name)
   if builder.is_prepared():
     return builder
+  with _preparation_lock(builder.data_dir_root):
+    builder = tfds.builder(name, data_dir=data_dir)  # another run may have prepared it meanwhile
+    if not builder.is_prepared():
+      _download_and_prepare(builder, name, manual_dir)
+  return builder
+
+
+def _download_and_prepare(builder, name: str, manual_dir: str) -> None:
+  """tfds' download_and_prepare, from the manual folder if set; UserError if it fails."""
+  # pylint: disable=g-import-not-at-top
+  import tensorflow_datasets as tfds
+  from tensorflow_datasets.core.download import download_manager
   no_data_message = (
       f'{name} is not prepared and cannot be downloaded; either give this machine network '
       f'access or set --config.data.manual_dir to a folder holding {", ".join(IDX_FILES)}.')
@@ -114,7 +165,6 @@ def _prepare(data_config: ml_collections.ConfigDict):
       raise UserError(f'could not prepare {name} from {manual_dir!r}: '
                       f'{str(error).splitlines()[0]}') from error
     raise UserError(no_data_message) from error
-  return builder
 
 
 def _read_split(builder, split: str) -> Split:
@@ -123,8 +173,15 @@ def _read_split(builder, split: str) -> Split:
   Reads in batches and concatenates: `as_dataset(batch_size=-1)` aborts TensorFlow
   2.21 inside `tfds.testing.mock_data` (a vector sized for an unbounded batch).
   """
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
   import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
-  batches = list(tfds.as_numpy(builder.as_dataset(split=split, batch_size=10_000)))
+  try:
+    batches = list(tfds.as_numpy(builder.as_dataset(split=split, batch_size=10_000)))
+  except tf.errors.DataLossError as error:  # a truncated or overwritten tfrecord file
+    damage = re.search(r'(truncated|corrupted) record at \d+', str(error))
+    raise UserError(f'the prepared {builder.name} data in {builder.data_dir} is damaged '
+                    f'({damage.group(0) if damage else "an unreadable record"}); delete that '
+                    f'folder and run again to prepare it anew.') from error
   images = np.concatenate([batch['image'] for batch in batches])
   labels = np.concatenate([batch['label'] for batch in batches])
   return {

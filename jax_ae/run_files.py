@@ -11,15 +11,19 @@ checkpoints/       Orbax checkpoints to resume from (checkpoint.py)
 """
 
 import json
+import math
 import os
 import time
 from typing import Any, Dict, List
 
 from absl import logging
 import flax
+import jax
 import ml_collections
+import numpy as np
 
 from jax_ae.errors import ConfigError
+from jax_ae.errors import NonFiniteLossError
 from jax_ae.errors import UserError
 from jax_ae.plots import Picture
 
@@ -51,13 +55,28 @@ def _flatten(tree: Dict[str, Any], prefix: str = '') -> Dict[str, Any]:
 
 
 def write_atomically(path: str, content: bytes) -> None:
-  """Writes via a temporary file and a rename, so `path` is never half written."""
+  """Writes via a temporary file and a rename, so `path` is never half written.
+
+  A write that fails (a full disk) removes its temporary file and raises.
+  """
   temporary_path = path + '.tmp'
-  with open(temporary_path, 'wb') as f:
-    f.write(content)
-    f.flush()
-    os.fsync(f.fileno())
-  os.replace(temporary_path, path)
+  try:
+    with open(temporary_path, 'wb') as f:
+      f.write(content)
+      f.flush()
+      os.fsync(f.fileno())
+    os.replace(temporary_path, path)
+  except BaseException:
+    if os.path.exists(temporary_path):
+      os.remove(temporary_path)
+    raise
+
+
+def _json_line(row: Dict[str, Any]) -> str:
+  """One strict-JSON line: a non-finite float (a diverged loss) is written as null."""
+  finite_or_none = {name: None if isinstance(value, float) and not math.isfinite(value)
+                    else value for name, value in row.items()}
+  return json.dumps(finite_or_none, allow_nan=False) + '\n'
 
 
 class _TensorBoardWriter:
@@ -165,9 +184,9 @@ class RunFiles:
       return
     rows = self.read_metrics()
     kept_rows = [row for row in rows if row['epoch'] <= completed_epochs]
-    kept = ''.join(json.dumps(row) + '\n' for row in kept_rows)
+    kept = ''.join(_json_line(row) for row in kept_rows)
     with open(self.metrics_path) as f:
-      unchanged = f.read() == kept  # also False for a line cut short by a crash
+      unchanged = f.read() == kept  # also False for a line cut short, or a duplicate row
     if not unchanged:
       write_atomically(self.metrics_path, kept.encode())
     if len(kept_rows) < len(rows):  # TensorBoard has them too: purge them there, now,
@@ -184,11 +203,12 @@ class RunFiles:
     if not self.writes:
       return
     with open(self.metrics_path, 'a') as f:
-      f.write(json.dumps(metrics) + '\n')
+      f.write(_json_line(metrics))
       f.flush()
       os.fsync(f.fileno())
     scalars = {name: value for name, value in metrics.items()
-               if name not in ('epoch', 'step') and isinstance(value, (int, float))}
+               if name not in ('epoch', 'step') and isinstance(value, (int, float))
+               and math.isfinite(value)}
     self._tensorboard_writer().write(metrics['step'], scalars, pictures)
 
   def _tensorboard_writer(self) -> _TensorBoardWriter:
@@ -197,17 +217,25 @@ class RunFiles:
     return self._tensorboard
 
   def read_metrics(self) -> List[Dict[str, float]]:
-    """The metrics rows on disk; a line cut short by a crash mid-write is dropped."""
+    """The metrics rows on disk, one per epoch in epoch order.
+
+    A line cut short by a crash mid-write is dropped; of two rows for one epoch (an
+    epoch redone after a crash between its row and its checkpoint, or two runs that
+    once shared the workdir) the later is kept. A null value is a non-finite one.
+    """
     if not os.path.exists(self.metrics_path):
       return []
-    rows = []
+    rows_by_epoch = {}
     with open(self.metrics_path) as f:
       for line in f:
         try:
-          rows.append(json.loads(line))
+          row = json.loads(line)
         except json.JSONDecodeError:
           logging.warning('Ignoring a damaged line of %s.', self.metrics_path)
-    return rows
+          continue
+        rows_by_epoch[row['epoch']] = {name: math.nan if value is None else value
+                                       for name, value in row.items()}
+    return [rows_by_epoch[epoch] for epoch in sorted(rows_by_epoch)]
 
   def write_pictures(self, pictures: Dict[str, Picture]) -> None:
     """Writes each picture as `{name}.png`; names must be in PICTURES."""
@@ -218,9 +246,15 @@ class RunFiles:
       write_atomically(self.path(f'{name}.png'), picture.png)
 
   def write_model(self, state) -> None:
+    """model.msgpack of the state's params and batch_stats; never of non-finite ones."""
     if not self.writes:
       return
     variables = {'params': state.params, 'batch_stats': state.batch_stats}
+    if not all(np.isfinite(leaf).all() for leaf in jax.tree.leaves(jax.device_get(variables))
+               if np.issubdtype(np.asarray(leaf).dtype, np.inexact)):
+      raise NonFiniteLossError(f'the final parameters are not finite; {MODEL_FILE} was not '
+                               f'written; lower the learning rate or set '
+                               f'--config.optim.clip_norm, then run again.')
     write_atomically(self.path(MODEL_FILE), flax.serialization.to_bytes(variables))
 
 

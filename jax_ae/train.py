@@ -30,6 +30,7 @@ from jax_ae import plots
 from jax_ae import run_files
 from jax_ae import tasks
 from jax_ae import train_loops
+from jax_ae import workdir_lock
 from jax_ae.errors import Interrupted
 from jax_ae.errors import NonFiniteLossError
 
@@ -186,14 +187,16 @@ def _log_epoch(metrics, num_epochs: int) -> None:
                  num_epochs, metrics['train_accuracy'], metrics['test_accuracy'])
 
 
-def _raise_nonfinite(epoch: int, host_sums, checkpoints, again: str):
-  """Stops the run on a non-finite step, naming the checkpoint it can resume from."""
+def _raise_nonfinite(epoch: int, host_sums, checkpoints, again: str, what: str = ''):
+  """Stops the run on a non-finite step (or `what` else went non-finite), naming the
+  checkpoint it can resume from."""
   last_good = checkpoints.latest_position()
   kept = (f'epoch {last_good.completed_epochs}' if last_good is not None
           else 'none (no epoch finished before)')
+  what = what or (f'loss became NaN at epoch {epoch} '
+                  f'(step {int(host_sums["first_nonfinite_step"])})')
   raise NonFiniteLossError(
-      f'loss became NaN at epoch {epoch} (step {int(host_sums["first_nonfinite_step"])}); '
-      f'the last good checkpoint is {kept}; lower the learning rate or set '
+      f'{what}; the last good checkpoint is {kept}; lower the learning rate or set '
       f'--config.optim.clip_norm, then run again{again} to resume from it.')
 
 
@@ -206,6 +209,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
   """
   config_checks.validate(config)
   run = run_files.RunFiles(workdir, writes=multihost.is_primary())
+  if run.writes:  # one run per workdir: a second is refused, naming this one's PID
+    workdir_lock.acquire(workdir)
   checkpoints = checkpoint.Checkpoints(run.path(run_files.CHECKPOINTS_DIR), config.keep_checkpoints)
   if config.restart:
     checkpoints.delete_all()
@@ -222,7 +227,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
       trainer.create_state(), trainer.new_epoch_sums(), config.num_epochs)
   again = ' without --config.restart=True' if config.restart else ''
   run.truncate_metrics(completed_epochs=first_epoch - 1)
-  best_train_loss = min((row['train_loss'] for row in run.read_metrics()), default=np.inf)
+  best_loss = {name: min((row[name] for row in run.read_metrics()), default=np.inf)
+               for name in ('train_loss', 'test_loss')}
   shown = plots.pick_examples(dataset['test'], config.num_reconstructions)
   class_names = data.CLASS_NAMES[config.data.name]
   logging.info('%s on %s: %d steps of %d examples per epoch, epochs %d to %d.',
@@ -245,7 +251,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
       if stop.requested and nonfinite:
         _raise_nonfinite(epoch, host_sums, checkpoints, again)  # never checkpoint those sums
       if stop.requested:
-        checkpoints.save(state, epoch_sums, checkpoint.Position(epoch, epoch - 1))
+        checkpoints.save(state, epoch_sums, checkpoint.Position(epoch, epoch - 1), again)
         raise Interrupted(
             f'stopped by signal {stop.signal_number} at epoch {epoch}, step '
             f'{int(host_sums["steps"])} of {trainer.steps_per_epoch}; checkpoint saved: run '
@@ -264,13 +270,17 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
           tasks.picture_title(config, epoch, evaluation)))
       if nonfinite:
         _raise_nonfinite(epoch, host_sums, checkpoints, again)
-      if metrics['train_loss'] > 10 * best_train_loss:
-        logging.warning('train_loss jumped to %.4g at epoch %d, over 10x the best so far '
-                        '(%.4g): training is unstable.', metrics['train_loss'], epoch,
-                        best_train_loss)
-      best_train_loss = min(best_train_loss, metrics['train_loss'])
+      if not np.isfinite(metrics['test_loss']):  # diverged BatchNorm statistics, or overflow
+        _raise_nonfinite(epoch, host_sums, checkpoints, again,
+                         what=f'test_loss became {metrics["test_loss"]} at epoch {epoch}')
+      for name, best in best_loss.items():
+        if metrics[name] > 10 * best:
+          logging.warning('%s jumped to %.4g at epoch %d, over 10x the best so far (%.4g): '
+                          'training is unstable.', name, metrics[name], epoch, best)
+        best_loss[name] = min(best, metrics[name])
       if epoch % config.checkpoint_every_epochs == 0 or epoch == config.num_epochs:
-        checkpoints.save(state, trainer.new_epoch_sums(), checkpoint.Position(epoch, epoch))
+        checkpoints.save(state, trainer.new_epoch_sums(), checkpoint.Position(epoch, epoch),
+                         again)
       epoch_sums = None
 
   run.write_model(state)
@@ -284,4 +294,5 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
                                                 tasks.LOSS_DESCRIPTIONS[config.task], title)
   run.write_pictures(pictures)
   checkpoints.close()
+  workdir_lock.release(workdir)
   return state

@@ -4,6 +4,7 @@ import errno
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -332,3 +333,146 @@ def test_redone_epochs_replace_their_tensorboard_points(stopped_before_an_epoch_
   events.Reload()
   assert [(event.step, event.value) for event in events.Scalars('test_loss')] == \
       [(3, 1.0), (6, 0.25)]
+
+
+# Damaged checkpoints: real files of a finished tiny run, damaged on disk.
+
+def _largest_file(folder):
+  paths = [os.path.join(root, name) for root, _, names in os.walk(folder) for name in names]
+  return max(paths, key=os.path.getsize)
+
+
+DAMAGES = {
+    'truncated data file': lambda step: open(_largest_file(step / 'state'), 'r+b').truncate(100),
+    'garbage data file': lambda step: open(_largest_file(step / 'state'), 'wb').write(
+        bytes(range(256)) * 20),
+    'garbled meta/metadata': lambda step: (step / 'meta' / 'metadata').write_text('{"epoch": 2, "co'),
+    'missing state/_METADATA': lambda step: (step / 'state' / '_METADATA').unlink(),
+    'truncated manifest': lambda step: open(step / 'state' / 'manifest.ocdbt', 'r+b').truncate(10),
+}
+
+
+@pytest.fixture(scope='module')
+def finished_tiny_run(tmp_path_factory):
+  """A 2-epoch run with a checkpoint after each epoch (steps 3 and 6), under mock data."""
+  import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
+  from jax_ae import data  # pylint: disable=import-outside-toplevel
+  workdir = tmp_path_factory.mktemp('finished')
+  unreachable, data._download_host_unreachable = data._download_host_unreachable, \
+      lambda builder: False  # pylint: disable=protected-access
+  try:
+    with tfds.testing.mock_data(num_examples=24):
+      train.train_and_evaluate(tiny_config(), str(workdir))
+  finally:
+    data._download_host_unreachable = unreachable  # pylint: disable=protected-access
+  return workdir
+
+
+def _resume_one_more_epoch(workdir):
+  config = tiny_config()
+  config.num_epochs = 3
+  return train.train_and_evaluate(config, str(workdir))
+
+
+@pytest.mark.parametrize('damage', DAMAGES)
+def test_a_damaged_newest_checkpoint_falls_back_to_the_older_one(damage, finished_tiny_run,
+                                                                 tmp_path, mock_tfds, caplog):
+  del mock_tfds
+  workdir = tmp_path / 'run'
+  shutil.copytree(finished_tiny_run, workdir)
+  DAMAGES[damage](workdir / 'checkpoints' / '6')
+  damaged = checkpoint.Checkpoints(str(workdir / 'checkpoints'), 3)
+  damaged.latest_position()  # the NaN message's "last good checkpoint" reads past damage
+  template = train.create_train_state(tiny_config(), train.init_key(0), 3)
+  assert damaged.restore_latest(template, train_loops.new_epoch_sums())[2] == checkpoint.Position(1, 1)
+  assert damaged.latest_position() == checkpoint.Position(1, 1)
+  damaged.close()
+  caplog.clear()
+  (workdir / 'checkpoints' / '6.damaged').rename(workdir / 'checkpoints' / '6')
+  _resume_one_more_epoch(workdir)
+  warnings = [r.getMessage() for r in caplog.records if 'cannot be read' in r.getMessage()]
+  assert len(warnings) == 1 and 'checkpoint of step 6' in warnings[0], warnings
+  assert '\n' not in warnings[0]
+  assert _metrics_epochs(workdir) == [1, 2, 3]  # epoch 2 redone from the step-3 checkpoint
+  assert sorted(os.listdir(workdir / 'checkpoints')) == ['3', '6', '6.damaged', '9']
+
+
+def test_an_empty_step_folder_is_set_aside(finished_tiny_run, tmp_path, mock_tfds, caplog):
+  del mock_tfds
+  workdir = tmp_path / 'run'
+  shutil.copytree(finished_tiny_run, workdir)
+  (workdir / 'checkpoints' / '9999').mkdir()
+  _resume_one_more_epoch(workdir)
+  warnings = [r.getMessage() for r in caplog.records if 'cannot be read' in r.getMessage()]
+  assert len(warnings) == 1 and 'checkpoint of step 9999' in warnings[0], warnings
+  assert _metrics_epochs(workdir) == [1, 2, 3]  # resumed from step 6, not from scratch
+  assert '9999.damaged' in os.listdir(workdir / 'checkpoints')
+
+
+def test_no_readable_checkpoint_is_one_sentence_not_another_model(finished_tiny_run, tmp_path,
+                                                                  mock_tfds):
+  del mock_tfds
+  workdir = tmp_path / 'run'
+  shutil.copytree(finished_tiny_run, workdir)
+  for step in ('3', '6'):
+    DAMAGES['truncated data file'](workdir / 'checkpoints' / step)
+  with pytest.raises(UserError, match=r'no checkpoint in .* can be read \(steps 3, 6 are damaged'
+                                      r'.*--config.restart=True') as raised:
+    _resume_one_more_epoch(workdir)
+  assert not isinstance(raised.value, ConfigError)
+  assert 'another model' not in str(raised.value)
+
+
+def test_duplicated_metrics_rows_keep_the_last_per_epoch(tmp_path):
+  """As two runs that once shared the workdir, or a crash between a row and its checkpoint."""
+  (tmp_path / 'metrics.jsonl').write_text(''.join(
+      json.dumps({'epoch': epoch, 'step': 3 * epoch, 'test_loss': loss}) + '\n'
+      for epoch, loss in ((1, 0.5), (2, 0.4), (2, 0.3), (3, 0.2), (3, 0.1))))
+  files = run_files.RunFiles(str(tmp_path))
+  assert [(row['epoch'], row['test_loss']) for row in files.read_metrics()] == \
+      [(1, 0.5), (2, 0.3), (3, 0.1)]
+  files.truncate_metrics(completed_epochs=2)
+  assert _metrics_epochs(tmp_path) == [1, 2]
+  assert json.loads((tmp_path / 'metrics.jsonl').read_text().splitlines()[1])['test_loss'] == 0.3
+
+
+def test_non_finite_metrics_are_written_as_null(tmp_path):
+  files = run_files.RunFiles(str(tmp_path))
+  files.write_epoch({'epoch': 1, 'step': 3, 'train_loss': float('nan'),
+                     'test_loss': float('inf'), 'learning_rate': 1e-3}, {})
+  line = (tmp_path / 'metrics.jsonl').read_text()
+  assert json.loads(line, parse_constant=lambda token: pytest.fail(f'bare {token}')) == {
+      'epoch': 1, 'step': 3, 'train_loss': None, 'test_loss': None, 'learning_rate': 1e-3}
+  assert np.isnan(files.read_metrics()[0]['test_loss'])
+
+
+def test_a_failed_atomic_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+  def no_space(*args):
+    raise OSError(errno.ENOSPC, 'No space left on device')
+
+  monkeypatch.setattr(os, 'fsync', no_space)
+  with pytest.raises(OSError, match='No space left'):
+    run_files.write_atomically(str(tmp_path / 'model.msgpack'), b'params')
+  assert os.listdir(tmp_path) == []
+
+
+def test_non_finite_parameters_never_reach_a_checkpoint(tmp_path, make_key):
+  config = tiny_config('v4')  # BatchNorm: its running statistics are checked too
+  state = train.create_train_state(config, make_key(), 3)
+  checkpoints = checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3)
+  checkpoints.save(state, train_loops.new_epoch_sums(), checkpoint.Position(1, 1))
+  step_of_last_good = int(state.step)
+  state = state.replace(step=state.step + 3)
+  for spoiled in ({'params': jax.tree.map(lambda leaf: leaf * np.inf, state.params)},
+                  {'batch_stats': jax.tree.map(lambda leaf: leaf + np.nan, state.batch_stats)}):
+    with pytest.raises(NonFiniteLossError, match=r'the parameters became non-finite at epoch 2 '
+                                                 r'\(step 3\); the last good checkpoint is '
+                                                 r'epoch 1; lower the learning rate') as raised:
+      checkpoints.save(state.replace(**spoiled), train_loops.new_epoch_sums(),
+                       checkpoint.Position(2, 2))
+    assert raised.value.exit_code == 3
+  assert checkpoints._manager.all_steps() == [step_of_last_good]  # pylint: disable=protected-access
+  with pytest.raises(NonFiniteLossError, match='model.msgpack was not written'):
+    run_files.RunFiles(str(tmp_path)).write_model(
+        state.replace(params=jax.tree.map(lambda leaf: leaf * np.nan, state.params)))
+  assert not (tmp_path / 'model.msgpack').exists()

@@ -1,14 +1,17 @@
 """Loading through tfds: mocked, from the real IDX folders, and every way it can fail."""
 
+import os
 import shutil
 import socket
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 from jax_ae import data
 from jax_ae.errors import UserError
-from tests.conftest import shared_data_dir, tiny_config
+from tests.conftest import REPO_ROOT, shared_data_dir, tiny_config
 
 
 def _data_config(name='mnist', manual_dir='', tfds_data_dir=''):
@@ -72,12 +75,18 @@ def test_altered_file_fails_its_checksum_and_is_named(tmp_path):
 
 
 @pytest.fixture(scope='module')
-def real_datasets(tmp_path_factory):
+def real_tfds_dir(tmp_path_factory):
   """Both datasets prepared into ONE tfds folder, the case that used to mix them up."""
   manual = {name: shared_data_dir(name) for name in data.DATASETS}
   tfds_dir = tmp_path_factory.mktemp('tfds')
-  return {name: data.load_dataset(_data_config(name, manual[name], tfds_dir))
-          for name in data.DATASETS}
+  datasets = {name: data.load_dataset(_data_config(name, manual[name], tfds_dir))
+              for name in data.DATASETS}
+  return tfds_dir, datasets
+
+
+@pytest.fixture(scope='module')
+def real_datasets(real_tfds_dir):
+  return real_tfds_dir[1]
 
 
 @pytest.mark.parametrize('name', data.DATASETS)
@@ -104,3 +113,48 @@ def test_mnist_and_fashion_mnist_stay_apart_in_one_tfds_folder(real_datasets):
   assert abs(fashion_mean - 0.2868) < 0.002
   assert not np.array_equal(real_datasets['mnist']['train']['image'][:100],
                             real_datasets['fashion_mnist']['train']['image'][:100])
+
+
+def test_an_altered_manual_file_is_refused_though_the_cache_is_prepared(real_tfds_dir, tmp_path):
+  manual = tmp_path / 'manual'
+  shutil.copytree(shared_data_dir('mnist'), manual)
+  images = manual / 'train-images-idx3-ubyte.gz'
+  images.chmod(0o644)
+  altered = bytearray(images.read_bytes())
+  altered[5000] ^= 0xFF  # same size, one byte changed
+  images.write_bytes(bytes(altered))
+  with pytest.raises(UserError, match=r'train-images-idx3-ubyte.gz is not the canonical mnist '
+                                      r'file: expected 9912422 bytes .* got 9912422 bytes'):
+    data.load_dataset(_data_config(manual_dir=manual, tfds_data_dir=real_tfds_dir[0]))
+
+
+def test_a_truncated_prepared_cache_names_the_folder_to_delete(real_tfds_dir, tmp_path):
+  shutil.copytree(real_tfds_dir[0] / 'mnist', tmp_path / 'mnist')
+  version_dir, = (tmp_path / 'mnist').iterdir()
+  train_records, = version_dir.glob('mnist-train.tfrecord*')
+  with open(train_records, 'r+b') as f:
+    f.truncate(os.path.getsize(train_records) // 2)
+  with pytest.raises(UserError, match=rf'the prepared mnist data in {version_dir} is damaged '
+                                      r'\(truncated record at \d+\); delete that folder'):
+    data.load_dataset(_data_config(tfds_data_dir=tmp_path))
+
+
+PREPARE_SCRIPT = (
+    'import sys\n'
+    'from jax_ae import data\n'
+    'from tests.test_data import _data_config\n'
+    "split = data.load_dataset(_data_config('mnist', sys.argv[1], sys.argv[2]))['test']\n"
+    "print(split['image'].shape[0])\n")
+
+
+@pytest.mark.slow
+def test_two_runs_preparing_one_fresh_tfds_folder_both_succeed(tmp_path):
+  """As a parallel sweep on a fresh machine does: no 'Cannot rename ... already exists'."""
+  manual, tfds_dir = shared_data_dir('mnist'), tmp_path / 'tfds'
+  runs = [subprocess.Popen([sys.executable, '-c', PREPARE_SCRIPT, str(manual), str(tfds_dir)],
+                           cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True) for _ in range(2)]
+  for run in runs:
+    stdout, stderr = run.communicate(timeout=900)
+    assert run.returncode == 0, stderr[-3000:]
+    assert stdout.split()[-1] == '10000'  # after tfds' own progress lines

@@ -1,0 +1,47 @@
+"""One run per workdir: an exclusive `flock` on `workdir/.lock`, held for the whole run.
+
+A flock belongs to the open file and the kernel drops it when its holder exits, however
+it exits (kill -9 included): a lock file left by a dead process is simply taken over,
+with no stale-lock guessing. The holder writes its PID into the file so that a refused
+run can name it. A refused run exits 1 (UserError): the command is right, the workdir
+is busy.
+"""
+
+import fcntl
+import os
+from typing import Dict, IO
+
+from jax_ae.errors import UserError
+
+LOCK_FILE = '.lock'
+# The lock files this process holds, by real path: taking one again is a no-op, so a
+# process may run train_and_evaluate on one workdir twice (the tests do).
+_held: Dict[str, IO[str]] = {}
+
+
+def acquire(workdir: str) -> None:
+  """Takes the workdir's lock for this process; UserError naming the holder if it is taken."""
+  path = os.path.realpath(os.path.join(workdir, LOCK_FILE))
+  if path in _held:
+    return
+  lock_file = open(path, 'a+')  # pylint: disable=consider-using-with
+  try:
+    fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+  except BlockingIOError:
+    lock_file.seek(0)
+    holder = lock_file.read().strip() or 'unknown'
+    lock_file.close()
+    raise UserError(f'workdir {workdir!r} is in use by another run (PID {holder}); wait for '
+                    f'it to end, or use another --workdir.') from None
+  lock_file.seek(0)
+  lock_file.truncate()
+  lock_file.write(f'{os.getpid()}\n')
+  lock_file.flush()
+  _held[path] = lock_file
+
+
+def release(workdir: str) -> None:
+  """Drops this process's lock on the workdir, if it holds one."""
+  lock_file = _held.pop(os.path.realpath(os.path.join(workdir, LOCK_FILE)), None)
+  if lock_file is not None:
+    lock_file.close()  # closing the file releases the flock

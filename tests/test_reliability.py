@@ -1,0 +1,150 @@
+"""main.py under attack, as a user would meet it: one line on stderr, the right exit code.
+
+Each test runs `python -m tests.main_with_mock_data` (main.py on tfds' mock data) in a
+subprocess against a workdir that is busy, on a full disk, or trained to divergence.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from jax_ae import workdir_lock
+from tests.conftest import REPO_ROOT
+
+TINY_FLAGS = ('--config.model.hidden_units=16',
+              '--config.model.code_dim=4', '--config.batch_size=8',
+              '--config.eval_batch_size=16', '--config.num_epochs=2',
+              '--config.num_reconstructions=2')
+# absl's log lines ("I1201 18:09:01.516348 1405... file.py:12] ..."): not messages.
+LOG_LINE = re.compile(r'^[DIWEF]\d{4} \d\d:\d\d:\d\d\.\d+ ')
+
+
+def _main(workdir, *flags, config='configs/v1.py'):
+  return subprocess.run(
+      [sys.executable, '-m', 'tests.main_with_mock_data', f'--config={config}',
+       f'--workdir={workdir}', *TINY_FLAGS, *flags], cwd=REPO_ROOT, capture_output=True,
+      text=True, timeout=600, check=False)
+
+
+def _messages(stderr):
+  """stderr without absl's log lines: what main.py says to the user."""
+  return [line for line in stderr.splitlines() if line.strip() and not LOG_LINE.match(line)]
+
+
+def _error_logs(stderr):
+  return [line for line in stderr.splitlines() if line.startswith('E') and LOG_LINE.match(line)]
+
+
+def _metrics_rows(workdir):
+  return [json.loads(line) for line in (workdir / 'metrics.jsonl').read_text().splitlines()]
+
+
+# One workdir, one run.
+
+def test_a_second_run_on_a_busy_workdir_is_refused_with_the_holders_pid(tmp_path):
+  workdir = tmp_path / 'run'
+  workdir.mkdir()
+  workdir_lock.acquire(str(workdir))  # this test process is the live holder
+  try:
+    result = _main(workdir)
+  finally:
+    workdir_lock.release(str(workdir))
+  assert result.returncode == 1, result.stderr[-3000:]
+  assert _messages(result.stderr) == [
+      f'error: workdir {str(workdir)!r} is in use by another run (PID {os.getpid()}); wait '
+      f'for it to end, or use another --workdir.']
+  assert not (workdir / 'metrics.jsonl').exists()
+
+
+def test_the_lock_file_of_a_dead_run_is_taken_over(tmp_path):
+  workdir = tmp_path / 'run'
+  workdir.mkdir()
+  dead = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'],
+                        capture_output=True, text=True, check=True)
+  (workdir / workdir_lock.LOCK_FILE).write_text(dead.stdout)  # no flock held: its holder died
+  result = _main(workdir)
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert [row['epoch'] for row in _metrics_rows(workdir)] == [1, 2]
+
+
+# A full disk at the first checkpoint: a real one, a tmpfs too small for it.
+
+@pytest.fixture
+def small_disk(tmp_path):
+  mount_point = tmp_path / 'small_disk'
+  mount_point.mkdir()
+  mounted = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', str(mount_point)],
+                           capture_output=True, check=False)
+  if mounted.returncode != 0:
+    pytest.skip(f'cannot mount a tmpfs here: {mounted.stderr.decode().strip()}')
+  yield mount_point
+  subprocess.run(['umount', str(mount_point)], check=True)
+
+
+def test_a_full_disk_at_a_checkpoint_is_one_line(small_disk):
+  workdir = small_disk / 'run'
+  # V1's default 1000-unit layers: a checkpoint of about 2 MB does not fit in 1 MB.
+  result = _main(workdir, '--config.model.hidden_units=1000', '--config.model.code_dim=30')
+  assert result.returncode == 1, result.stderr[-3000:]
+  assert _messages(result.stderr) == [
+      f'error: could not write the checkpoint of step 3 in {workdir}/checkpoints (no space '
+      f'left on device); the previous checkpoint (none yet) is intact; free some space and '
+      f'run the same command to resume.'], result.stderr[-3000:]
+  assert _error_logs(result.stderr) == []
+  assert os.listdir(workdir / 'checkpoints') == []  # the half-written step is gone
+
+
+# Broken config files: exit 2, one line naming the file.
+
+BROKEN_CONFIGS = {
+    'syntax error': ('def get_config(:\n  pass\n', r"has a syntax error at line 1: invalid syntax\."),
+    'get_config raises': ('def get_config():\n  raise ValueError("no such setting")\n',
+                          r"get_config\(\) of config file .* raised ValueError: no such setting "
+                          r"\(line 2\)\."),
+    'missing module': ('import no_such_module_for_jax_ae\n\ndef get_config():\n  return None\n',
+                       r"cannot import what it needs \(line 1\): ModuleNotFoundError: No module "
+                       r"named 'no_such_module_for_jax_ae'"),
+    'no get_config': ('CONFIG = 1\n', r'defines no get_config\(\)'),
+}
+
+
+@pytest.mark.parametrize('kind', BROKEN_CONFIGS)
+def test_a_broken_config_file_is_one_line_naming_it(kind, tmp_path):
+  source, message = BROKEN_CONFIGS[kind]
+  config_file = tmp_path / 'broken.py'
+  config_file.write_text(source)
+  result = subprocess.run([sys.executable, 'main.py', f'--config={config_file}',
+                           f'--workdir={tmp_path / "run"}'], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=300, check=False)
+  assert result.returncode == 2, result.stderr[-3000:]
+  lines = _messages(result.stderr)
+  assert len(lines) == 1 and lines[0].startswith('error: '), result.stderr[-3000:]
+  assert str(config_file) in lines[0] and re.search(message, lines[0]), lines[0]
+
+
+# Divergence never looks like success.
+
+def test_a_non_finite_test_loss_fails_the_run_and_a_saner_rate_reruns(tmp_path):
+  """V4 at learning rate 1e8: finite train steps, then BatchNorm statistics that make the
+  test loss NaN. Exit 3 with the NaN guard's sentence, and nothing of it is kept."""
+  workdir = tmp_path / 'run'
+  v4 = {'config': 'configs/v4.py'}
+  diverged = _main(workdir, '--config.optim.learning_rate=1e8', **v4)
+  assert diverged.returncode == 3, diverged.stderr[-3000:]
+  assert _messages(diverged.stderr) == [
+      'error: test_loss became nan at epoch 1; the last good checkpoint is none (no epoch '
+      'finished before); lower the learning rate or set --config.optim.clip_norm, then run '
+      'again to resume from it.']
+  assert _metrics_rows(workdir)[-1]['test_loss'] is None  # strict JSON: null, not NaN
+  assert not (workdir / 'model.msgpack').exists()
+  assert os.listdir(workdir / 'checkpoints') == []
+
+  rerun = _main(workdir, **v4)
+  assert rerun.returncode == 0, rerun.stderr[-3000:]
+  rows = _metrics_rows(workdir)
+  assert [row['epoch'] for row in rows] == [1, 2]
+  assert all(isinstance(row['test_loss'], float) for row in rows)
