@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from jax_ae import sharding
-from jax_ae import train
 from jax_ae import train_loops
 from jax_ae.errors import ConfigError
 from tests import sharded_check

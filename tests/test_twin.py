@@ -125,15 +125,20 @@ def _twin_batch_stats(pairs) -> dict:
 
 def _copy_into_twin(params: dict, pairs) -> None:
   """Our parameters into the twin: Dense kernels [in, out] become Linear weights [out, in]."""
-  as_tensor = lambda name: torch.from_numpy(np.array(params[name]))  # noqa: E731
+  def copy(target, name, transpose=False):
+    value = torch.from_numpy(np.array(params[name]))
+    value = value.T if transpose else value
+    assert target.shape == value.shape, (name, target.shape, value.shape)  # no broadcasting
+    target.copy_(value)
+
   with torch.no_grad():
     for path, _, twin_module in pairs:
       if isinstance(twin_module, torch.nn.Linear):
-        twin_module.weight.copy_(as_tensor(f'{path}/kernel').T)
-        twin_module.bias.copy_(as_tensor(f'{path}/bias'))
+        copy(twin_module.weight, f'{path}/kernel', transpose=True)
+        copy(twin_module.bias, f'{path}/bias')
       elif twin_module.affine:
-        twin_module.weight.copy_(as_tensor(f'{path}/scale'))
-        twin_module.bias.copy_(as_tensor(f'{path}/bias'))
+        copy(twin_module.weight, f'{path}/scale')
+        copy(twin_module.bias, f'{path}/bias')
 
 
 def _twins(version: str, images):
