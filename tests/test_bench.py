@@ -52,6 +52,7 @@ def test_a_measurement_has_every_column_and_sane_values(loop):
   assert all(row[name] > 0 for name in ('compile_seconds', 'eval_examples_per_second'))
 
 
+@pytest.mark.slow
 def test_bench_mode_writes_one_row_per_batch_size_without_tensorflow(tmp_path):
   code = ('import sys; from jax_ae import bench; from tests.conftest import tiny_config; '
           'config = tiny_config("v1"); config.bench.batch_sizes = (8, 16); '
@@ -66,6 +67,7 @@ def test_bench_mode_writes_one_row_per_batch_size_without_tensorflow(tmp_path):
   assert '| v1 |' in result.stdout
 
 
+@pytest.mark.slow
 def test_bench_batch_sizes_parse_from_the_command_line(tmp_path):
   result = subprocess.run(
       [sys.executable, 'main.py', '--mode=bench', '--config=configs/v1.py',

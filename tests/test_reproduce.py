@@ -4,6 +4,7 @@ import json
 
 import jax
 import numpy as np
+import pytest
 
 from jax_ae import data
 from jax_ae import run_files
@@ -12,6 +13,7 @@ from jax_ae import train_loops
 from tests.conftest import tiny_config
 
 
+@pytest.mark.slow  # a whole run through train_and_evaluate
 def test_model_msgpack_reproduces_the_last_reported_test_loss(tmp_path, mock_tfds):
   del mock_tfds
   config = tiny_config('v4')  # BatchNorm: the running statistics must come back too

@@ -83,6 +83,7 @@ def _finish(processes):
   return [process.returncode for process in processes], outputs
 
 
+@pytest.mark.slow
 def test_two_processes_train_one_run_and_only_the_first_writes(tmp_path):
   workdir, out = tmp_path / 'run', tmp_path / 'out'
   out.mkdir()
@@ -101,6 +102,7 @@ def test_two_processes_train_one_run_and_only_the_first_writes(tmp_path):
   assert 'epoch 2/2' in outputs[0][1] and 'epoch 2/2' not in outputs[1][1]
 
 
+@pytest.mark.slow
 def test_a_signal_to_one_process_stops_both_at_the_same_step(tmp_path):
   workdir, out = tmp_path / 'run', tmp_path / 'out'
   out.mkdir()
@@ -133,6 +135,7 @@ def test_the_trainer_spans_every_device_by_default():
   assert trainer.mesh.size == jax.device_count()
 
 
+@pytest.mark.slow
 def test_main_refuses_an_uneven_batch_before_loading_data(tmp_path):
   env = dict(os.environ, XLA_FLAGS='--xla_force_host_platform_device_count=8',
              JAX_PLATFORMS='cpu')
