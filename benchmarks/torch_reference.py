@@ -1,6 +1,6 @@
 """V1-V5 as the notebook wrote them in PyTorch (eager), timed beside ours in one run.
 
-    pip install -e '.[bench]'    # here: pip install torch==2.13.0 (a local CPU build)
+    pip install -e '.[twin]'    # torch==2.13.0; CPU build: --index-url https://download.pytorch.org/whl/cpu
     python -m benchmarks.torch_reference [--batch_size=32] [--repetitions=5]
 
 Prints, per version, PyTorch's and jax-ae's train steps per second (Adam 1e-3, MSE,
@@ -94,7 +94,7 @@ def main(argv):
   try:
     import torch  # pylint: disable=g-import-not-at-top,unused-import
   except ImportError:
-    print('torch is not installed: pip install -e ".[bench]" to compare with PyTorch.')
+    print('torch is not installed: pip install -e ".[twin]" to compare with PyTorch.')
     return 0
   print(f'torch {torch.__version__}, {torch.get_num_threads()} threads')
   print(format_rows(compare(FLAGS.batch_size, FLAGS.steps, FLAGS.repetitions), FLAGS.batch_size))
@@ -102,7 +102,7 @@ def main(argv):
 
 
 if __name__ == '__main__':
-  # Defined here, not on import, so jax_ae.bench_all can import this module beside its own.
+  # Defined here, not on import, so benchmarks.bench_all can import this module beside its own.
   flags.DEFINE_integer('batch_size', 32, 'Batch size of both frameworks (the notebook: 32).')
   flags.DEFINE_integer('repetitions', 5, 'Timed runs per figure; the median is reported.')
   flags.DEFINE_integer('steps', 200, 'Train steps per timed run.')

@@ -27,6 +27,7 @@ import numpy as np
 from jax_ae import config_checks
 from jax_ae import models
 from jax_ae import multihost
+from jax_ae import run_files
 from jax_ae import train
 from jax_ae import train_loops
 from jax_ae.models import IMAGE_PIXELS
@@ -191,7 +192,7 @@ def run_bench(config: ml_collections.ConfigDict, workdir: str) -> List[Dict[str,
     rows.append(measure(config, batch_size, peak))
   if multihost.is_primary():
     os.makedirs(workdir, exist_ok=True)
-    with open(os.path.join(workdir, 'bench.json'), 'w') as f:
-      json.dump(rows, f, indent=2)
+    run_files.write_atomically(os.path.join(workdir, 'bench.json'),
+                               json.dumps(rows, indent=2).encode())
     print(format_table(rows))
   return rows

@@ -34,7 +34,7 @@ Batch = Dict[str, jax.Array]
 
 LOOPS = ('auto', 'python', 'scan')
 # The faster loop per backend, for dense and for convolutional models. CPU, dense:
-# measured by `python -m jax_ae.bench_all` (BENCHMARKS.md; scan 1.1-1.5x the python
+# measured by `python -m benchmarks.bench_all` (BENCHMARKS.md; scan 1.1-1.5x the python
 # loop at batch 32). CPU, convolutional: XLA:CPU runs convolutions inside a device
 # loop about 10x slower than in a plain jitted step (a small CNN's step at batch 128:
 # 62 ms alone, 720 ms per step inside a scan), so the python loop. GPU and TPU: not

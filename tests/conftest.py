@@ -5,11 +5,18 @@ import os
 import pathlib
 import zlib
 
+from hypothesis import settings
 import jax
 import pytest
 
 from configs import default
 from jax_ae import models
+
+# In CI (env CI set): the same examples on every run, and no per-example deadline on a
+# loaded machine. Elsewhere hypothesis' defaults, new examples each run.
+settings.register_profile('ci', derandomize=True, max_examples=20, deadline=None)
+if os.environ.get('CI'):
+  settings.load_profile('ci')
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 # CI and developers keep the canonical IDX files beside the checkout, never inside it.
@@ -58,8 +65,11 @@ def mock_tfds(monkeypatch):
 
 
 def shared_data_dir(name: str) -> pathlib.Path:
-  """The manual folder of dataset `name`, or skip the test where it is absent."""
+  """The manual folder of dataset `name`; where it is absent, skip the test (fail it in CI)."""
   folder = SHARED_DATA / name
   if not (folder / 'train-images-idx3-ubyte.gz').is_file():
-    pytest.skip(f'real {name} files not found in {folder}')
+    message = f'real {name} files not found in {folder}'
+    if os.environ.get('CI'):
+      pytest.fail(f'{message}; CI needs them (set JAX_AE_SHARED_DATA)', pytrace=False)
+    pytest.skip(message)
   return folder

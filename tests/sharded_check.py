@@ -2,11 +2,20 @@
 
 Run by tests/test_sharding.py in a subprocess with
 XLA_FLAGS=--xla_force_host_platform_device_count=8, since the device count is fixed
-when JAX starts. Prints one JSON object: for every model and train loop, the largest
-difference between the parameters and batch statistics trained on 1 and on 8 devices,
-and what the sharded run's input BatchNorm saw.
+when JAX starts. Each case trains 3 steps on 1 and on 8 devices and prints, in one
+JSON object, the largest difference of every parameter (the BatchNorm-fed biases
+aside), every batch statistic and the test loss, and what the sharded run's input
+BatchNorm saw.
+
+Sharding changes a step only where it reduces over the batch: the loss mean, the
+gradients' all-reduce, BatchNorm's moments. So two models in float64 (see
+tests/float64.py) cover every kind of layer and both train loops: V5 (dense layers,
+BatchNorm of features and of the input, scan loop) and the CNN (convolutions,
+BatchNorm of channels, dropout and augmentation keys, python loop). One float32 case
+(V5) compares the test loss only: float32 rounding in a chaotic model differs per CPU.
 """
 
+import contextlib
 import json
 import sys
 
@@ -15,23 +24,28 @@ import numpy as np
 
 from jax_ae import train
 from jax_ae import train_loops
-from tests.conftest import ALL_MODELS, tiny_config
+from tests import float64
+from tests.conftest import tiny_config
 
 NUM_EXAMPLES = 48  # 3 steps of a global batch of 16: 2 examples per device
+# (model, train loop, dtype)
+CASES = (('v5', 'scan', 'float64'), ('cnn', 'python', 'float64'), ('v5', 'scan', 'float32'))
 
 
-def _split(seed: int):
+def _split(seed: int, dtype):
   rng = np.random.default_rng(seed)
   # Per-example brightness differs a lot, so per-device BatchNorm moments would differ
   # from the global batch's.
-  scale = rng.random((NUM_EXAMPLES, 1), dtype=np.float32)
-  return {'image': rng.random((NUM_EXAMPLES, 784), dtype=np.float32) * scale,
+  scale = rng.random((NUM_EXAMPLES, 1))
+  return {'image': (rng.random((NUM_EXAMPLES, 784)) * scale).astype(dtype),
           'label': rng.integers(0, 10, NUM_EXAMPLES).astype(np.int32)}
 
 
-def _train(config, devices):
-  trainer = train_loops.Trainer(config, _split(0), _split(1), devices=devices)
+def _train(config, devices, dtype):
+  trainer = train_loops.Trainer(config, _split(0, dtype), _split(1, dtype), devices=devices)
   state = trainer.create_state()
+  if dtype == np.float64:
+    state = trainer.replicate(float64.cast(state))
   state, _ = trainer.train_epoch(state, train.shuffle_key(config.seed, 1))
   test_loss = float(jax.device_get(trainer.test_metrics(state)['test_loss']))
   return jax.device_get((state.params, state.batch_stats)), test_loss, state, trainer
@@ -40,7 +54,7 @@ def _train(config, devices):
 def _global_batch_input_norm(trainer, config):
   """V5's input BatchNorm running statistics if every step used its global batch's moments."""
   indices = np.asarray(trainer.epoch_batch_indices(train.shuffle_key(config.seed, 1)))
-  images = _split(0)['image'].astype(np.float64)
+  images = _split(0, np.float64)['image']
   mean, var = np.zeros(784), np.ones(784)
   for step_indices in indices:
     batch = images[step_indices]
@@ -49,33 +63,47 @@ def _global_batch_input_norm(trainer, config):
   return mean, var
 
 
-def _largest_difference(a, b):
-  return max(float(np.max(np.abs(x - y))) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b)))
+def _largest_difference(a: dict, b: dict) -> float:
+  assert a.keys() == b.keys()
+  return max((float(np.max(np.abs(a[name] - b[name]))) for name in a), default=0.0)
+
+
+def _config(model: str, loop: str):
+  config = tiny_config(model)
+  config.batch_size = 16
+  config.train.loop = loop
+  config.augment.max_shift = 1 if model == 'cnn' else 0
+  config.model.dropout_rate = 0.2 if model == 'cnn' else 0.0
+  return config
+
+
+def _compare(model: str, loop: str, dtype) -> dict:
+  config = _config(model, loop)
+  one, one_loss, _, _ = _train(config, jax.devices()[:1], dtype)
+  eight, eight_loss, state, trainer = _train(config, jax.devices(), dtype)
+  result = {'test_loss': abs(one_loss - eight_loss), 'relative_test_loss':
+            abs(one_loss - eight_loss) / abs(one_loss),
+            'devices': len(jax.tree.leaves(state.params)[0].sharding.device_set),
+            'dtypes': sorted({str(leaf.dtype) for leaf in jax.tree.leaves(eight)})}
+  if dtype == np.float64:
+    biases = float64.BATCHNORM_FED_BIASES.get(model, ())
+    result['params'] = _largest_difference(float64.without(one[0], biases),
+                                           float64.without(eight[0], biases))
+    result['batch_stats'] = _largest_difference(float64.flat(one[1]), float64.flat(eight[1]))
+  if model == 'v5':
+    mean, var = _global_batch_input_norm(trainer, config)
+    stats = eight[1]['input_norm']
+    result['input_norm_vs_global_batch'] = max(
+        float(np.max(np.abs(stats['mean'] - mean))), float(np.max(np.abs(stats['var'] - var))))
+  return result
 
 
 def main():
   assert jax.device_count() == 8, jax.devices()
   results = {}
-  for model in ALL_MODELS:
-    for loop in ('python', 'scan'):
-      config = tiny_config(model)
-      config.batch_size = 16
-      config.train.loop = loop
-      config.augment.max_shift = 1 if model == 'cnn' else 0
-      config.model.dropout_rate = 0.2 if model == 'cnn' else 0.0
-      one, one_loss, _, _ = _train(config, jax.devices()[:1])
-      eight, eight_loss, state, trainer = _train(config, jax.devices())
-      results[f'{model}/{loop}'] = {
-          'params': _largest_difference(one[0], eight[0]),
-          'batch_stats': _largest_difference(one[1], eight[1]) if one[1] else 0.0,
-          'test_loss': abs(one_loss - eight_loss),
-          'devices': len(jax.tree.leaves(state.params)[0].sharding.device_set),
-      }
-      if model == 'v5':
-        mean, var = _global_batch_input_norm(trainer, config)
-        stats = eight[1]['input_norm']
-        results[f'{model}/{loop}']['input_norm_vs_global_batch'] = max(
-            float(np.max(np.abs(stats['mean'] - mean))), float(np.max(np.abs(stats['var'] - var))))
+  for model, loop, dtype in CASES:
+    with float64.enabled() if dtype == 'float64' else contextlib.nullcontext():
+      results[f'{model}/{loop}/{dtype}'] = _compare(model, loop, np.dtype(dtype))
   json.dump(results, sys.stdout)
 
 

@@ -1,4 +1,4 @@
-"""The benchmark's structure (never its times) and the PyTorch twins of the models."""
+"""The benchmark's structure, never its times (tests/test_twin.py pairs the PyTorch models)."""
 
 import json
 import subprocess
@@ -11,7 +11,7 @@ import pytest
 
 from jax_ae import bench
 from jax_ae import models
-from tests.conftest import REPO_ROOT, VERSIONS, tiny_config
+from tests.conftest import REPO_ROOT, tiny_config
 
 
 def test_flops_are_counted_from_the_dense_shapes():
@@ -52,6 +52,7 @@ def test_a_measurement_has_every_column_and_sane_values(loop):
   assert all(row[name] > 0 for name in ('compile_seconds', 'eval_examples_per_second'))
 
 
+@pytest.mark.slow
 def test_bench_mode_writes_one_row_per_batch_size_without_tensorflow(tmp_path):
   code = ('import sys; from jax_ae import bench; from tests.conftest import tiny_config; '
           'config = tiny_config("v1"); config.bench.batch_sizes = (8, 16); '
@@ -66,6 +67,7 @@ def test_bench_mode_writes_one_row_per_batch_size_without_tensorflow(tmp_path):
   assert '| v1 |' in result.stdout
 
 
+@pytest.mark.slow
 def test_bench_batch_sizes_parse_from_the_command_line(tmp_path):
   result = subprocess.run(
       [sys.executable, 'main.py', '--mode=bench', '--config=configs/v1.py',
@@ -73,16 +75,3 @@ def test_bench_batch_sizes_parse_from_the_command_line(tmp_path):
       cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False)
   assert result.returncode == 2
   assert 'bench.batch_sizes must be positive integers' in result.stderr
-
-
-@pytest.mark.parametrize('version', VERSIONS)
-def test_pytorch_twins_have_the_same_parameter_count(version):
-  torch = pytest.importorskip('torch')
-  from benchmarks import torch_reference  # pylint: disable=import-outside-toplevel
-  config = tiny_config(version)
-  config.model.hidden_units = 128
-  config.model.code_dim = {'v3': 20, 'v4': 16, 'v5': 16}.get(version, 10)
-  params = models.create_model(config.model).init(jax.random.key(0), jnp.zeros((2, 784)))['params']
-  ours = sum(leaf.size for leaf in jax.tree.leaves(params))
-  theirs = sum(p.numel() for p in torch_reference.notebook_model(version, torch).parameters())
-  assert ours == theirs

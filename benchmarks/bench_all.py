@@ -1,6 +1,6 @@
 """Benchmarks every version with both train loops and writes BENCHMARKS.md.
 
-    python -m jax_ae.bench_all [--output=BENCHMARKS.md]
+    python -m benchmarks.bench_all [--output=BENCHMARKS.md]
 
 Rows: each version at batch 32 (the notebook's) with the python and the scan loop, V3
 at batch 256 and 1024, and, where torch is installed, PyTorch eager side by side.
@@ -20,6 +20,7 @@ import jax
 
 from jax_ae import bench
 from jax_ae import models
+from jax_ae import run_files
 from jax_ae import train_loops
 
 flags.DEFINE_string('output', 'BENCHMARKS.md', 'Markdown file to write.')
@@ -68,7 +69,7 @@ def main(argv):
            for batch_size in (256, 1024)]
   sections = [
       '# Benchmarks',
-      f'Measured {datetime.date.today()} on {_machine()} with `python -m jax_ae.bench_all`.',
+      f'Measured {datetime.date.today()} on {_machine()} with `python -m benchmarks.bench_all`.',
       'Synthetic data of MNIST\'s shape; medians of timed runs after warm-up; compilation '
       'timed separately. `epoch_seconds` is one 60,000-image epoch at that rate. FLOPs are '
       'those of the dense and convolution layers, forward and backward, per example; the peak '
@@ -90,10 +91,9 @@ def main(argv):
                  'threads), the notebook\'s framework',
                  torch_reference.format_rows(comparison, 32)]
   except ImportError:
-    sections.append('PyTorch is not installed here: `pip install -e ".[bench]"` adds the '
+    sections.append('PyTorch is not installed here: `pip install -e ".[twin]"` adds the '
                     'side-by-side comparison.')
-  with open(FLAGS.output, 'w') as f:
-    f.write('\n\n'.join(sections) + '\n')
+  run_files.write_atomically(FLAGS.output, ('\n\n'.join(sections) + '\n').encode())
   print('\n\n'.join(sections))
 
 
