@@ -83,7 +83,7 @@ def compare(batch_size: int, steps: int, repetitions: int):
 
 
 def format_rows(rows, batch_size: int) -> str:
-  lines = [f'| version | PyTorch eager steps/s | jax-ae steps/s | jax-ae loop | ratio |',
+  lines = ['| version | PyTorch eager steps/s | jax-ae steps/s | jax-ae loop | ratio |',
            '| --- | --- | --- | --- | --- |']
   lines += [f'| {v} | {t:,.0f} | {o:,.0f} | {loop} | {r:.2f}x |' for v, t, o, loop, r in rows]
   return f'Batch {batch_size}, Adam 1e-3, MSE, synthetic 28x28 data.\n\n' + '\n'.join(lines)

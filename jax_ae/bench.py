@@ -28,7 +28,6 @@ from jax_ae import config_checks
 from jax_ae import models
 from jax_ae import multihost
 from jax_ae import run_files
-from jax_ae import train
 from jax_ae import train_loops
 from jax_ae.models import IMAGE_PIXELS
 
@@ -124,7 +123,7 @@ def measure(config: ml_collections.ConfigDict, batch_size: int,
   trainer = train_loops.Trainer(config, synthetic_split(num_steps * batch_size),
                           synthetic_split(TEST_EXAMPLES, seed=1))
   state = trainer.create_state()
-  key = train.shuffle_key(0, 1)
+  key = train_loops.shuffle_key(0, 1)
 
   start = time.perf_counter()
   indices = trainer.epoch_batch_indices(key)

@@ -3,7 +3,7 @@
 A checkpoint holds the TrainState's arrays (params, opt_state, batch_stats, step), the
 on-device sums of the epoch in progress, and JSON metadata: the epoch it belongs to and
 how many epochs were complete. The random state is a function of `config.seed` and the
-epoch (train.shuffle_key), so the seed in config.json and the epoch restore it exactly.
+epoch (train_loops.shuffle_key), so the seed in config.json and the epoch restore it exactly.
 
 Orbax writes each checkpoint into a temporary folder and renames it when complete, so a
 process killed mid-write, or a disk that fills, leaves the previous one usable.

@@ -14,7 +14,9 @@ import logging
 import os
 import sys
 import time
-from typing import Callable, Optional, Sequence, TextIO
+from typing import Any, Callable, Dict, Optional, Sequence, TextIO
+
+from absl import logging as absl_logging
 
 LOG_FILE = 'log.txt'
 PLAIN_LINE_SECONDS = 30.0
@@ -185,3 +187,17 @@ class EpochProgress:
       self.run.stream.write('\r' + ' ' * self._bar_width + '\r')
       self.run.stream.flush()
       self._bar_width = 0
+
+
+def log_epoch(metrics: Dict[str, Any], num_epochs: int) -> None:
+  """The console's one line per epoch (two for classifiers), from its metrics.jsonl row."""
+  held_out = ''.join(f'  {split}_loss {metrics[f"{split}_loss"]:.5f}'
+                     for split in ('val', 'test') if metrics.get(f'{split}_loss') is not None)
+  absl_logging.info('epoch %d/%d  train_loss %.5f%s  lr %.2e  grad_norm %.3f  %.1fs '
+               '(%.0f examples/s)', metrics['epoch'], num_epochs, metrics['train_loss'],
+               held_out, metrics['learning_rate'], metrics['grad_norm'],
+               metrics['epoch_seconds'], metrics['examples_per_second'])
+  if 'test_accuracy' in metrics:
+    accuracies = ''.join(f'  {split}_accuracy {metrics[f"{split}_accuracy"]:.4f}'
+                         for split in ('train', 'val', 'test') if f'{split}_accuracy' in metrics)
+    absl_logging.info('epoch %d/%d%s', metrics['epoch'], num_epochs, accuracies)

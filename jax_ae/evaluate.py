@@ -35,7 +35,6 @@ from jax_ae import data
 from jax_ae import models
 from jax_ae import pca
 from jax_ae import run_files
-from jax_ae import train
 from jax_ae.errors import UserError
 
 EVAL_FILE = 'eval.json'

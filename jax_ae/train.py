@@ -152,41 +152,6 @@ def init_key(seed: int) -> jax.Array:
   return jax.random.fold_in(jax.random.key(seed), 0)
 
 
-def shuffle_key(seed: int, epoch: int) -> jax.Array:
-  """The key of an epoch's shuffle: a function of the seed and the epoch only."""
-  return jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), 1), epoch)
-
-
-def run_key(seed: int) -> jax.Array:
-  """The key that, folded with a step number, gives that step's augmentation and dropout."""
-  return jax.random.fold_in(jax.random.key(seed), 2)
-
-
-def epoch_metrics(task: str, epoch: int, step: int, host_sums, held_out,
-                  learning_rate: float, seconds: float, examples: int, loop: str):
-  """One row of metrics.jsonl: means of the epoch's summed train metrics, its held-out ones."""
-  num_steps = int(host_sums['steps'])
-  metrics = {'epoch': epoch, 'step': step}
-  for name in tasks.metric_names(task):
-    metrics[f'train_{name}'] = float(host_sums[name]) / num_steps
-    if f'val_{name}' in held_out:
-      metrics[f'val_{name}'] = float(held_out[f'val_{name}'])
-    metrics[f'test_{name}'] = float(held_out[f'test_{name}'])
-  return {**metrics, 'learning_rate': learning_rate,
-          'grad_norm': float(host_sums['grad_norm']) / num_steps, 'epoch_seconds': seconds,
-          'examples_per_second': examples / seconds, 'loop': loop}
-
-
-def _log_epoch(metrics, num_epochs: int) -> None:
-  logging.info('epoch %d/%d  train_loss %.5f  test_loss %.5f  lr %.2e  grad_norm %.3f  '
-               '%.1fs (%.0f examples/s)', metrics['epoch'], num_epochs, metrics['train_loss'],
-               metrics['test_loss'], metrics['learning_rate'], metrics['grad_norm'],
-               metrics['epoch_seconds'], metrics['examples_per_second'])
-  if 'test_accuracy' in metrics:
-    logging.info('epoch %d/%d  train_accuracy %.4f  test_accuracy %.4f', metrics['epoch'],
-                 num_epochs, metrics['train_accuracy'], metrics['test_accuracy'])
-
-
 def _raise_nonfinite(epoch: int, host_sums, checkpoints, again: str, what: str = ''):
   """Stops the run on a non-finite step (or `what` else went non-finite), naming the
   checkpoint it can resume from."""
@@ -227,8 +192,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
       trainer.create_state(), trainer.new_epoch_sums(), config.num_epochs)
   again = ' without --config.restart=True' if config.restart else ''
   run.truncate_metrics(completed_epochs=first_epoch - 1)
-  best_loss = {name: min((row[name] for row in run.read_metrics()), default=np.inf)
-               for name in ('train_loss', 'test_loss')}
+  best_loss = {name: min((row[name] for row in run.read_metrics() if row.get(name) is not None),
+                         default=np.inf) for name in ('train_loss', 'test_loss')}
   shown = plots.pick_examples(dataset['test'], config.num_reconstructions)
   class_names = data.CLASS_NAMES[config.data.name]
   logging.info('%s on %s: %d steps of %d examples per epoch, epochs %d to %d.',
@@ -243,7 +208,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
       steps_at_start = 0 if epoch_sums is None else int(jax.device_get(epoch_sums['steps']))
       start = time.perf_counter()
       state, epoch_sums = trainer.train_epoch(
-          state, shuffle_key(config.seed, epoch), epoch_sums, stop,
+          state, train_loops.shuffle_key(config.seed, epoch), epoch_sums, stop,
           progress.epoch(epoch) if progress else None)
       host_sums = jax.device_get(epoch_sums)
       epoch_seconds = time.perf_counter() - start
@@ -257,14 +222,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
             f'{int(host_sums["steps"])} of {trainer.steps_per_epoch}; checkpoint saved: run '
             f'the same command{again} to resume.', exit_code=stop.exit_code)
 
-      step = epoch * trainer.steps_per_epoch
       evaluation = jax.device_get({**trainer.test_metrics(state),
                                    **trainer.validation_metrics(state)})
-      metrics = epoch_metrics(
-          config.task, epoch, step, host_sums, evaluation,
-          float(trainer.learning_rate_fn(step - 1)), epoch_seconds,
-          (trainer.steps_per_epoch - steps_at_start) * config.batch_size, trainer.loop)
-      _log_epoch(metrics, config.num_epochs)
+      metrics = trainer.epoch_metrics(epoch, host_sums, evaluation, epoch_seconds,
+                                      steps_at_start)
+      console.log_epoch(metrics, config.num_epochs)
       run.write_epoch(metrics, tasks.epoch_pictures(
           config.task, trainer.predictor(state), shown, evaluation, class_names,
           tasks.picture_title(config, epoch, evaluation)))

@@ -14,7 +14,7 @@ from __future__ import annotations  # train imports this module: its names resol
 
 import functools
 import time
-from typing import Callable, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, Optional, Sequence
 
 from absl import logging
 import jax
@@ -111,6 +111,16 @@ def _train_steps_on_device(state: train.TrainState, epoch_sums: Dict[str, jax.Ar
       (state, epoch_sums))
 
 
+def shuffle_key(seed: int, epoch: int) -> jax.Array:
+  """The key of an epoch's shuffle: a function of the seed and the epoch only."""
+  return jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), 1), epoch)
+
+
+def run_key(seed: int) -> jax.Array:
+  """The key that, folded with a step number, gives that step's augmentation and dropout."""
+  return jax.random.fold_in(jax.random.key(seed), 2)
+
+
 # Made on the device: jnp.zeros outside jit would copy a host scalar over.
 @functools.partial(jax.jit, static_argnums=0)
 def new_epoch_sums(task: str = 'reconstruct') -> Dict[str, jax.Array]:
@@ -188,7 +198,7 @@ class Trainer:
     self.test_batches = batch_for_evaluation(test_split, config.eval_batch_size, self.mesh)
     self.validation_batches = None if validation_split is None else batch_for_evaluation(
         validation_split, config.eval_batch_size, self.mesh)
-    self.run_key = self.replicate(train.run_key(config.seed))
+    self.run_key = self.replicate(run_key(config.seed))
     self.loop = resolve(config.train.loop, config.model.name)
     step_options = {'task': self.task, 'augmentation': augment.from_config(config.augment),
                     'batch_sharding': sharding.batch_sharded(self.mesh)}
@@ -303,6 +313,26 @@ class Trainer:
       return {}
     results = self._evaluate(state, self.validation_batches)
     return {f'val_{name}': value for name, value in results.items() if name != 'confusion'}
+
+  def epoch_metrics(self, epoch: int, host_sums, held_out, seconds: float,
+                    steps_at_start: int = 0) -> Dict[str, Any]:
+    """One row of metrics.jsonl: means of the epoch's summed train metrics, its held-out ones.
+
+    `host_sums`: the epoch's sums, fetched; `held_out`: test_* (and val_*) metrics;
+    `steps_at_start`: the steps a resumed epoch had already done, not timed here.
+    """
+    num_steps = int(host_sums['steps'])
+    step = epoch * self.steps_per_epoch
+    metrics = {'epoch': epoch, 'step': step}
+    for name in tasks.metric_names(self.task):
+      metrics[f'train_{name}'] = float(host_sums[name]) / num_steps
+      for split in ('val', 'test'):
+        if f'{split}_{name}' in held_out:
+          metrics[f'{split}_{name}'] = float(held_out[f'{split}_{name}'])
+    examples = (self.steps_per_epoch - steps_at_start) * self.config.batch_size
+    return {**metrics, 'learning_rate': float(self.learning_rate_fn(step - 1)),
+            'grad_norm': float(host_sums['grad_norm']) / num_steps, 'epoch_seconds': seconds,
+            'examples_per_second': examples / seconds, 'loop': self.loop}
 
   def predictor(self, state: train.TrainState) -> Callable[[np.ndarray], np.ndarray]:
     """images -> evaluation-mode outputs on the host, with this state's parameters."""

@@ -86,7 +86,7 @@ def _run_epochs(config, train_split, test_split, num_epochs=2, cast=lambda state
   state = cast(train.create_train_state(config, train.init_key(config.seed),
                                         trainer.steps_per_epoch))
   for epoch in range(1, num_epochs + 1):
-    state, _ = trainer.train_epoch(state, train.shuffle_key(config.seed, epoch))
+    state, _ = trainer.train_epoch(state, train_loops.shuffle_key(config.seed, epoch))
   return trainer, state
 
 
@@ -113,14 +113,14 @@ def test_epoch_loop_compiles_the_step_once_and_counts_steps(loop, make_key, monk
   trainer = train_loops.Trainer(config, split, split)
   state = train.create_train_state(config, train.init_key(0), trainer.steps_per_epoch)
   for epoch in (1, 2, 3):  # a second trace of train_step raises
-    state, _ = trainer.train_epoch(state, train.shuffle_key(0, epoch))
+    state, _ = trainer.train_epoch(state, train_loops.shuffle_key(0, epoch))
   assert trainer.steps_per_epoch == 4
   assert int(state.step) == 12
 
 
 def test_each_epoch_draws_a_different_shuffle():
-  first = train_loops._epoch_batch_indices(train.shuffle_key(0, 1), 100, 10, 10)  # pylint: disable=protected-access
-  second = train_loops._epoch_batch_indices(train.shuffle_key(0, 2), 100, 10, 10)  # pylint: disable=protected-access
+  first = train_loops._epoch_batch_indices(train_loops.shuffle_key(0, 1), 100, 10, 10)  # pylint: disable=protected-access
+  second = train_loops._epoch_batch_indices(train_loops.shuffle_key(0, 2), 100, 10, 10)  # pylint: disable=protected-access
   assert sorted(np.asarray(first).ravel().tolist()) == list(range(100))
   assert not np.array_equal(first, second)
 
@@ -215,8 +215,8 @@ def test_hot_loop_moves_no_data_between_host_and_device(loop, make_key):
   config.train.loop = loop
   trainer = train_loops.Trainer(config, split, split)
   state = train.create_train_state(config, train.init_key(0), trainer.steps_per_epoch)
-  state, _ = trainer.train_epoch(state, train.shuffle_key(0, 1))  # compiles
-  key = train.shuffle_key(0, 2)
+  state, _ = trainer.train_epoch(state, train_loops.shuffle_key(0, 1))  # compiles
+  key = train_loops.shuffle_key(0, 2)
   with jax.transfer_guard('disallow'):
     state, epoch_sums = trainer.train_epoch(state, key)
   assert int(epoch_sums['steps']) == trainer.steps_per_epoch

@@ -40,7 +40,7 @@ def test_validation_is_fixed_across_runs_and_never_in_a_training_batch(mock_tfds
                                 validation_split=first['validation'])
   trained_images = np.asarray(trainer.train_arrays['image'])
   for epoch in (1, 2, 3):
-    indices = np.asarray(trainer.epoch_batch_indices(train.shuffle_key(config.seed, epoch)))
+    indices = np.asarray(trainer.epoch_batch_indices(train_loops.shuffle_key(config.seed, epoch)))
     assert not _rows(trained_images[indices.ravel()]) & validation_images
 
 
