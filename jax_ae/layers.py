@@ -1,6 +1,6 @@
 """Layers the notebook's PyTorch models relied on that Flax does not provide as-is."""
 
-from typing import Any
+from typing import Any, Optional
 
 import flax.linen as nn
 import jax
@@ -28,7 +28,7 @@ class TorchBatchNorm(nn.Module):
   use_scale_and_bias: bool = False
   momentum: float = 0.9
   epsilon: float = 1e-5
-  dtype: Any = jnp.float32
+  dtype: Optional[Any] = None  # None: the input's dtype (float64 stays float64)
 
   @nn.compact
   def __call__(self, x: jax.Array, train: bool) -> jax.Array:
@@ -73,7 +73,7 @@ class TorchBatchNorm(nn.Module):
       y = y * scale + bias
     if train:
       self.sow('diagnostics', 'max_abs_output', jnp.max(jnp.abs(y)))
-    return y.astype(self.dtype)
+    return y if self.dtype is None else y.astype(self.dtype)
 
 
 def relu(module: nn.Module, x: jax.Array) -> jax.Array:

@@ -9,20 +9,16 @@ to ~1e-10, so they can cover every parameter.
       state = float64.cast(train.create_train_state(...))
 
 `enabled()` turns on `jax_enable_x64` only inside the block, so nothing leaks into
-other tests, and makes every TorchBatchNorm return its input's dtype (it casts to
-its `dtype` field, float32, which would round each normalised activation back to
-float32). `cast` turns parameters, batch statistics and optimizer moments into
+other tests. `cast` turns parameters, batch statistics and optimizer moments into
 float64; Flax creates them as float32 whatever the input.
 """
 
 import contextlib
 from typing import Any, Iterator, Tuple
 
-import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from jax_ae import layers
 
 # Biases that feed straight into a BatchNorm, which subtracts them again: their true
 # gradient is 0 and the computed one rounding noise, which Adam divides by its own
@@ -34,15 +30,9 @@ BATCHNORM_FED_BIASES = {
 }
 
 
-def _batch_norm_keeps_input_dtype(next_fun, args, kwargs, context):
-  if isinstance(context.module, layers.TorchBatchNorm) and context.method_name == '__call__':
-    object.__setattr__(context.module, 'dtype', args[0].dtype)
-  return next_fun(*args, **kwargs)
-
-
 @contextlib.contextmanager
 def enabled() -> Iterator[None]:
-  with jax.enable_x64(True), nn.intercept_methods(_batch_norm_keeps_input_dtype):
+  with jax.enable_x64(True):
     yield
 
 
