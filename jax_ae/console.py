@@ -190,14 +190,13 @@ class EpochProgress:
 
 
 def log_epoch(metrics: Dict[str, Any], num_epochs: int) -> None:
-  """The console's one line per epoch (two for classifiers), from its metrics.jsonl row."""
-  held_out = ''.join(f'  {split}_loss {metrics[f"{split}_loss"]:.5f}'
-                     for split in ('val', 'test') if metrics.get(f'{split}_loss') is not None)
-  absl_logging.info('epoch %d/%d  train_loss %.5f%s  lr %.2e  grad_norm %.3f  %.1fs '
-               '(%.0f examples/s)', metrics['epoch'], num_epochs, metrics['train_loss'],
-               held_out, metrics['learning_rate'], metrics['grad_norm'],
-               metrics['epoch_seconds'], metrics['examples_per_second'])
-  if 'test_accuracy' in metrics:
-    accuracies = ''.join(f'  {split}_accuracy {metrics[f"{split}_accuracy"]:.4f}'
-                         for split in ('train', 'val', 'test') if f'{split}_accuracy' in metrics)
-    absl_logging.info('epoch %d/%d%s', metrics['epoch'], num_epochs, accuracies)
+  """The console's one line per epoch, from its metrics.jsonl row."""
+  figures = [f'{name} {metrics[name]:.5f}' for name in ('train_loss', 'val_loss', 'test_loss')
+             if metrics.get(name) is not None]
+  figures += [f'{name} {metrics[name]:.4f}'
+              for name in ('train_accuracy', 'val_accuracy', 'test_accuracy')
+              if metrics.get(name) is not None]
+  absl_logging.info('epoch %d/%d  %s  lr %.2e  grad_norm %.3f  %.1fs (%.0f examples/s)',
+                    metrics['epoch'], num_epochs, '  '.join(figures), metrics['learning_rate'],
+                    metrics['grad_norm'], metrics['epoch_seconds'],
+                    metrics['examples_per_second'])

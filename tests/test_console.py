@@ -81,3 +81,16 @@ def test_console_formatter_names_other_libraries_warnings():
   record = logging.LogRecord('absl', logging.INFO, console.__file__, 1, 'epoch 1/5', None, None)
   assert formatter.format(record) == 'epoch 1/5'
 
+
+
+def test_an_epoch_is_one_line_with_every_figure_of_its_row(caplog):
+  row = {'epoch': 2, 'train_loss': 0.5, 'val_loss': 0.25, 'test_loss': 0.125,
+         'train_accuracy': 0.75, 'val_accuracy': 0.8, 'test_accuracy': 0.875,
+         'learning_rate': 1e-3, 'grad_norm': 0.5, 'epoch_seconds': 2.0,
+         'examples_per_second': 100.0}
+  with caplog.at_level(logging.INFO):
+    console.log_epoch(row, num_epochs=3)
+  assert [record.getMessage() for record in caplog.records] == [
+      'epoch 2/3  train_loss 0.50000  val_loss 0.25000  test_loss 0.12500  train_accuracy '
+      '0.7500  val_accuracy 0.8000  test_accuracy 0.8750  lr 1.00e-03  grad_norm 0.500  2.0s '
+      '(100 examples/s)']
