@@ -3,7 +3,7 @@
 Two train loops run the same steps. python: a Python loop over one jitted, donated
 step; responsive to a stop after any step. scan: many steps inside one jitted device
 loop; one dispatch per call. `resolve` says which `train.loop='auto'` picks here.
-Either keeps at most two calls queued, so a stop is seen within one call.
+Either keeps at most one or two calls queued, so a stop is seen within a call or two.
 
 The whole dataset lives on the device and each epoch's shuffle is drawn there, so the
 hot loop moves no data between host and device; the epoch's metrics are summed on the
@@ -12,6 +12,7 @@ device and come back once, at its end. `Trainer` holds one run's jitted function
 
 from __future__ import annotations  # train imports this module: its names resolve late
 
+import collections
 import functools
 import time
 from typing import Any, Callable, Dict, Optional, Sequence
@@ -215,6 +216,9 @@ class Trainer:
                                              max_steps=self.steps_per_call),
                            donate_argnums=(0,))
     self._compiled = False
+    # How many calls may be queued at once (train_epoch): two keep the device fed between
+    # the python loop's short steps; one keeps a stop within one call of the scan loop.
+    self.calls_in_flight = 2 if self.steps_per_call == 1 else 1
     # How often the loop asks whether to stop: every call in one process (a Python
     # attribute); with several it is a collective, so every 100 steps or so.
     self.stop_poll_calls = 1 if jax.process_count() == 1 else max(1, 100 // self.steps_per_call)
@@ -271,10 +275,12 @@ class Trainer:
     `steps_per_call` steps (scan loop); `epoch_sums['steps']` then says where the
     epoch can resume.
 
-    At most two calls are in flight: before queuing a call the loop waits until the
-    one before the last has run. JAX alone would queue the whole epoch in moments, and
-    a stop read at queuing time would then wait for the epoch's last step. The wait
-    also tells `progress` how many steps are done; it is the loop's only host sync.
+    Few calls are in flight: the scan loop queues a call only once the one before has
+    run, the python loop (one short step per call) once the one before the last has,
+    so that the host's dispatch overlaps the device's work. JAX alone would queue the
+    whole epoch in moments, and a stop read at queuing time would then wait for the
+    epoch's last step. The wait also tells `progress` how many steps are done; it is
+    the loop's only host sync.
     """
     batch_indices = self.epoch_batch_indices(shuffle_key)
     # A no-op for a state already on the mesh; else one placement, so the step
@@ -285,16 +291,16 @@ class Trainer:
     else:
       epoch_sums = self.replicate(epoch_sums)
       steps_done = int(jax.device_get(epoch_sums['steps']))
-    previous_steps = None  # epoch_sums['steps'] after the call before the last
+    in_flight = collections.deque()  # epoch_sums['steps'] of each call not yet waited on
     for call, _ in enumerate(range(steps_done, self.steps_per_epoch, self.steps_per_call)):
       if stop is not None and call % self.stop_poll_calls == 0 and stop.agree():
         break
-      state, next_sums = self._call_step(state, epoch_sums, batch_indices)
-      if previous_steps is not None:
-        jax.block_until_ready(previous_steps)
+      state, epoch_sums = self._call_step(state, epoch_sums, batch_indices)
+      in_flight.append(epoch_sums['steps'])
+      if len(in_flight) == self.calls_in_flight:
+        steps_run = int(jax.device_get(in_flight.popleft()))
         if progress is not None:
-          progress.update(min(steps_done + call * self.steps_per_call, self.steps_per_epoch))
-      previous_steps, epoch_sums = next_sums['steps'], next_sums
+          progress.update(steps_run)
     if progress is not None:
       progress.finish()
     if stop is not None:
