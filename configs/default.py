@@ -31,6 +31,8 @@ def get_config() -> ml_collections.ConfigDict:
   # Training examples held out as a validation split, never trained on: the last N of
   # tfds's fixed order, the same in every run. Metrics add val_* per epoch; 0 = none.
   config.data.validation_size = 0
+  # Train on the first N examples of the (remaining) training split only; 0 = all of it.
+  config.data.train_subset = 0
 
   # Training-time augmentation, drawn on the device in the train step (jax_ae/augment.py).
   config.augment = ml_collections.ConfigDict()
@@ -43,7 +45,10 @@ def get_config() -> ml_collections.ConfigDict:
   config.seed = 0  # Seeds initialisation and each epoch's shuffle: same seed, same run.
 
   config.optim = ml_collections.ConfigDict()
-  # Adam on optax.exponential_decay: lr = learning_rate * decay_rate ** (step / transition_steps),
+  # 'adam' (AdamW with weight_decay > 0), or 'sgd': plain SGD, no momentum, which the
+  # notebook's figures need (docs/notebook.md). Not changeable on resume.
+  config.optim.name = 'adam'
+  # The optimizer on optax.exponential_decay: lr = learning_rate * decay_rate ** (step / transition_steps),
   # with transition_steps = transition_epochs * steps_per_epoch.
   config.optim.learning_rate = 1e-3  # Initial learning rate (the notebook's Adam default).
   config.optim.decay_rate = 1.0  # Factor per transition; 1.0 keeps the rate constant.

@@ -53,6 +53,9 @@ def _all_positive(values: Sequence[int]) -> bool:
   return len(values) > 0 and all(value > 0 for value in values)
 
 
+OPTIMIZERS = ('adam', 'sgd')
+
+
 def _get(config: ml_collections.ConfigDict, dotted_name: str):
   value = config
   for part in dotted_name.split('.'):
@@ -149,6 +152,7 @@ def validate(config: ml_collections.ConfigDict) -> None:
            f'an integer from 0 (off) to {models.IMAGE_SIDE - 1} pixels')
   _require(config, 'augment.flip', 'bool', _anything, 'True or False')
   _require_choice(config, 'data.name', data.DATASETS)
+  _require_choice(config, 'optim.name', OPTIMIZERS)
   _require_choice(config, 'train.loop', train_loops.LOOPS)
   _require(config, 'train.steps_per_call', 'int', lambda steps: steps >= 0,
            '0 (whole epoch) or a positive integer')
@@ -164,11 +168,16 @@ def validate(config: ml_collections.ConfigDict) -> None:
   # Below 1: a step never shrinks a kernel past zero.
   _require(config, 'optim.weight_decay', 'number', lambda decay: 0 <= decay < 1,
            'in [0, 1) (0 = off)')
+  if config.optim.name == 'sgd' and config.optim.weight_decay:
+    raise ConfigError('optim.weight_decay is AdamW\'s; set it to 0 with optim.name=sgd.')
   num_train_examples = data.NUM_TRAIN_EXAMPLES[config.data.name]
   check_batch_fits(config, num_train_examples)
   _require(config, 'data.validation_size', 'int',
            lambda size: 0 <= size <= num_train_examples - config.batch_size,
            f'0 (none) to {num_train_examples} training examples less one batch')
+  _require(config, 'data.train_subset', 'int',
+           lambda size: size == 0 or config.batch_size <= size <= num_train_examples,
+           f'0 (all) or from batch_size to {num_train_examples} examples')
   num_test_examples = NUM_TEST_EXAMPLES[config.data.name]
   if config.eval_batch_size > num_test_examples:
     raise ConfigError(f'eval_batch_size {config.eval_batch_size} exceeds the '

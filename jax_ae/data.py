@@ -195,7 +195,8 @@ def load_dataset(data_config: ml_collections.ConfigDict) -> Dict[str, Split]:
 
   Images come flattened to [n, 784] float32 in [0, 1]; labels as [n] int32. With
   `data_config.validation_size` > 0, that many training examples become 'validation'
-  (`split_off_validation`). Raises UserError, with what to do, where the data cannot be had.
+  (`split_off_validation`); with `data_config.train_subset` > 0, training keeps only the
+  first that many of the rest. Raises UserError, with what to do, where the data cannot be had.
   """
   if data_config.name not in DATASETS:
     raise UserError(f'unknown data.name {data_config.name!r}; choose one of {", ".join(DATASETS)}.')
@@ -206,8 +207,12 @@ def load_dataset(data_config: ml_collections.ConfigDict) -> Dict[str, Split]:
                     f'`pip install -e .`, or use --mode=bench, which needs no data.') from error
   builder = _prepare(data_config)
   dataset = {split: _read_split(builder, split) for split in ('train', 'test')}
-  # .get: the config.json of a run from before the field existed has no validation_size.
-  return split_off_validation(dataset, data_config.get('validation_size', 0))
+  # .get: the config.json of a run from before these fields has neither.
+  dataset = split_off_validation(dataset, data_config.get('validation_size', 0))
+  subset = data_config.get('train_subset', 0)
+  if subset:  # the first N, in tfds's fixed order: the same examples every run
+    dataset['train'] = {name: array[:subset] for name, array in dataset['train'].items()}
+  return dataset
 
 
 def split_off_validation(dataset: Dict[str, Split], validation_size: int) -> Dict[str, Split]:

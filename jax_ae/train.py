@@ -60,15 +60,16 @@ def create_learning_rate_fn(optim_config: ml_collections.ConfigDict,
 
 def create_optimizer(optim_config: ml_collections.ConfigDict,
                      learning_rate_fn: optax.Schedule) -> optax.GradientTransformation:
-  """Adam on the schedule, after global-norm clipping when `clip_norm` > 0.
+  """Adam (or plain SGD) on the schedule, after global-norm clipping when `clip_norm` > 0.
 
   With `weight_decay` > 0 it is AdamW: the kernels (not biases or BatchNorm scales)
   shrink by learning_rate * weight_decay per step, decoupled from Adam's scaling.
   """
-  # Same state structure with and without clipping, so a run can resume with it
-  # (weight decay changes the structure: run_files.RESUMABLE_FIELDS leaves it out).
+  # One state structure with and without clipping, so a run can resume either way.
   clip = (optax.clip_by_global_norm(optim_config.clip_norm) if optim_config.clip_norm > 0
           else optax.identity())
+  if optim_config.get('name', 'adam') == 'sgd':  # .get: configs from before the field
+    return optax.chain(clip, optax.sgd(learning_rate_fn))
   if optim_config.weight_decay > 0:
     kernels_only = lambda params: jax.tree.map_with_path(
         lambda path, _: getattr(path[-1], 'key', None) == 'kernel', params)
@@ -153,8 +154,7 @@ def init_key(seed: int) -> jax.Array:
 
 
 def _raise_nonfinite(epoch: int, host_sums, checkpoints, again: str, what: str = ''):
-  """Stops the run on a non-finite step (or `what` else went non-finite), naming the
-  checkpoint it can resume from."""
+  """Stops the run on a non-finite step (or `what`), naming the checkpoint to resume from."""
   last_good = checkpoints.latest_position()
   kept = (f'epoch {last_good.completed_epochs}' if last_good is not None
           else 'none (no epoch finished before)')

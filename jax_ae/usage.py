@@ -5,6 +5,7 @@ names each config in configs/ with the first line that says what it trains.
 """
 
 import ast
+import glob
 import os
 import sys
 from typing import List, Sequence, Tuple
@@ -32,10 +33,10 @@ def config_summaries(configs_dir: str = CONFIGS_DIR) -> List[Tuple[str, str]]:
   The files are parsed, not imported: a broken one is listed as such.
   """
   summaries = []
-  for name in sorted(os.listdir(configs_dir)):
-    if not name.endswith('.py') or name.startswith('_'):
+  for path in sorted(glob.glob(os.path.join(configs_dir, '**', '*.py'), recursive=True)):
+    name = os.path.relpath(path, configs_dir)
+    if os.path.basename(name).startswith('_'):
       continue
-    path = os.path.join(configs_dir, name)
     try:
       with open(path, encoding='utf-8') as f:
         docstring = ast.get_docstring(ast.parse(f.read())) or ''

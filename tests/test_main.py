@@ -150,12 +150,14 @@ def test_default_run_prints_a_line_per_epoch_and_logs_everything_to_log_txt(tmp_
 def test_help_lists_the_configs_and_exits_0():
   result = _run_main_subprocess('--help')
   assert result.returncode == 0, result.stderr
-  assert 'configs/v1.py           V1: linear autoencoder 784-128-10-128-784' in result.stdout
+  assert re.search(r'configs/v1\.py +V1: linear autoencoder 784-128-10-128-784', result.stdout)
   assert 'configs/default.py' in result.stdout and '--mode' in result.stdout
   listed = [line.split()[0] for line in result.stdout.splitlines()
             if line.startswith('  configs/')]
-  assert listed == sorted(f'configs/{path.name}' for path in (REPO_ROOT / 'configs').glob('*.py')
+  assert listed == sorted(f'configs/{path.relative_to(REPO_ROOT / "configs")}'
+                          for path in (REPO_ROOT / 'configs').glob('**/*.py')
                           if not path.name.startswith('_'))
+  assert 'configs/notebook/v1.py' in listed
 
 
 def test_mode_config_prints_the_resolved_config_and_writes_nothing(tmp_path):

@@ -1,0 +1,61 @@
+"""The notebook's reproductions: plain SGD, a training subset, and configs that load."""
+
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+import pytest
+
+from configs.notebook import v1 as notebook_v1
+from configs.notebook import v1_adam, v2, v2_adam
+from jax_ae import config_checks
+from jax_ae import data
+from jax_ae import train
+from jax_ae.errors import ConfigError
+from tests.conftest import tiny_config
+
+
+@pytest.mark.parametrize('module', (notebook_v1, v1_adam, v2, v2_adam))
+def test_the_notebook_configs_are_valid(module):
+  config_checks.validate(module.get_config())
+
+
+def test_sgd_takes_a_plain_gradient_step(make_key):
+  config = tiny_config('v1')
+  config.optim.name, config.optim.learning_rate = 'sgd', 0.1
+  state = train.create_train_state(config, make_key(), 10)
+  batch = {'image': jax.random.uniform(make_key(), (8, 784))}
+  new_state, _ = train.train_step(state, batch, make_key())
+
+  def loss(params):
+    return jnp.mean(jnp.square(state.apply_fn({'params': params}, batch['image']) - batch['image']))
+
+  expected = jax.tree.map(lambda p, g: p - 0.1 * g, state.params, jax.grad(loss)(state.params))
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, atol=1e-6), new_state.params, expected)
+
+
+def test_sgd_with_weight_decay_is_refused():
+  config = tiny_config('v1')
+  config.optim.name, config.optim.weight_decay = 'sgd', 0.1
+  with pytest.raises(ConfigError, match="optim.weight_decay is AdamW's"):
+    config_checks.validate(config)
+
+
+def test_a_training_subset_keeps_the_first_examples(mock_tfds):
+  config = tiny_config()
+  config.data.train_subset = 16
+  config.data.validation_size = 4
+  subset = data.load_dataset(config.data)
+  config.data.train_subset = 0
+  whole = data.load_dataset(config.data)
+  np.testing.assert_array_equal(subset['train']['image'], whole['train']['image'][:16])
+  np.testing.assert_array_equal(subset['validation']['image'], whole['validation']['image'])
+  assert whole['train']['image'].shape[0] == mock_tfds - 4
+
+
+def test_an_old_config_without_the_new_fields_builds_adam():
+  optim = ml_collections.ConfigDict({'clip_norm': 0.0, 'weight_decay': 0.0})
+  optimizer = train.create_optimizer(optim, lambda step: 1e-3)
+  state = optimizer.init({'w': jnp.ones(3)})
+  assert any('ScaleByAdamState' in type(part).__name__ for part in jax.tree.leaves(
+      state, is_leaf=lambda node: hasattr(node, '_fields')))
