@@ -15,8 +15,7 @@ import pytest
 from jax_ae import workdir_lock
 from tests.conftest import REPO_ROOT
 
-TINY_FLAGS = ('--config.model.hidden_units=16',
-              '--config.model.code_dim=4', '--config.batch_size=8',
+TINY_FLAGS = ('--config.model.code_dim=4', '--config.batch_size=8',
               '--config.eval_batch_size=16', '--config.num_epochs=2',
               '--config.num_reconstructions=2')
 # absl's log lines ("I1201 18:09:01.516348 1405... file.py:12] ..."): not messages.
@@ -31,8 +30,10 @@ def _main(workdir, *flags, config='configs/v1.py'):
 
 
 def _messages(stderr):
-  """stderr without absl's log lines: what main.py says to the user."""
-  return [line for line in stderr.splitlines() if line.strip() and not LOG_LINE.match(line)]
+  """What main.py says to the user when a run ends (its error: or stopped: line), and
+  any traceback: the console's progress and epoch lines are left out."""
+  return [line for line in stderr.splitlines()
+          if line.startswith(('error:', 'stopped:', 'Traceback', '  File '))]
 
 
 def _error_logs(stderr):
