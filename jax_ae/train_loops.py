@@ -203,8 +203,8 @@ class Trainer:
     self.loop = resolve(config.train.loop, config.model.name)
     step_options = {'task': self.task, 'augmentation': augment.from_config(config.augment),
                     'batch_sharding': sharding.batch_sharded(self.mesh)}
-    # The state is donated; the epoch's sums are not: the loop waits on the step count
-    # of the call before the last (see train_epoch), after the last has consumed it.
+    # The state is donated; the epoch's sums are not: train_epoch reads the step count
+    # of a call that a later one may already have consumed (calls_in_flight).
     if self.loop == 'python':
       self.steps_per_call = 1
       self._step = jax.jit(functools.partial(_train_step_on_device, **step_options),
