@@ -55,6 +55,7 @@ def test_no_flip_keeps_orientation_and_zero_shift_is_identity(make_key):
   assert np.all((columns >= 3) & (columns <= 7))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('version', ('cnn', 'conv_ae'))
 def test_evaluation_sees_untouched_images_and_training_augmented_ones(version, make_key):
   config = tiny_config(version)

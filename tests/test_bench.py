@@ -37,6 +37,7 @@ def test_convolution_flops_count_every_output_pixel():
   assert bench.model_flops_per_example(model, variables) == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('loop', ('python', 'scan'))
 def test_a_measurement_has_every_column_and_sane_values(loop):
   config = tiny_config('v4')

@@ -49,6 +49,7 @@ class _StopAfterPolls(interrupts.StopRequest):
     return super().agree()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('version', ('v2', 'v5'))
 def test_run_stopped_mid_epoch_resumes_to_identical_parameters(version, tmp_path, mock_tfds,
                                                                monkeypatch):
@@ -71,6 +72,7 @@ def test_run_stopped_mid_epoch_resumes_to_identical_parameters(version, tmp_path
   assert _metrics_epochs(workdir) == [1, 2, 3]
 
 
+@pytest.mark.slow
 def test_more_epochs_extend_a_finished_run(tmp_path, mock_tfds):
   del mock_tfds
   config = tiny_config()
@@ -90,6 +92,7 @@ def test_a_finished_run_run_again_changes_nothing(tmp_path, mock_tfds):
   assert _metrics_epochs(tmp_path) == [1, 2]
 
 
+@pytest.mark.slow
 def test_a_workdir_of_another_config_is_refused_with_the_fields(tmp_path, mock_tfds):
   del mock_tfds
   train.train_and_evaluate(tiny_config(), str(tmp_path))
@@ -114,6 +117,7 @@ def test_checkpoints_of_another_model_without_config_json_are_one_sentence(tmp_p
     train.train_and_evaluate(config, str(tmp_path))
 
 
+@pytest.mark.slow
 def test_nan_stops_with_the_last_good_checkpoint_kept(tmp_path, mock_tfds):
   del mock_tfds
   config = tiny_config('v3')
@@ -150,6 +154,7 @@ def test_clip_norm_clips_before_adam(clip_norm, largest_update, make_key):
       largest < largest_update
 
 
+@pytest.mark.slow
 def test_disk_full_during_a_checkpoint_keeps_the_previous_one(tmp_path, mock_tfds, monkeypatch):
   del mock_tfds
   config = tiny_config()
@@ -249,6 +254,7 @@ def uninterrupted_model(tmp_path_factory):
   return (workdir / 'model.msgpack').read_bytes()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('signal_number, exit_code', [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_signal_checkpoints_and_the_same_command_resumes(signal_number, exit_code, tmp_path,
                                                          uninterrupted_model):
@@ -265,6 +271,7 @@ def test_signal_checkpoints_and_the_same_command_resumes(signal_number, exit_cod
   assert (workdir / 'model.msgpack').read_bytes() == uninterrupted_model
 
 
+@pytest.mark.slow
 def test_kill_9_at_random_moments_still_finishes_identically(tmp_path, uninterrupted_model):
   workdir = tmp_path / 'run'
   chance = random.Random(0)
@@ -280,6 +287,7 @@ def test_kill_9_at_random_moments_still_finishes_identically(tmp_path, uninterru
   assert _metrics_epochs(workdir) == list(range(1, 41))
 
 
+@pytest.mark.slow
 def test_a_run_stopped_in_one_loop_resumes_in_the_other(tmp_path, mock_tfds, monkeypatch):
   del mock_tfds  # 3 steps per epoch
   config = tiny_config('v4')

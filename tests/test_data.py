@@ -89,6 +89,7 @@ def real_datasets(real_tfds_dir):
   return real_tfds_dir[1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', data.DATASETS)
 def test_real_splits_have_canonical_shapes_and_labels(real_datasets, name):
   dataset = real_datasets[name]

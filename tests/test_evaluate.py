@@ -50,6 +50,7 @@ def test_baselines_are_cached_per_code_size(tmp_path, make_key):
   assert evaluate.pca_baselines(train_images * 0, test_images, 3, cache) == first
 
 
+@pytest.mark.slow
 def test_evaluate_end_to_end_and_its_errors(tmp_path, mock_tfds, monkeypatch):
   del mock_tfds
   config = tiny_config('v1')
@@ -91,6 +92,7 @@ def test_evaluate_end_to_end_and_its_errors(tmp_path, mock_tfds, monkeypatch):
     evaluate.evaluate_run(wrong_model, str(tmp_path / 'autoencoder'))
 
 
+@pytest.mark.slow
 def test_evaluate_without_a_classifier_writes_the_rest_and_says_how_to_train_it(
     tmp_path, mock_tfds, monkeypatch):
   del mock_tfds

@@ -17,6 +17,7 @@ def _init_and_train_once(layer, x):
   return variables, updates['batch_stats']
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=15)
 @given(batch_size=st.integers(2, 64), features=st.integers(1, 8), seed=st.integers(0, 2**16))
 def test_running_stats_follow_pytorch_rule(batch_size, features, seed):
@@ -76,6 +77,7 @@ def test_training_batch_of_one_is_refused():
                                       mutable=['batch_stats'])
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=10)
 @given(height=st.integers(2, 9), width=st.integers(2, 9), seed=st.integers(0, 2**16))
 def test_max_pool_2x2_halves_and_matches_flax(height, width, seed):

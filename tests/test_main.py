@@ -29,6 +29,7 @@ TINY_FLAGS = ('--config.model.code_dim=4',
               '--config.num_reconstructions=4')
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('version', ('v1', 'v5'))
 def test_tiny_run_leaves_every_file(version, tmp_path):
   workdir = tmp_path / 'run'
@@ -65,6 +66,7 @@ CONV_TINY_FLAGS = ('--config.model.features=4,8', '--config.batch_size=8',
     ('conv_ae', {'loss_curve.png', 'reconstructions.png'}),
     ('cnn_fashion', {'loss_curve.png', 'confusion_matrix.png', 'misclassified.png'}),
 ])
+@pytest.mark.slow
 def test_tiny_cnn_runs_leave_their_files(config_name, pictures, tmp_path):
   workdir = tmp_path / 'run'
   result = _run_main_subprocess('-m', 'tests.main_with_mock_data',
@@ -90,6 +92,7 @@ def test_tiny_cnn_runs_leave_their_files(config_name, pictures, tmp_path):
   assert events.Tags()['images'] == (['confusion_matrix'] if classifies else ['reconstructions'])
 
 
+@pytest.mark.slow
 def test_nan_loss_stops_with_exit_code_3_and_keeps_earlier_epochs(tmp_path, mock_tfds):
   del mock_tfds
   config = tiny_config('v3')
@@ -130,6 +133,7 @@ def test_a_missing_config_file_is_one_sentence(tmp_path):
   assert 'Traceback' not in result.stderr
 
 
+@pytest.mark.slow
 def test_default_run_prints_a_line_per_epoch_and_logs_everything_to_log_txt(tmp_path):
   workdir = tmp_path / 'run'
   result = subprocess.run(
@@ -160,6 +164,7 @@ def test_help_lists_the_configs_and_exits_0():
   assert 'configs/notebook/v1.py' in listed
 
 
+@pytest.mark.slow
 def test_mode_config_prints_the_resolved_config_and_writes_nothing(tmp_path):
   result = _run_main_subprocess('--mode=config', '--config=configs/v3.py',
                                 '--config.num_epochs=7')
@@ -169,6 +174,7 @@ def test_mode_config_prints_the_resolved_config_and_writes_nothing(tmp_path):
   assert result.returncode == 2 and '--workdir is required' in result.stderr
 
 
+@pytest.mark.slow
 def test_sigterm_mid_epoch_stops_within_a_call_or_two_not_at_the_epoch_end(tmp_path):
   # 200 steps of V3 per epoch, one step per call: JAX alone would queue all 200 calls
   # before the first had run, and a stop would only be seen after the epoch's last step.

@@ -44,8 +44,16 @@ def _variable_shapes(model):
   return jax.eval_shape(lambda: model.init(jax.random.key(0), jnp.zeros((2, 784)), train=False))
 
 
+# Initialising these full-size models eagerly takes seconds each on a CPU.
+LARGE_CONFIGS = ('conv_ae', 'cnn_fashion', 'hinton2006')
+
+
+def _slow_if_large(name):
+  return pytest.param(name, marks=pytest.mark.slow) if name in LARGE_CONFIGS else name
+
+
 # v6 and cnn_mnist build the models of conv_ae and cnn_fashion.
-@pytest.mark.parametrize('config_name', sorted(set(PARAM_TREES) - {'v6', 'cnn_mnist'}))
+@pytest.mark.parametrize('config_name', [_slow_if_large(name) for name in sorted(set(PARAM_TREES) - {'v6', 'cnn_mnist'})])
 def test_parameter_names_shapes_and_initialisation_are_unchanged(config_name):
   config = importlib.import_module(f'configs.{config_name}').get_config()
   model = models.create_model(config.model)
@@ -63,7 +71,9 @@ def test_parameter_names_shapes_and_initialisation_are_unchanged(config_name):
                                err_msg=path)
 
 
-@pytest.mark.parametrize('name', ALL_MODELS)
+@pytest.mark.parametrize('name', [pytest.param(name, marks=pytest.mark.slow)
+                                  if models.REGISTRY[name].convolutional else name
+                                  for name in ALL_MODELS])
 @settings(deadline=None, max_examples=2)
 @given(batch_size=st.integers(2, 17), seed=st.integers(0, 2**16))
 def test_shapes_follow_the_task_and_outputs_are_finite(name, batch_size, seed):
@@ -125,7 +135,8 @@ def test_default_model_config_holds_only_the_fields_the_model_takes():
 
 
 @pytest.mark.parametrize('name, low, high', [('v2', 0.0, 1.0), ('hinton2006', 0.0, 1.0),
-                                             ('conv_ae', 0.0, 1.0), ('v4', 0.0, np.inf)])
+                                             pytest.param('conv_ae', 0.0, 1.0, marks=pytest.mark.slow),
+                                             ('v4', 0.0, np.inf)])
 def test_outputs_lie_in_the_range_of_their_last_activation(name, low, high, make_key):
   model, variables = _model_and_variables(name, make_key())
   x = jax.random.uniform(make_key(), (64, 784)) * 50.0 - 25.0  # far outside [0, 1]
@@ -135,6 +146,7 @@ def test_outputs_lie_in_the_range_of_their_last_activation(name, low, high, make
   assert output.max() > low
 
 
+@pytest.mark.slow
 def test_v3_codes_lie_in_unit_interval_and_hinton2006_codes_are_linear(make_key):
   x = jax.random.uniform(make_key(), (64, 784))
   v3, v3_variables = _model_and_variables('v3', make_key())
@@ -162,6 +174,7 @@ def test_v4_and_v5_batchnorm_layout_matches_the_notebook():
   assert v5['batch_stats']['input_norm']['mean'].shape == (784,)
 
 
+@pytest.mark.slow
 def test_v1_is_linear(make_key):
   model, variables = _model_and_variables('v1', make_key())
   a, b = jax.random.uniform(make_key(), (2, 3, 784))
@@ -205,6 +218,7 @@ def test_conv_autoencoder_pools_down_and_upsamples_back(features, batch_norm, up
     assert shape[1:3] == (side * 2**(i + 1),) * 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('features', ((32, 64), (8,)))
 def test_cnn_classifier_pools_per_block_and_drops_out_only_in_training(features, make_key):
   model, variables = _model_and_variables('cnn', make_key(), features=features, dense_units=16,
@@ -247,6 +261,7 @@ def _v4_run_config(num_epochs):
   return config
 
 
+@pytest.mark.slow
 def test_a_workdir_from_before_the_registry_resumes_and_evaluates(tmp_path, mock_tfds):
   del mock_tfds
   workdir = tmp_path / 'v4'

@@ -15,6 +15,9 @@ import pytest
 from jax_ae import workdir_lock
 from tests.conftest import REPO_ROOT
 
+# Every test here runs main.py in a subprocess, some several times.
+pytestmark = pytest.mark.slow
+
 TINY_FLAGS = ('--config.model.code_dim=4', '--config.batch_size=8',
               '--config.eval_batch_size=16', '--config.num_epochs=2',
               '--config.num_reconstructions=2')

@@ -90,6 +90,7 @@ def _run_epochs(config, train_split, test_split, num_epochs=2, cast=lambda state
   return trainer, state
 
 
+@pytest.mark.slow
 def test_same_seed_same_parameters_other_seed_differs(make_key):
   split = _synthetic_split(make_key(), 40)
   config = tiny_config('v4')
@@ -141,6 +142,7 @@ def test_a_few_steps_on_a_fixed_batch_lower_the_loss(version, make_key):
   assert float(metrics['loss']) < 0.9 * float(first['loss'])
 
 
+@pytest.mark.slow
 def test_train_step_updates_input_batchnorm_by_pytorch_rule(make_key):
   state = train.create_train_state(tiny_config('v5'), make_key(), 10)
   images = jax.random.uniform(make_key(), (8, 784))
@@ -151,6 +153,7 @@ def test_train_step_updates_input_batchnorm_by_pytorch_rule(make_key):
   np.testing.assert_allclose(stats['var'], 0.9 + 0.1 * images64.var(0, ddof=1), rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_evaluation_is_per_example_and_leaves_state_alone(make_key):
   config = tiny_config('v5')
   split = _synthetic_split(make_key(), 24)
@@ -186,6 +189,7 @@ def test_a_non_finite_step_leaves_the_state_unchanged(make_key):
   assert int(new_state.step) == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('steps_per_call', (0, 2))
 def test_scan_and_python_loops_give_the_same_parameters_in_float64(steps_per_call, make_key):
   # Two compiled programs of 10 steps of V5 (dense layers, every BatchNorm): in float64,
@@ -237,6 +241,7 @@ def test_auto_picks_the_faster_loop_of_each_backend(backend, dense, convolutiona
   assert train_loops.resolve('scan', 'cnn') == 'scan'
 
 
+@pytest.mark.slow
 def test_weight_decay_shrinks_kernels_only(make_key):
   config = tiny_config('v4')  # kernels, biases and BatchNorm scales
   config.optim.weight_decay = 0.5
