@@ -72,6 +72,12 @@ def get_config() -> ml_collections.ConfigDict:
   config.bench.batch_sizes = ()
   config.bench.repetitions = 5  # Timed runs per figure; the median is reported.
 
+  # Per-layer diagnostics (jax_ae/diagnostics.py: dead ReLUs, BatchNorm variances, gradient
+  # and update sizes) every N steps, into diagnostics.jsonl, TensorBoard and
+  # diagnostics.png; 0 = off, and off the train step is exactly as without them.
+  config.diagnostics = ml_collections.ConfigDict()
+  config.diagnostics.every_steps = 0
+
   config.checkpoint_every_epochs = 1  # Orbax checkpoint period; the last epoch always saves.
   config.keep_checkpoints = 3  # Newest checkpoints kept in workdir/checkpoints.
   config.restart = False  # True: delete the workdir's previous run and start over.

@@ -156,6 +156,9 @@ def validate(config: ml_collections.ConfigDict) -> None:
   _require_choice(config, 'train.loop', train_loops.LOOPS)
   _require(config, 'train.steps_per_call', 'int', lambda steps: steps >= 0,
            '0 (whole epoch) or a positive integer')
+  if 'diagnostics' in config:  # configs written before diagnostics existed lack it
+    _require(config, 'diagnostics.every_steps', 'int', lambda steps: steps >= 0,
+             '0 (off) or a positive number of steps')
   _require(config, 'bench.batch_sizes', 'int_tuple', lambda sizes: all(size > 0 for size in sizes),
            'positive integers (e.g. 32,256,1024)')
   for name in ('batch_size', 'eval_batch_size', 'num_epochs', 'num_reconstructions',

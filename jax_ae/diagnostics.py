@@ -48,6 +48,9 @@ def _sown_summaries(sown) -> Dict[str, jax.Array]:
   for path, values in jax.tree_util.tree_flatten_with_path(
       sown, is_leaf=lambda node: isinstance(node, tuple))[0]:
     module, kind = _path_name(path[:-1]) or 'model', _path_name(path[-1:])
+    kind, _, after = kind.partition(':')  # layers.relu(..., after=name)
+    if after:  # the layer the ReLU follows, inside `module` (not named when it is the model)
+      module = after if module == 'model' else f'{module}/{after}'
     for index, value in enumerate(values):  # one value per call, in call order
       layer = f'{module}/{index}' if len(values) > 1 else module
       if kind == 'batch_variance':
@@ -60,14 +63,23 @@ def _sown_summaries(sown) -> Dict[str, jax.Array]:
   return summaries
 
 
+def _running_variances(batch_stats) -> Dict[str, jax.Array]:
+  """{BatchNorm path: running variance}: what evaluation divides by (train=False)."""
+  flat = flax.traverse_util.flatten_dict(flax.core.unfreeze(batch_stats))
+  return {'/'.join(path[:-1]): leaf for path, leaf in flat.items() if path[-1] == 'var'}
+
+
 def measure(state, batch, task: str = 'reconstruct', sigmoid_code: bool = False
             ) -> Dict[str, jax.Array]:
   """Per-layer diagnostics of `state` on `batch`, in train mode; nothing in `state` changes.
 
-  Keys name the measure and the layer (its path in the parameter tree):
+  Keys name the measure and the layer (its path in the parameter tree): loss (the
+  batch's training loss before the step: at step 0, the notebook's first figure),
   dead_relu_fraction/*, bn_min_variance/*, bn_tiny_variance_features/*,
   bn_max_abs_output/*, grad_norm/*, update_ratio/* (the norm of the step Adam would
-  take over the norm of the layer's parameters), and for a sigmoid code,
+  take over the norm of the layer's parameters), bn_min_running_variance/* and
+  bn_tiny_running_variance_features/* (the running statistics evaluation divides by:
+  a feature that is dead on every training batch decays towards 0), and for a sigmoid code,
   code_saturation (the fraction of code values within SATURATION_MARGIN of 0 or 1).
   """
   variables = {'params': state.params, 'batch_stats': state.batch_stats}
@@ -79,16 +91,37 @@ def measure(state, batch, task: str = 'reconstruct', sigmoid_code: bool = False
     loss = jnp.mean(tasks.per_example_metrics(task, outputs, batch)['loss'])
     return loss, sown.get('diagnostics', {})
 
-  (_, sown), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
+  (loss, sown), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
   updates, _ = state.tx.update(grads, state.opt_state, state.params)
-  summaries = _sown_summaries(sown)
+  summaries = {'loss': loss, **_sown_summaries(sown)}
   parameter_norms = _per_layer(state.params)
   for layer, norm in _per_layer(grads).items():
     summaries[f'grad_norm/{layer}'] = norm
   for layer, norm in _per_layer(updates).items():
     summaries[f'update_ratio/{layer}'] = norm / jnp.maximum(parameter_norms[layer], 1e-12)
+  for layer, variance in _running_variances(state.batch_stats).items():
+    summaries[f'bn_min_running_variance/{layer}'] = jnp.min(variance)
+    summaries[f'bn_tiny_running_variance_features/{layer}'] = jnp.sum(variance < TINY_VARIANCE)
   if sigmoid_code:
     code = state.apply_fn(variables, batch['image'], train=False, method='encode')
     summaries['code_saturation'] = jnp.mean(
         (code < SATURATION_MARGIN) | (code > 1 - SATURATION_MARGIN))
   return summaries
+
+
+def measure_at_step(state, train_arrays, batch_indices, steps_in_epoch, task: str,
+                    sigmoid_code: bool) -> Dict[str, jax.Array]:
+  """`measure` on the batch the epoch trains on next (its last, once the epoch is done).
+
+  For train_loops.Trainer: the batch is picked on the device from the epoch's shuffle,
+  so a measurement needs no host value and no sync. 'step' is the state's step.
+  """
+  index = jnp.minimum(steps_in_epoch, batch_indices.shape[0] - 1)
+  batch = jax.tree.map(lambda array: jnp.take(array, batch_indices[index], axis=0),
+                       train_arrays)
+  return {'step': state.step, **measure(state, batch, task, sigmoid_code)}
+
+
+def uses_sigmoid_code(model) -> bool:
+  """Whether `model`'s code passes through a sigmoid, whose saturation `measure` reports."""
+  return getattr(model, 'code_activation', None) is jax.nn.sigmoid

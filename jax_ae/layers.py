@@ -76,15 +76,17 @@ class TorchBatchNorm(nn.Module):
     return y if self.dtype is None else y.astype(self.dtype)
 
 
-def relu(module: nn.Module, x: jax.Array) -> jax.Array:
+def relu(module: nn.Module, x: jax.Array, after: str = '') -> jax.Array:
   """`nn.relu` inside `module`'s method, recording which units are dead for diagnostics.py.
 
   A unit is dead on a batch when its output is zero for every example (and position):
-  it passes no gradient back. Recorded per call, in call order, only where the
-  'diagnostics' collection is mutable.
+  it passes no gradient back. `after` names the layer the ReLU follows (diagnostics
+  report `dead_relu_fraction/<module>/<after>`); calls without it are numbered in call
+  order. Recorded only where the 'diagnostics' collection is mutable.
   """
   y = nn.relu(x)
-  module.sow('diagnostics', 'relu_dead', jnp.all(y == 0, axis=tuple(range(y.ndim - 1))))
+  module.sow('diagnostics', f'relu_dead:{after}' if after else 'relu_dead',
+             jnp.all(y == 0, axis=tuple(range(y.ndim - 1))))
   return y
 
 

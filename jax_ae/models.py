@@ -191,13 +191,17 @@ class MlpAutoencoder(Autoencoder):
 
   def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
     for layer in self.encoder_layers:
-      x = self.activation(layer(x))
+      x = self._activate(layer(x), layer.name)
     return self.code_activation(self.encoder_code(x))
 
   def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
     for layer in self.decoder_layers:
-      code = self.activation(layer(code))
+      code = self._activate(layer(code), layer.name)
     return self.output_activation(self.decoder_output(code))
+
+  def _activate(self, x: jax.Array, after: str) -> jax.Array:
+    # A ReLU records its dead units for diagnostics.py; other activations have none.
+    return layers.relu(self, x, after) if self.activation is nn.relu else self.activation(x)
 
 
 @register('v3', from_notebook=True)
@@ -242,14 +246,14 @@ class AutoencoderV4(Autoencoder):
     for index, (layer, norm) in enumerate(zip(self.encoder_layers, self.encoder_norms)):
       x = layer(x)
       if index > 0:
-        x = nn.relu(x)
+        x = layers.relu(self, x, layer.name)
       x = norm(x, train)
     return self.code_norm(self.encoder_code(x), train)
 
   def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
     for layer, norm in zip(self.decoder_layers, self.decoder_norms):
-      code = norm(nn.relu(layer(code)), train)
-    return nn.relu(self.decoder_output(code))
+      code = norm(layers.relu(self, layer(code), layer.name), train)
+    return layers.relu(self, self.decoder_output(code), 'decoder_output')
 
 
 @register('v5', batch_norm=True, from_notebook=True)

@@ -126,6 +126,50 @@ def loss_curve_png(metrics: List[Dict[str, float]],
   return _render(figure)
 
 
+# diagnostics.png's panels: (key prefix, what it shows, y scale); see diagnostics.py.
+DIAGNOSTICS_PANELS = (
+    ('dead_relu_fraction', 'dead ReLU units (fraction)', 'linear'),
+    ('bn_min_variance', 'BatchNorm: smallest batch variance', 'log'),
+    ('bn_min_running_variance', 'BatchNorm: smallest running variance', 'log'),
+    ('bn_max_abs_output', 'BatchNorm: largest |output| (train)', 'log'),
+    ('grad_norm', 'gradient norm', 'log'),
+    ('update_ratio', '|update| / |parameters|', 'log'),
+)
+
+
+def diagnostics_png(rows: List[Dict[str, float]], title: str = '') -> Picture:
+  """diagnostics.jsonl drawn against the step: one panel per measure, one line per layer.
+
+  Panels a model has nothing for (BatchNorm in V1) stay empty, saying so. A sigmoid
+  code's saturation shares the first panel, dashed. Log panels drop zeros (a variance
+  of exactly 0 is a gap in its line).
+  """
+  plt = _pyplot()
+  figure, axes = plt.subplots(2, 3, figsize=(15, 7.5), squeeze=False)
+  steps = [row['step'] for row in rows]
+  names = sorted({name for row in rows for name in row})
+  for axis, (prefix, label, scale) in zip(axes.flat, DIAGNOSTICS_PANELS):
+    series = [name for name in names if name.startswith(prefix + '/')]
+    for name in series:
+      axis.plot(steps, [row.get(name, np.nan) for row in rows], label=name[len(prefix) + 1:])
+    if prefix == 'dead_relu_fraction' and 'code_saturation' in names:
+      axis.plot(steps, [row.get('code_saturation', np.nan) for row in rows], '--',
+                label='sigmoid code saturated')
+      series.append('code_saturation')
+    axis.set_title(label, fontsize=10)
+    axis.set_xlabel('step')
+    if not series:
+      axis.text(0.5, 0.5, 'none in this model', ha='center', va='center',
+                transform=axis.transAxes, color='gray')
+      continue
+    axis.set_yscale(scale, **({'nonpositive': 'mask'} if scale == 'log' else {}))
+    axis.grid(True, which='both', alpha=0.3)
+    axis.legend(fontsize=6)
+  figure.suptitle(title, fontsize=10)
+  figure.tight_layout()
+  return _render(figure)
+
+
 def confusion_matrix_png(confusion: np.ndarray, class_names: Sequence[str],
                          title: str = '') -> Picture:
   """Counts of (true class, predicted class) on the test split, class names on both axes."""

@@ -25,13 +25,15 @@ import numpy as np
 from jax_ae.errors import ConfigError
 from jax_ae.errors import NonFiniteLossError
 from jax_ae.errors import UserError
+from jax_ae import plots
 from jax_ae.plots import Picture
 
 CONFIG_FILE = 'config.json'
 METRICS_FILE = 'metrics.jsonl'
+DIAGNOSTICS_FILE = 'diagnostics.jsonl'  # config.diagnostics.every_steps > 0 only
 MODEL_FILE = 'model.msgpack'
 # Every picture a run may leave, named `{name}.png` (tasks.py and train.py choose them).
-PICTURES = ('loss_curve', 'reconstructions', 'confusion_matrix', 'misclassified')
+PICTURES = ('loss_curve', 'reconstructions', 'confusion_matrix', 'misclassified', 'diagnostics')
 CHECKPOINTS_DIR = 'checkpoints'
 # Fields a resumed run may change: they extend training, move the data, change what is
 # logged or how fast the same steps run, or (learning rate, clipping) let a run that
@@ -41,7 +43,8 @@ RESUMABLE_FIELDS = ('num_epochs', 'checkpoint_every_epochs', 'keep_checkpoints',
                     'num_reconstructions', 'eval_batch_size', 'data.manual_dir',
                     'data.tfds_data_dir', 'optim.learning_rate', 'optim.clip_norm',
                     'train.loop', 'train.steps_per_call', 'bench.batch_sizes',
-                    'bench.repetitions', 'evaluate.classifier_workdir', 'evaluate.cache_dir')
+                    'bench.repetitions', 'evaluate.classifier_workdir', 'evaluate.cache_dir',
+                    'diagnostics.every_steps')
 
 
 def _flatten(tree: Dict[str, Any], prefix: str = '') -> Dict[str, Any]:
@@ -173,7 +176,7 @@ class RunFiles:
     if not self.writes:
       return
     for name in os.listdir(self.workdir):
-      if name in (CONFIG_FILE, METRICS_FILE, MODEL_FILE) \
+      if name in (CONFIG_FILE, METRICS_FILE, DIAGNOSTICS_FILE, MODEL_FILE) \
           or name in {f'{picture}.png' for picture in PICTURES} \
           or name.startswith('events.out.tfevents'):
         os.remove(self.path(name))
@@ -211,6 +214,32 @@ class RunFiles:
                and math.isfinite(value)}
     self._tensorboard_writer().write(metrics['step'], scalars, pictures)
 
+  def write_diagnostics(self, rows: List[Dict[str, float]],
+                        config: ml_collections.ConfigDict) -> None:
+    """Appends diagnostics rows (train_loops.Trainer.take_diagnostics) and redraws diagnostics.png.
+
+    Each row also goes to TensorBoard under diagnostics/. A step measured twice (an
+    epoch redone after a crash) keeps its later row, as metrics.jsonl keeps an epoch's.
+    """
+    if not self.writes or not rows:
+      return
+    with open(self.path(DIAGNOSTICS_FILE), 'a') as f:
+      f.write(''.join(_json_line(row) for row in rows))
+      f.flush()
+      os.fsync(f.fileno())
+    for row in rows:
+      self._tensorboard_writer().write(
+          row['step'], {f'diagnostics/{name}': value for name, value in row.items()
+                        if name != 'step' and math.isfinite(value)}, {})
+    kept = self.read_diagnostics()
+    self.write_pictures({'diagnostics': plots.diagnostics_png(
+        kept, f'{config.model.name} on {config.data.name}: diagnostics to step '
+        f'{kept[-1]["step"]}')})
+
+  def read_diagnostics(self) -> List[Dict[str, float]]:
+    """diagnostics.jsonl's rows in step order, one per step (the last written)."""
+    return _read_rows(self.path(DIAGNOSTICS_FILE), 'step')
+
   def _tensorboard_writer(self) -> _TensorBoardWriter:
     if self._tensorboard is None:
       self._tensorboard = _TensorBoardWriter(self.workdir)
@@ -223,19 +252,7 @@ class RunFiles:
     epoch redone after a crash between its row and its checkpoint, or two runs that
     once shared the workdir) the later is kept. A null value is a non-finite one.
     """
-    if not os.path.exists(self.metrics_path):
-      return []
-    rows_by_epoch = {}
-    with open(self.metrics_path) as f:
-      for line in f:
-        try:
-          row = json.loads(line)
-        except json.JSONDecodeError:
-          logging.warning('Ignoring a damaged line of %s.', self.metrics_path)
-          continue
-        rows_by_epoch[row['epoch']] = {name: math.nan if value is None else value
-                                       for name, value in row.items()}
-    return [rows_by_epoch[epoch] for epoch in sorted(rows_by_epoch)]
+    return _read_rows(self.metrics_path, 'epoch')
 
   def write_pictures(self, pictures: Dict[str, Picture]) -> None:
     """Writes each picture as `{name}.png`; names must be in PICTURES."""
@@ -256,6 +273,26 @@ class RunFiles:
                                f'written; lower the learning rate or set '
                                f'--config.optim.clip_norm, then run again.')
     write_atomically(self.path(MODEL_FILE), flax.serialization.to_bytes(variables))
+
+
+def _read_rows(path: str, key: str) -> List[Dict[str, float]]:
+  """A JSON-lines file's rows in order of `key`, the last row of each key; null -> NaN.
+
+  A damaged line (a crash mid-write) is skipped with a warning.
+  """
+  if not os.path.exists(path):
+    return []
+  rows_by_key = {}
+  with open(path) as f:
+    for line in f:
+      try:
+        row = json.loads(line)
+      except json.JSONDecodeError:
+        logging.warning('Ignoring a damaged line of %s.', path)
+        continue
+      rows_by_key[row[key]] = {name: math.nan if value is None else value
+                               for name, value in row.items()}
+  return [rows_by_key[value] for value in sorted(rows_by_key)]
 
 
 def load_model_variables(workdir: str, template: Dict[str, Any]) -> Dict[str, Any]:

@@ -196,9 +196,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
                          default=np.inf) for name in ('train_loss', 'test_loss')}
   shown = plots.pick_examples(dataset['test'], config.num_reconstructions)
   class_names = data.CLASS_NAMES[config.data.name]
-  logging.info('%s on %s: %d steps of %d examples per epoch, epochs %d to %d.',
-               config.model.name, config.data.name, trainer.steps_per_epoch, config.batch_size,
-               first_epoch, config.num_epochs)
+  logging.info('%s on %s: %d steps of %d examples per epoch, epochs %d to %d.', config.model.name,
+               config.data.name, trainer.steps_per_epoch, config.batch_size, first_epoch, config.num_epochs)
 
   evaluation = None
   progress = (console.Progress(trainer.steps_per_epoch, config.num_epochs)
@@ -212,6 +211,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
           progress.epoch(epoch) if progress else None)
       host_sums = jax.device_get(epoch_sums)
       epoch_seconds = time.perf_counter() - start
+      run.write_diagnostics(trainer.take_diagnostics(), config)
       nonfinite = host_sums['first_nonfinite_step'] >= 0
       if stop.requested and nonfinite:
         _raise_nonfinite(epoch, host_sums, checkpoints, again)  # never checkpoint those sums

@@ -15,7 +15,7 @@ from __future__ import annotations  # train imports this module: its names resol
 import collections
 import functools
 import time
-from typing import Any, Callable, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from absl import logging
 import jax
@@ -25,6 +25,7 @@ import numpy as np
 
 from jax_ae import augment
 from jax_ae import console
+from jax_ae import diagnostics
 from jax_ae import interrupts
 from jax_ae import models
 from jax_ae import sharding
@@ -229,6 +230,16 @@ class Trainer:
                              out_shardings=everywhere)
     self._predict_batches = jax.jit(predict_batches, out_shardings=everywhere)
     self.predict = jax.jit(train.predict, out_shardings=everywhere)
+    # diagnostics.py's measures, every `every_steps` steps (0 = off): a jitted call of
+    # their own between the loop's calls, so the train step is the same program either
+    # way. In the scan loop they are taken at the first call boundary at or past each
+    # multiple. Kept on the device until `take_diagnostics`.
+    self.diagnostics_every = int(config.get('diagnostics', {}).get('every_steps', 0))
+    self._diagnostics = []
+    self._measure = jax.jit(functools.partial(
+        diagnostics.measure_at_step, task=self.task,
+        sigmoid_code=diagnostics.uses_sigmoid_code(models.create_model(config.model))),
+                            out_shardings=everywhere)
 
   def replicate(self, tree):
     """`tree` (a TrainState, a split, a key) on every device of this trainer's mesh."""
@@ -291,11 +302,19 @@ class Trainer:
     else:
       epoch_sums = self.replicate(epoch_sums)
       steps_done = int(jax.device_get(epoch_sums['steps']))
+    every = self.diagnostics_every
+    if every:  # the run's step at this epoch's start, to find each multiple of `every`
+      first_step = int(jax.device_get(state.step)) - steps_done
+      if first_step + steps_done == 0:  # the initial state is measured too
+        self._measure_now(state, epoch_sums, batch_indices)
     in_flight = collections.deque()  # epoch_sums['steps'] of each call not yet waited on
-    for call, _ in enumerate(range(steps_done, self.steps_per_epoch, self.steps_per_call)):
+    for call, start in enumerate(range(steps_done, self.steps_per_epoch, self.steps_per_call)):
       if stop is not None and call % self.stop_poll_calls == 0 and stop.agree():
         break
       state, epoch_sums = self._call_step(state, epoch_sums, batch_indices)
+      end = min(start + self.steps_per_call, self.steps_per_epoch)
+      if every and (first_step + end) // every > (first_step + start) // every:
+        self._measure_now(state, epoch_sums, batch_indices)
       in_flight.append(epoch_sums['steps'])
       if len(in_flight) == self.calls_in_flight:
         steps_run = int(jax.device_get(in_flight.popleft()))
@@ -306,6 +325,16 @@ class Trainer:
     if stop is not None:
       stop.agree()  # what every process then reads in stop.requested
     return state, epoch_sums
+
+  def _measure_now(self, state: train.TrainState, epoch_sums, batch_indices) -> None:
+    self._diagnostics.append(
+        self._measure(state, self.train_arrays, batch_indices, epoch_sums['steps']))
+
+  def take_diagnostics(self) -> List[Dict[str, float]]:
+    """The diagnostics measured since the last call, fetched: one row per measurement."""
+    rows, self._diagnostics = jax.device_get(self._diagnostics), []
+    return [{name: int(value) if name == 'step' else float(value)
+             for name, value in row.items()} for row in rows]
 
   def test_metrics(self, state: train.TrainState) -> Dict[str, jax.Array]:
     """The test split's metrics on device: 'test_loss' (, 'test_accuracy', 'confusion')."""

@@ -1,14 +1,18 @@
 """Diagnostics report exactly what a layer does, and cost the train step nothing."""
 
+import chex
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+import pytest
 
 from jax_ae import diagnostics
 from jax_ae import layers
+from jax_ae import run_files
 from jax_ae import train
+from jax_ae import train_loops
 from tests.conftest import tiny_config
 
 
@@ -47,6 +51,7 @@ def test_a_dead_unit_and_a_zero_variance_feature_are_reported_exactly(make_key):
 
 def test_a_saturated_sigmoid_code_is_reported(make_key):
   config = tiny_config('v3')
+  config.model.hidden_widths = (32, 16)  # V3's sigmoid code, at a width that compiles fast
   state = train.create_train_state(config, make_key(), 10)
   # Scaling the code layer's weights pins the sigmoid code at 0 or 1.
   params = jax.tree_util.tree_map_with_path(
@@ -72,3 +77,53 @@ def test_the_train_step_compiles_to_the_same_program_as_without_sow(make_key, mo
   monkeypatch.setattr(nn.Module, 'sow', lambda self, *args, **kwargs: False)
   jax.clear_caches()
   assert program() == with_sow
+
+
+def _split(make_key, num_examples):
+  return {'image': jax.random.uniform(make_key(), (num_examples, 784)),
+          'label': jax.random.randint(make_key(), (num_examples,), 0, 10)}
+
+
+@pytest.mark.parametrize('loop', ('python', 'scan'))
+def test_diagnostics_every_n_steps_leave_training_exactly_as_without(loop, make_key):
+  split = _split(make_key, 48)  # 6 steps of 8 per epoch
+  config = tiny_config('v4')
+  config.train.loop = loop
+  config.train.steps_per_call = 2
+
+  def run(every_steps):
+    config.diagnostics.every_steps = every_steps
+    trainer = train_loops.Trainer(config, split, split)
+    state = trainer.create_state()
+    for epoch in (1, 2):
+      state, _ = trainer.train_epoch(state, train_loops.shuffle_key(0, epoch))
+    return trainer, state
+
+  plain_trainer, plain = run(0)
+  trainer, measured = run(4)
+  chex.assert_trees_all_equal(jax.device_get(plain.params), jax.device_get(measured.params))
+  chex.assert_trees_all_equal(jax.device_get(plain.batch_stats),
+                              jax.device_get(measured.batch_stats))
+  rows = trainer.take_diagnostics()
+  # The initial state, then the first call boundary at or past each multiple of 4 of the
+  # 12 steps: the python loop's calls end at every step, the scan loop's at every second.
+  assert [row['step'] for row in rows] == [0, 4, 8, 12]
+  assert trainer.take_diagnostics() == []  # taken once
+  assert plain_trainer.take_diagnostics() == []
+  assert {'dead_relu_fraction/decoder_layers_0', 'bn_min_running_variance/decoder_norms_0',
+          'grad_norm/encoder_code', 'update_ratio/decoder_output'} <= set(rows[-1])
+  assert all(np.isfinite(value) for row in rows for value in row.values())
+
+
+def test_diagnostics_rows_keep_one_per_step_and_draw_a_picture(tmp_path):
+  run = run_files.RunFiles(str(tmp_path))
+  config = tiny_config('v4')
+  run.write_diagnostics([{'step': 0, 'grad_norm/a': 1.0}, {'step': 4, 'grad_norm/a': 2.0}],
+                        config)
+  # An epoch redone after a crash measures step 4 again: its later row is kept.
+  run.write_diagnostics([{'step': 4, 'grad_norm/a': 3.0},
+                         {'step': 8, 'grad_norm/a': float('nan')}], config)
+  rows = run.read_diagnostics()
+  assert [row['step'] for row in rows] == [0, 4, 8]
+  assert rows[1]['grad_norm/a'] == 3.0 and np.isnan(rows[2]['grad_norm/a'])
+  assert (tmp_path / 'diagnostics.png').read_bytes().startswith(b'\x89PNG')

@@ -6,8 +6,9 @@ import ml_collections
 import numpy as np
 import pytest
 
-from configs.notebook import v1 as notebook_v1
-from configs.notebook import v1_adam, v2, v2_adam
+import importlib
+import pathlib
+
 from jax_ae import config_checks
 from jax_ae import data
 from jax_ae import train
@@ -15,9 +16,16 @@ from jax_ae.errors import ConfigError
 from tests.conftest import tiny_config
 
 
-@pytest.mark.parametrize('module', (notebook_v1, v1_adam, v2, v2_adam))
-def test_the_notebook_configs_are_valid(module):
+NOTEBOOK_CONFIGS = sorted(path.stem for path in (
+    pathlib.Path(__file__).parents[1] / 'configs' / 'notebook').glob('v*.py'))
+
+
+@pytest.mark.parametrize('name', NOTEBOOK_CONFIGS)
+def test_the_notebook_configs_are_valid_and_give_their_command(name):
+  module = importlib.import_module(f'configs.notebook.{name}')
   config_checks.validate(module.get_config())
+  assert module.__doc__.startswith(
+      f'python main.py --config=configs/notebook/{name}.py --workdir=runs/notebook_{name}\n')
 
 
 def test_sgd_takes_a_plain_gradient_step(make_key):

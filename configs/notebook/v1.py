@@ -23,4 +23,6 @@ def get_config():
   config.data.train_subset = 32_000  # 1000 batches of 32 per epoch
   config.optim.name = 'sgd'
   config.optim.learning_rate = 0.1
+  # Diagnostics at step 0 give the first batch's loss, the notebook's first figure.
+  config.diagnostics.every_steps = 1000
   return config
