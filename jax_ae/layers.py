@@ -62,7 +62,8 @@ class TorchBatchNorm(nn.Module):
       var = biased_var
       # Recorded only where the 'diagnostics' collection is mutable (diagnostics.py);
       # elsewhere `sow` does nothing and the compiled step is unchanged.
-      self.sow('diagnostics', 'batch_variance', biased_var)
+      if not self.is_initializing():
+        self.sow('diagnostics', 'batch_variance', biased_var)
     else:
       mean, var = running_mean.value, running_var.value
 
@@ -71,7 +72,7 @@ class TorchBatchNorm(nn.Module):
       scale = self.param('scale', nn.initializers.ones, (num_features,), jnp.float32)
       bias = self.param('bias', nn.initializers.zeros, (num_features,), jnp.float32)
       y = y * scale + bias
-    if train:
+    if train and not self.is_initializing():
       self.sow('diagnostics', 'max_abs_output', jnp.max(jnp.abs(y)))
     return y if self.dtype is None else y.astype(self.dtype)
 
@@ -85,8 +86,9 @@ def relu(module: nn.Module, x: jax.Array, after: str = '') -> jax.Array:
   order. Recorded only where the 'diagnostics' collection is mutable.
   """
   y = nn.relu(x)
-  module.sow('diagnostics', f'relu_dead:{after}' if after else 'relu_dead',
-             jnp.all(y == 0, axis=tuple(range(y.ndim - 1))))
+  if not module.is_initializing():  # init makes every collection mutable: keep it out
+    module.sow('diagnostics', f'relu_dead:{after}' if after else 'relu_dead',
+               jnp.all(y == 0, axis=tuple(range(y.ndim - 1))))
   return y
 
 

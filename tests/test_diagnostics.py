@@ -10,6 +10,7 @@ import pytest
 
 from jax_ae import diagnostics
 from jax_ae import layers
+from jax_ae import models
 from jax_ae import run_files
 from jax_ae import train
 from jax_ae import train_loops
@@ -127,3 +128,11 @@ def test_diagnostics_rows_keep_one_per_step_and_draw_a_picture(tmp_path):
   assert [row['step'] for row in rows] == [0, 4, 8]
   assert rows[1]['grad_norm/a'] == 3.0 and np.isnan(rows[2]['grad_norm/a'])
   assert (tmp_path / 'diagnostics.png').read_bytes().startswith(b'\x89PNG')
+
+
+def test_initialising_a_model_leaves_no_diagnostics_collection(make_key):
+  config = tiny_config('v5')  # ReLUs and BatchNorms, which record only when asked
+  model = models.create_model(config.model)
+  for train_mode in (False, True):
+    variables = model.init(make_key(), jnp.zeros((4, 784)), train=train_mode)
+    assert set(variables) == {'params', 'batch_stats'}
