@@ -25,6 +25,7 @@ def test_flops_are_counted_from_the_dense_shapes():
   assert bench.model_flops_per_example(model, variables) == expected
 
 
+@pytest.mark.slow
 def test_convolution_flops_count_every_output_pixel():
   config = tiny_config('cnn')
   config.model.features = (4, 8)

@@ -84,6 +84,7 @@ def test_more_epochs_extend_a_finished_run(tmp_path, mock_tfds):
   assert positions == checkpoint.Position(epoch=4, completed_epochs=4)
 
 
+@pytest.mark.slow
 def test_a_finished_run_run_again_changes_nothing(tmp_path, mock_tfds):
   del mock_tfds
   first = train.train_and_evaluate(tiny_config(), str(tmp_path))
@@ -107,6 +108,7 @@ def test_a_workdir_of_another_config_is_refused_with_the_fields(tmp_path, mock_t
   assert json.loads((tmp_path / 'config.json').read_text())['model']['code_dim'] == 5
 
 
+@pytest.mark.slow
 def test_checkpoints_of_another_model_without_config_json_are_one_sentence(tmp_path, mock_tfds):
   del mock_tfds
   train.train_and_evaluate(tiny_config(), str(tmp_path))
@@ -182,6 +184,7 @@ def test_damaged_metrics_line_is_dropped_and_cut_from_the_file(tmp_path):
   assert (tmp_path / 'metrics.jsonl').read_text() == '{"epoch": 1, "train_loss": 0.5}\n'
 
 
+@pytest.mark.slow
 def test_stop_after_an_epochs_last_step_resumes_to_a_completed_epoch(tmp_path, mock_tfds,
                                                                      monkeypatch):
   del mock_tfds  # 3 steps per epoch; the 4th poll is the check after epoch 1's last step
@@ -464,6 +467,7 @@ def test_a_failed_atomic_write_leaves_no_temporary_file(tmp_path, monkeypatch):
   assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_non_finite_parameters_never_reach_a_checkpoint(tmp_path, make_key):
   config = tiny_config('v4')  # BatchNorm: its running statistics are checked too
   state = train.create_train_state(config, make_key(), 3)

@@ -106,6 +106,7 @@ def test_real_splits_have_canonical_shapes_and_labels(real_datasets, name):
                                   [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
 
 
+@pytest.mark.slow
 def test_mnist_and_fashion_mnist_stay_apart_in_one_tfds_folder(real_datasets):
   mnist_mean = real_datasets['mnist']['test']['image'].mean()
   fashion_mean = real_datasets['fashion_mnist']['test']['image'].mean()

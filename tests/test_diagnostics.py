@@ -59,8 +59,9 @@ def test_a_saturated_sigmoid_code_is_reported(make_key):
       lambda path, leaf: leaf * 1e4 if 'encoder_code' in jax.tree_util.keystr(path) else leaf,
       state.params)
   batch = {'image': jax.random.uniform(make_key(), (8, 784))}
-  saturated = diagnostics.measure(state.replace(params=params), batch, sigmoid_code=True)
-  plain = diagnostics.measure(state, batch, sigmoid_code=True)
+  measure = jax.jit(diagnostics.measure, static_argnames=('task', 'sigmoid_code'))
+  saturated = measure(state.replace(params=params), batch, sigmoid_code=True)
+  plain = measure(state, batch, sigmoid_code=True)
   assert float(saturated['code_saturation']) > 0.9
   assert float(plain['code_saturation']) < 0.5
 
@@ -85,7 +86,7 @@ def _split(make_key, num_examples):
           'label': jax.random.randint(make_key(), (num_examples,), 0, 10)}
 
 
-@pytest.mark.parametrize('loop', ('python', 'scan'))
+@pytest.mark.parametrize('loop', (pytest.param('python', marks=pytest.mark.slow), 'scan'))
 def test_diagnostics_every_n_steps_leave_training_exactly_as_without(loop, make_key):
   split = _split(make_key, 48)  # 6 steps of 8 per epoch
   config = tiny_config('v4')

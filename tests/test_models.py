@@ -72,8 +72,8 @@ def test_parameter_names_shapes_and_initialisation_are_unchanged(config_name):
 
 
 @pytest.mark.parametrize('name', [pytest.param(name, marks=pytest.mark.slow)
-                                  if models.REGISTRY[name].convolutional else name
-                                  for name in ALL_MODELS])
+                                  if models.REGISTRY[name].convolutional or name in LARGE_CONFIGS
+                                  else name for name in ALL_MODELS])
 @settings(deadline=None, max_examples=2)
 @given(batch_size=st.integers(2, 17), seed=st.integers(0, 2**16))
 def test_shapes_follow_the_task_and_outputs_are_finite(name, batch_size, seed):
@@ -277,6 +277,7 @@ def test_a_workdir_from_before_the_registry_resumes_and_evaluates(tmp_path, mock
   assert [row['epoch'] for row in rows] == [1, 2]
 
 
+@pytest.mark.slow
 def test_a_classifier_workdir_from_before_the_registry_still_judges(tmp_path):
   shapes = _variable_shapes(models.create_model(tiny_config('cnn').model))
   variables = jax.tree.map(lambda shape: np.zeros(shape.shape, shape.dtype), shapes)

@@ -28,6 +28,7 @@ def test_the_notebook_configs_are_valid_and_give_their_command(name):
       f'python main.py --config=configs/notebook/{name}.py --workdir=runs/notebook_{name}\n')
 
 
+@pytest.mark.slow
 def test_sgd_takes_a_plain_gradient_step(make_key):
   config = tiny_config('v1')
   config.optim.name, config.optim.learning_rate = 'sgd', 0.1

@@ -4,6 +4,7 @@ import json
 
 import jax
 import numpy as np
+import pytest
 
 from jax_ae import data
 from jax_ae import train
@@ -55,6 +56,7 @@ def test_each_epoch_reports_the_validation_loss(tmp_path, mock_tfds):
              for row in rows)
 
 
+@pytest.mark.slow
 def test_without_a_validation_split_no_val_metrics_are_written(tmp_path, mock_tfds):
   del mock_tfds
   train.train_and_evaluate(tiny_config(), str(tmp_path))
