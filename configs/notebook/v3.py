@@ -11,7 +11,9 @@ SGD only moves the output biases, to the mean image. Diagnostics every 100 steps
 (diagnostics.png) show the gradient norms and update ratios of the first layers.
 configs/notebook/v3_adam.py changes only the optimizer. docs/notebook.md explains.
 
-Measured: see docs/notebook.md (V3).
+Measured (real MNIST, seed 0): training loss 0.0751, then 0.0672 / 0.0672 / 0.0671 /
+0.0670 in epochs 2-5 (notebook 0.0673), creeping to 0.0653 by epoch 10 (test 0.0653);
+with Adam 0.0155 (test 0.0157).
 """
 
 from configs import v3

@@ -12,7 +12,10 @@ variance, never sees it: the training loss stays calm while the test loss spikes
 Diagnostics every 100 steps record the dead units and running variances.
 configs/notebook/v5_fixed.py changes only the learning rate.
 
-Measured: see docs/notebook.md (V5).
+Measured (real MNIST, seed 0): training loss 0.0445 -> 0.0320 over 10 epochs while the
+test loss is 1,645 / 2,861 / 184 / 81.4 / 447 / 9.80 / 58.2 / 404 / 8,288 / 1.06e8;
+4-5 features of the first decoder BatchNorm reach a running variance below 1e-6. With
+Adam 1e-3 the test loss falls calmly to 0.0175 (40 epochs: 0.0150).
 """
 
 from configs import v5
