@@ -142,6 +142,7 @@ def test_nan_stops_with_the_last_good_checkpoint_kept(tmp_path, mock_tfds):
   _assert_same_state(good_state, kept_state)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('clip_norm, largest_update', [(0.0, 1e-3), (1e-9, 1e-4)])
 def test_clip_norm_clips_before_adam(clip_norm, largest_update, make_key):
   config = tiny_config('v1')
@@ -201,6 +202,7 @@ def test_stop_after_an_epochs_last_step_resumes_to_a_completed_epoch(tmp_path, m
   assert _metrics_epochs(tmp_path) == [1, 2]
 
 
+@pytest.mark.slow
 def test_fewer_epochs_than_a_workdir_trained_are_refused(tmp_path, mock_tfds):
   del mock_tfds
   train.train_and_evaluate(tiny_config(), str(tmp_path))
@@ -385,6 +387,7 @@ def _resume_one_more_epoch(workdir):
   return train.train_and_evaluate(config, str(workdir))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('damage', DAMAGES)
 def test_a_damaged_newest_checkpoint_falls_back_to_the_older_one(damage, finished_tiny_run,
                                                                  tmp_path, mock_tfds, caplog):

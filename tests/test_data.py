@@ -64,6 +64,7 @@ def test_unknown_dataset_lists_the_known_ones():
     data.load_dataset(_data_config('cifar10'))
 
 
+@pytest.mark.slow
 def test_altered_file_fails_its_checksum_and_is_named(tmp_path):
   manual = tmp_path / 'manual'
   shutil.copytree(shared_data_dir('mnist'), manual)
@@ -117,6 +118,7 @@ def test_mnist_and_fashion_mnist_stay_apart_in_one_tfds_folder(real_datasets):
                             real_datasets['fashion_mnist']['train']['image'][:100])
 
 
+@pytest.mark.slow
 def test_an_altered_manual_file_is_refused_though_the_cache_is_prepared(real_tfds_dir, tmp_path):
   manual = tmp_path / 'manual'
   shutil.copytree(shared_data_dir('mnist'), manual)
@@ -130,6 +132,7 @@ def test_an_altered_manual_file_is_refused_though_the_cache_is_prepared(real_tfd
     data.load_dataset(_data_config(manual_dir=manual, tfds_data_dir=real_tfds_dir[0]))
 
 
+@pytest.mark.slow
 def test_a_truncated_prepared_cache_names_the_folder_to_delete(real_tfds_dir, tmp_path):
   shutil.copytree(real_tfds_dir[0] / 'mnist', tmp_path / 'mnist')
   version_dir, = (tmp_path / 'mnist').iterdir()

@@ -66,6 +66,7 @@ def test_a_saturated_sigmoid_code_is_reported(make_key):
   assert float(plain['code_saturation']) < 0.5
 
 
+@pytest.mark.slow
 def test_the_train_step_compiles_to_the_same_program_as_without_sow(make_key, monkeypatch):
   config = tiny_config('v5')  # BatchNorm everywhere, and a ReLU between layers
   state = train.create_train_state(config, make_key(), 10)
@@ -86,7 +87,8 @@ def _split(make_key, num_examples):
           'label': jax.random.randint(make_key(), (num_examples,), 0, 10)}
 
 
-@pytest.mark.parametrize('loop', (pytest.param('python', marks=pytest.mark.slow), 'scan'))
+@pytest.mark.slow
+@pytest.mark.parametrize('loop', ('python', 'scan'))
 def test_diagnostics_every_n_steps_leave_training_exactly_as_without(loop, make_key):
   split = _split(make_key, 48)  # 6 steps of 8 per epoch
   config = tiny_config('v4')

@@ -109,7 +109,8 @@ def test_nan_loss_stops_with_exit_code_3_and_keeps_earlier_epochs(tmp_path, mock
     ('--config.model.name=cnn', 2, "model 'cnn' learns to classify, but task is 'reconstruct'"),
     ('--config.batch_size=0', 2, 'batch_size must be a positive integer, got 0.'),
     ('--config.optim.learning_rate=-1.0', 2, 'optim.learning_rate must be a positive number'),
-    ('--config.data.manual_dir=/nonexistent/{name}', 1, "'/nonexistent/mnist' is not a folder"),
+    pytest.param('--config.data.manual_dir=/nonexistent/{name}', 1,
+                 "'/nonexistent/mnist' is not a folder", marks=pytest.mark.slow),  # imports tfds
     ('--config.modle.name=v3', 2, "the config has no field 'modle'"),
 ])
 def test_bad_input_gets_one_sentence_and_no_traceback(override, exit_code, message, tmp_path):

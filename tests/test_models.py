@@ -72,7 +72,8 @@ def test_parameter_names_shapes_and_initialisation_are_unchanged(config_name):
 
 
 @pytest.mark.parametrize('name', [pytest.param(name, marks=pytest.mark.slow)
-                                  if models.REGISTRY[name].convolutional or name in LARGE_CONFIGS
+                                  if models.REGISTRY[name].convolutional
+                                  or models.REGISTRY[name].batch_norm or name in LARGE_CONFIGS
                                   else name for name in ALL_MODELS])
 @settings(deadline=None, max_examples=2)
 @given(batch_size=st.integers(2, 17), seed=st.integers(0, 2**16))
@@ -136,7 +137,7 @@ def test_default_model_config_holds_only_the_fields_the_model_takes():
 
 @pytest.mark.parametrize('name, low, high', [('v2', 0.0, 1.0), ('hinton2006', 0.0, 1.0),
                                              pytest.param('conv_ae', 0.0, 1.0, marks=pytest.mark.slow),
-                                             ('v4', 0.0, np.inf)])
+                                             pytest.param('v4', 0.0, np.inf, marks=pytest.mark.slow)])
 def test_outputs_lie_in_the_range_of_their_last_activation(name, low, high, make_key):
   model, variables = _model_and_variables(name, make_key())
   x = jax.random.uniform(make_key(), (64, 784)) * 50.0 - 25.0  # far outside [0, 1]

@@ -213,6 +213,7 @@ def test_scan_and_python_loops_give_the_same_parameters_in_float64(steps_per_cal
                               rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('loop', ('python', 'scan'))
 def test_hot_loop_moves_no_data_between_host_and_device(loop, make_key):
   split = _synthetic_split(make_key(), 40)

@@ -45,6 +45,7 @@ def test_validation_is_fixed_across_runs_and_never_in_a_training_batch(mock_tfds
     assert not _rows(trained_images[indices.ravel()]) & validation_images
 
 
+@pytest.mark.slow
 def test_each_epoch_reports_the_validation_loss(tmp_path, mock_tfds):
   del mock_tfds
   config = tiny_config()
