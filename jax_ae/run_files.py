@@ -205,10 +205,7 @@ class RunFiles:
     """Appends the epoch's metrics and sends them, with the pictures, to TensorBoard."""
     if not self.writes:
       return
-    with open(self.metrics_path, 'a') as f:
-      f.write(_json_line(metrics))
-      f.flush()
-      os.fsync(f.fileno())
+    _append_rows(self.metrics_path, [metrics])
     scalars = {name: value for name, value in metrics.items()
                if name not in ('epoch', 'step') and isinstance(value, (int, float))
                and math.isfinite(value)}
@@ -223,10 +220,7 @@ class RunFiles:
     """
     if not self.writes or not rows:
       return
-    with open(self.path(DIAGNOSTICS_FILE), 'a') as f:
-      f.write(''.join(_json_line(row) for row in rows))
-      f.flush()
-      os.fsync(f.fileno())
+    _append_rows(self.path(DIAGNOSTICS_FILE), rows)
     for row in rows:
       self._tensorboard_writer().write(
           row['step'], {f'diagnostics/{name}': value for name, value in row.items()
@@ -273,6 +267,14 @@ class RunFiles:
                                f'written; lower the learning rate or set '
                                f'--config.optim.clip_norm, then run again.')
     write_atomically(self.path(MODEL_FILE), flax.serialization.to_bytes(variables))
+
+
+def _append_rows(path: str, rows: List[Dict[str, Any]]) -> None:
+  """Appends rows as JSON lines and syncs them: on disk before the run goes on."""
+  with open(path, 'a') as f:
+    f.write(''.join(_json_line(row) for row in rows))
+    f.flush()
+    os.fsync(f.fileno())
 
 
 def _read_rows(path: str, key: str) -> List[Dict[str, float]]:
