@@ -80,16 +80,16 @@ def create_optimizer(optim_config: ml_collections.ConfigDict,
 
 def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
                        num_steps_per_epoch: Optional[int] = None) -> TrainState:
-  """Initialises the configured model and Adam(W) on the configured schedule.
-
-  The schedule counts epochs in steps of the real training split; without
-  `num_steps_per_epoch`, that of the dataset's canonical training split.
+  """Initialises the configured model (jitted: one program, not one per operation, with
+  the same values) and Adam(W) on the configured schedule, whose epochs are `num_steps_per_epoch` steps (default:
+  those of the dataset's canonical training split).
   """
   if num_steps_per_epoch is None:
     num_steps_per_epoch = steps_per_epoch(data.NUM_TRAIN_EXAMPLES[config.data.name],
                                           config.batch_size)
   model = models.create_model(config.model)
-  variables = model.init(rng, jnp.zeros((2, models.IMAGE_PIXELS), jnp.float32), train=False)
+  variables = jax.jit(model.init, static_argnames='train')(
+      rng, jnp.zeros((2, models.IMAGE_PIXELS), jnp.float32), train=False)
   learning_rate_fn = create_learning_rate_fn(config.optim, num_steps_per_epoch)
   state = TrainState.create(
       apply_fn=model.apply,

@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from jax_ae import models
 from jax_ae import tasks
 from jax_ae import train
 from jax_ae import train_loops
@@ -53,6 +54,16 @@ def test_continuous_schedule_when_not_staircase():
   config.optim.staircase = False
   schedule = train.create_learning_rate_fn(config.optim, 10)
   np.testing.assert_allclose(schedule(10), 1e-3 * 0.5 ** 0.5, rtol=1e-6)
+
+
+def test_the_jitted_initialisation_gives_the_eager_values_bitwise(make_key):
+  config = tiny_config('v5')  # every kind of dense and BatchNorm variable
+  key = make_key()
+  state = train.create_train_state(config, key, 10)
+  model = models.create_model(config.model)
+  eager = model.init(key, jnp.zeros((2, models.IMAGE_PIXELS)), train=False)
+  chex.assert_trees_all_equal({'params': state.params, 'batch_stats': state.batch_stats},
+                              flax.core.unfreeze(eager))
 
 
 # V5 (dense layers and every BatchNorm) in the quick lane; the rest are slow.
