@@ -3,20 +3,42 @@
 import itertools
 import os
 import pathlib
+import shutil
+import tempfile
 import zlib
 
-from hypothesis import settings
-import jax
-import pytest
+# One XLA compilation cache for the session, shared with every subprocess a test
+# starts (they inherit the environment). The suite builds the same tiny models again
+# and again, and compiling them, not running them, was most of its time. A new empty
+# folder each session, so no run depends on one before it; a subprocess that imports
+# this module (tests/sharded_check.py, ...) joins its parent's. Set before jax is
+# imported, which reads these once.
+_OWN_COMPILATION_CACHE = 'JAX_AE_TEST_COMPILATION_CACHE' not in os.environ
+if _OWN_COMPILATION_CACHE:
+  os.environ['JAX_AE_TEST_COMPILATION_CACHE'] = tempfile.mkdtemp(prefix='jax-ae-tests-xla-')
+os.environ['JAX_COMPILATION_CACHE_DIR'] = os.environ['JAX_AE_TEST_COMPILATION_CACHE']
+os.environ['JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS'] = '0'
+os.environ['JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES'] = '0'
 
-from configs import default
-from jax_ae import models
+from hypothesis import settings  # pylint: disable=wrong-import-position
+import jax  # pylint: disable=wrong-import-position
+import pytest  # pylint: disable=wrong-import-position
+
+from configs import default  # pylint: disable=wrong-import-position
+from jax_ae import models  # pylint: disable=wrong-import-position
 
 # In CI (env CI set): the same examples on every run, and no per-example deadline on a
 # loaded machine. Elsewhere hypothesis' defaults, new examples each run.
 settings.register_profile('ci', derandomize=True, max_examples=20, deadline=None)
 if os.environ.get('CI'):
   settings.load_profile('ci')
+
+
+def pytest_unconfigure(config):
+  del config
+  if _OWN_COMPILATION_CACHE:
+    shutil.rmtree(os.environ['JAX_AE_TEST_COMPILATION_CACHE'], ignore_errors=True)
+
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 # CI and developers keep the canonical IDX files beside the checkout, never inside it.
