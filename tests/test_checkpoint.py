@@ -215,7 +215,7 @@ def test_fewer_epochs_than_a_workdir_trained_are_refused(tmp_path, mock_tfds):
 # Subprocess tests: real signals and kill -9 against `python -m tests.main_with_mock_data`.
 
 LONG_RUN_FLAGS = ('--config=configs/v4.py', '--config.model.code_dim=4', '--config.batch_size=8',
-                  '--config.eval_batch_size=16', '--config.num_epochs=40',
+                  '--config.eval_batch_size=16', '--config.num_epochs=16',
                   '--config.num_reconstructions=2', '--config.keep_checkpoints=2')
 
 
@@ -242,13 +242,19 @@ def _start(workdir):
   return _Run(str(workdir))
 
 
-def _wait_for_first_checkpoint(workdir, run):
+def _checkpoint_steps(workdir):
   folder = os.path.join(workdir, 'checkpoints')
+  return {name for name in os.listdir(folder) if name.isdigit()} if os.path.isdir(folder) else set()
+
+
+def _wait_for_a_new_checkpoint(workdir, run):
+  """Returns once `run` has saved a checkpoint: one more than the workdir held as it started."""
+  before = _checkpoint_steps(workdir)
   while run.process.poll() is None:
-    if os.path.isdir(folder) and any(name.isdigit() for name in os.listdir(folder)):
+    if _checkpoint_steps(workdir) - before:
       return
     time.sleep(0.05)
-  raise AssertionError(f'run ended before its first checkpoint: {run.log()[-3000:]}')
+  raise AssertionError(f'run ended before a new checkpoint: {run.log()[-3000:]}')
 
 
 @pytest.fixture(scope='module')
@@ -265,7 +271,7 @@ def test_signal_checkpoints_and_the_same_command_resumes(signal_number, exit_cod
                                                          uninterrupted_model):
   workdir = tmp_path / 'run'
   run = _start(workdir)
-  _wait_for_first_checkpoint(workdir, run)
+  _wait_for_a_new_checkpoint(workdir, run)
   run.process.send_signal(signal_number)
   assert run.wait(timeout=120) == exit_code
   message = run.log()
@@ -282,14 +288,14 @@ def test_kill_9_at_random_moments_still_finishes_identically(tmp_path, uninterru
   chance = random.Random(0)
   for _ in range(3):
     run = _start(workdir)
-    _wait_for_first_checkpoint(workdir, run)
+    _wait_for_a_new_checkpoint(workdir, run)
     time.sleep(chance.uniform(0.0, 1.5))  # lands in training, evaluation or a checkpoint write
     run.process.kill()
     run.wait()
   run = _start(workdir)
   assert run.wait() == 0, run.log()[-3000:]
   assert (workdir / 'model.msgpack').read_bytes() == uninterrupted_model
-  assert _metrics_epochs(workdir) == list(range(1, 41))
+  assert _metrics_epochs(workdir) == list(range(1, 17))
 
 
 @pytest.mark.slow

@@ -75,14 +75,32 @@ def test_altered_file_fails_its_checksum_and_is_named(tmp_path):
     data.load_dataset(_data_config(manual_dir=manual, tfds_data_dir=tmp_path / 'tfds'))
 
 
+PREPARE_SCRIPT = (
+    'import sys\n'
+    'from jax_ae import data\n'
+    'from tests.test_data import _data_config\n'
+    "split = data.load_dataset(_data_config('mnist', sys.argv[1], sys.argv[2]))['test']\n"
+    "print(split['image'].shape[0])\n")
+
+
 @pytest.fixture(scope='module')
 def real_tfds_dir(tmp_path_factory):
-  """Both datasets prepared into ONE tfds folder, the case that used to mix them up."""
+  """Both datasets prepared into ONE fresh tfds folder, the case that used to mix them up.
+
+  MNIST is prepared by two processes at once, as a parallel sweep on a fresh machine
+  does (test_two_runs_preparing_one_fresh_tfds_folder_both_succeed checks they did);
+  then this process prepares Fashion-MNIST beside it and loads both.
+  """
   manual = {name: shared_data_dir(name) for name in data.DATASETS}
   tfds_dir = tmp_path_factory.mktemp('tfds')
+  runs = [subprocess.Popen([sys.executable, '-c', PREPARE_SCRIPT, str(manual['mnist']),
+                            str(tfds_dir)], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True) for _ in range(2)]
+  outputs = [run.communicate(timeout=900) for run in runs]  # (stdout, stderr) each
+  preparations = [(run.returncode, *output) for run, output in zip(runs, outputs)]
   datasets = {name: data.load_dataset(_data_config(name, manual[name], tfds_dir))
               for name in data.DATASETS}
-  return tfds_dir, datasets
+  return tfds_dir, datasets, preparations
 
 
 @pytest.fixture(scope='module')
@@ -144,22 +162,9 @@ def test_a_truncated_prepared_cache_names_the_folder_to_delete(real_tfds_dir, tm
     data.load_dataset(_data_config(tfds_data_dir=tmp_path))
 
 
-PREPARE_SCRIPT = (
-    'import sys\n'
-    'from jax_ae import data\n'
-    'from tests.test_data import _data_config\n'
-    "split = data.load_dataset(_data_config('mnist', sys.argv[1], sys.argv[2]))['test']\n"
-    "print(split['image'].shape[0])\n")
-
-
 @pytest.mark.slow
-def test_two_runs_preparing_one_fresh_tfds_folder_both_succeed(tmp_path):
+def test_two_runs_preparing_one_fresh_tfds_folder_both_succeed(real_tfds_dir):
   """As a parallel sweep on a fresh machine does: no 'Cannot rename ... already exists'."""
-  manual, tfds_dir = shared_data_dir('mnist'), tmp_path / 'tfds'
-  runs = [subprocess.Popen([sys.executable, '-c', PREPARE_SCRIPT, str(manual), str(tfds_dir)],
-                           cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True) for _ in range(2)]
-  for run in runs:
-    stdout, stderr = run.communicate(timeout=900)
-    assert run.returncode == 0, stderr[-3000:]
+  for returncode, stdout, stderr in real_tfds_dir[2]:
+    assert returncode == 0, stderr[-3000:]
     assert stdout.split()[-1] == '10000'  # after tfds' own progress lines
