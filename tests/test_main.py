@@ -17,11 +17,12 @@ from jax_ae import train
 from tests import main_with_mock_data
 from tests.conftest import REPO_ROOT, tiny_config
 
-def _run_main_subprocess(*args):
+
+def _run_main_subprocess(*args, **env):
   """`python ARGS` from the repository root; main.py unless ARGS start with -m."""
   command = list(args) if args[0] == '-m' else ['main.py', *args]
   return subprocess.run([sys.executable, *command], cwd=REPO_ROOT, capture_output=True,
-                        text=True, timeout=300, check=False)
+                        text=True, timeout=300, check=False, env={**os.environ, **env})
 
 
 TINY_FLAGS = ('--config.model.code_dim=4',
@@ -34,7 +35,8 @@ TINY_FLAGS = ('--config.model.code_dim=4',
 def test_tiny_run_leaves_every_file(version, tmp_path):
   workdir = tmp_path / 'run'
   result = _run_main_subprocess('-m', 'tests.main_with_mock_data', f'--config=configs/{version}.py',
-                                f'--workdir={workdir}', *TINY_FLAGS)
+                                f'--workdir={workdir}', *TINY_FLAGS,
+                                JAX_AE_MOCK_DATA='tfds')  # the whole data path
   assert result.returncode == 0, result.stderr[-3000:]
   names = set(os.listdir(workdir))
   assert {'config.json', 'metrics.jsonl', 'loss_curve.png', 'reconstructions.png',

@@ -1,6 +1,6 @@
 """main.py under attack, as a user would meet it: one line on stderr, the right exit code.
 
-Each test runs `python -m tests.main_with_mock_data` (main.py on tfds' mock data) in a
+Each test runs `python -m tests.main_with_mock_data` (main.py on random mock data) in a
 subprocess against a workdir that is busy, on a full disk, or trained to divergence.
 """
 

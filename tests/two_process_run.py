@@ -1,7 +1,7 @@
 """`python -m tests.two_process_run ID PORT WORKDIR OUT [EPOCHS]`: one of two processes in one run.
 
 tests/test_sharding.py starts two of these over loopback. They train a tiny V4 on
-tfds' mock data (the same examples in both: mock_data draws them from a fixed seed)
+tests/mock_arrays.py's random examples (the same in both: drawn from a fixed seed)
 through `train.train_and_evaluate`, as main.py would, and each saves the parameters
 it ended with to OUT/params_ID.npz for the test to compare.
 """
@@ -12,12 +12,11 @@ import sys
 from absl import logging
 import jax
 import numpy as np
-import tensorflow_datasets as tfds
 
-from jax_ae import data
 from jax_ae import multihost
 from jax_ae import train
 from jax_ae.errors import Interrupted
+from tests import mock_arrays
 from tests.conftest import MOCK_EXAMPLES, tiny_config
 
 
@@ -26,12 +25,11 @@ def main(process_id: int, port: int, workdir: str, out: str, num_epochs: int = 2
   logging.set_stderrthreshold(logging.INFO)
   multihost.initialize(f'localhost:{port}', num_processes=2, process_id=process_id)
   assert jax.process_count() == 2 and jax.device_count() == 2 * jax.local_device_count()
-  data._download_host_unreachable = lambda builder: False  # pylint: disable=protected-access
+  mock_arrays.install(MOCK_EXAMPLES)
   config = tiny_config('v4')
   config.num_epochs = num_epochs
   try:
-    with tfds.testing.mock_data(num_examples=MOCK_EXAMPLES):
-      state = train.train_and_evaluate(config, workdir)
+    state = train.train_and_evaluate(config, workdir)
   except Interrupted as error:
     jax.distributed.shutdown()
     sys.exit(error.exit_code)
