@@ -254,7 +254,8 @@ def _wait_for_a_new_checkpoint(workdir, run):
     if _checkpoint_steps(workdir) - before:
       return
     time.sleep(0.05)
-  raise AssertionError(f'run ended before a new checkpoint: {run.log()[-3000:]}')
+  if not _checkpoint_steps(workdir) - before:  # it may have saved one as it ended
+    raise AssertionError(f'run ended before a new checkpoint: {run.log()[-3000:]}')
 
 
 @pytest.fixture(scope='module')
@@ -291,7 +292,8 @@ def test_kill_9_at_random_moments_still_finishes_identically(tmp_path, uninterru
     _wait_for_a_new_checkpoint(workdir, run)
     time.sleep(chance.uniform(0.0, 1.5))  # lands in training, evaluation or a checkpoint write
     run.process.kill()
-    run.wait()
+    if run.wait() == 0:  # a machine fast enough to finish all epochs first: no more to kill
+      break
   run = _start(workdir)
   assert run.wait() == 0, run.log()[-3000:]
   assert (workdir / 'model.msgpack').read_bytes() == uninterrupted_model
