@@ -81,8 +81,8 @@ def create_optimizer(optim_config: ml_collections.ConfigDict,
 def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
                        num_steps_per_epoch: Optional[int] = None) -> TrainState:
   """Initialises the configured model (jitted: one program, not one per operation, with
-  the same values) and Adam(W) on the configured schedule, whose epochs are `num_steps_per_epoch` steps (default:
-  those of the dataset's canonical training split).
+  the same values) and Adam(W) on the configured schedule, whose epochs are
+  `num_steps_per_epoch` steps (default: those of the dataset's canonical training split).
   """
   if num_steps_per_epoch is None:
     num_steps_per_epoch = steps_per_epoch(data.NUM_TRAIN_EXAMPLES[config.data.name],
