@@ -38,6 +38,7 @@ def get_config() -> ml_collections.ConfigDict:
   config.augment = ml_collections.ConfigDict()
   config.augment.max_shift = 0  # Shift each image by up to this many pixels; 0 = off.
   config.augment.flip = False  # Mirror half the images left-right (Fashion-MNIST, not digits).
+  config.augment.erase_size = 0  # Cutout: zero a square this many pixels wide (classifiers).
 
   config.batch_size = 32  # The notebook's. A last partial batch of an epoch is dropped.
   config.eval_batch_size = 1000  # Test-set batch; padded and masked, every image counts once.

@@ -151,6 +151,13 @@ def validate(config: ml_collections.ConfigDict) -> None:
   _require(config, 'augment.max_shift', 'int', lambda shift: 0 <= shift < models.IMAGE_SIDE,
            f'an integer from 0 (off) to {models.IMAGE_SIDE - 1} pixels')
   _require(config, 'augment.flip', 'bool', _anything, 'True or False')
+  if 'erase_size' in config.augment:  # configs written before Cutout existed lack it
+    _require(config, 'augment.erase_size', 'int', lambda size: 0 <= size <= models.IMAGE_SIDE,
+             f'an integer from 0 (off) to {models.IMAGE_SIDE} pixels')
+    if config.augment.erase_size and config.task != 'classify':
+      raise ConfigError('augment.erase_size works for classifiers only: an autoencoder '
+                        'learns to reproduce its augmented input, so it would learn to '
+                        'draw the erased squares; use 0.')
   _require_choice(config, 'data.name', data.DATASETS)
   _require_choice(config, 'optim.name', OPTIMIZERS)
   _require_choice(config, 'train.loop', train_loops.LOOPS)

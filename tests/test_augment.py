@@ -44,6 +44,24 @@ def test_each_image_is_a_shift_or_mirror_of_itself(make_key):
     assert any(np.array_equal(result, candidate) for candidate in candidates)
 
 
+@pytest.mark.parametrize('erase_size', (1, 6, 28))
+def test_cutout_zeroes_one_square_and_leaves_the_shifts_and_flips_as_they_were(erase_size,
+                                                                                make_key):
+  images, key = _images(make_key(), 32), make_key()
+  for augmentation in (SHIFT_AND_FLIP, augment.Augmentation(flip=True)):
+    before = np.asarray(augment.augment_images(key, images, augmentation)).reshape(-1, 28, 28)
+    after = np.asarray(augment.augment_images(
+        key, images, augmentation._replace(erase_size=erase_size))).reshape(-1, 28, 28)
+    changed = after != before
+    np.testing.assert_array_equal(after[changed], 0.0)
+    rows, columns = changed.any(axis=2), changed.any(axis=1)
+    # The changed pixels form one rectangle, at most erase_size a side.
+    np.testing.assert_array_equal(changed, rows[:, :, None] & columns[:, None, :])
+    assert rows.sum(axis=1).max() <= erase_size and columns.sum(axis=1).max() <= erase_size
+    if not augmentation.max_shift:  # no zeros of its own: every image shows its square
+      assert rows.any(axis=1).all() and columns.any(axis=1).all()
+
+
 def test_no_flip_keeps_orientation_and_zero_shift_is_identity(make_key):
   images = _images(make_key())
   np.testing.assert_array_equal(

@@ -27,6 +27,7 @@ model_fields = st.fixed_dictionaries({
 overrides = st.fixed_dictionaries({
     'task': st.sampled_from(['reconstruct', 'classify', 'denoise']),
     'augment.max_shift': st.integers(-1, 30),
+    'augment.erase_size': st.integers(-1, 29),
     'data.name': st.sampled_from(['mnist', 'fashion_mnist', 'cifar10']),
     'batch_size': st.integers(-1, 9),
     'num_epochs': st.integers(-1, 3),
@@ -90,6 +91,11 @@ def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
     ('conv_ae', 'augment.max_shift', 28, 'augment.max_shift must be an integer from 0 (off) to '
                                          '27 pixels, got 28.'),
     ('conv_ae', 'augment.flip', 1, 'augment.flip must be True or False, got 1.'),
+    ('cnn', 'augment.erase_size', 29, 'augment.erase_size must be an integer from 0 (off) to '
+                                      '28 pixels, got 29.'),
+    ('conv_ae', 'augment.erase_size', 8, 'augment.erase_size works for classifiers only: an '
+     'autoencoder learns to reproduce its augmented input, so it would learn to draw the '
+     'erased squares; use 0.'),
     ('conv_ae', 'model.batch_norm', 'yes', "model.batch_norm must be True or False, got 'yes'."),
     ('conv_ae', 'task', 'classify', "model 'conv_ae' learns to reconstruct, but task is "
                                     "'classify'; set --config.task=reconstruct."),
