@@ -17,6 +17,9 @@ class_fidelity                  the accuracy of the saved CNN classifier of the 
 probe_accuracy                  a softmax regression trained on the training split's
                                 codes, tested on the test split's codes
 per_class                       test_mse and class_fidelity of each class
+epochs, train_seconds, val_mse  from the run's metrics.jsonl: val_mse is the last epoch's
+                                loss on the validation split (`data.validation_size`;
+                                null without one), the figure a config is chosen by
 """
 
 import json
@@ -231,9 +234,10 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
 
 
 def _training_summary(workdir: str) -> Dict[str, Any]:
-  """Epochs trained and training seconds, from the run's metrics.jsonl."""
+  """Epochs trained, training seconds and the last validation MSE, from metrics.jsonl."""
   rows = run_files.RunFiles(workdir, writes=False).read_metrics()
-  return {'epochs': len(rows), 'train_seconds': float(sum(row['epoch_seconds'] for row in rows))}
+  return {'epochs': len(rows), 'train_seconds': float(sum(row['epoch_seconds'] for row in rows)),
+          'val_mse': rows[-1].get('val_loss') if rows else None}
 
 
 def format_results(results: Dict[str, Any]) -> str:

@@ -22,8 +22,8 @@ from jax_ae.errors import UserError
 RESULTS_FILE = 'RESULTS.md'
 RESULTS_PICTURE = 'results.png'
 COLUMNS = (('run', '{}'), ('version', '{}'), ('dataset', '{}'), ('code_dim', '{}'),
-           ('epochs', '{}'), ('test_mse', '{:.3g}'), ('sse_per_image', '{:.2f}'),
-           ('ratio_to_pca', '{:.2f}'), ('class_fidelity', '{:.4f}'),
+           ('epochs', '{}'), ('val_mse', '{:.3g}'), ('test_mse', '{:.3g}'),
+           ('sse_per_image', '{:.2f}'), ('ratio_to_pca', '{:.2f}'), ('class_fidelity', '{:.4f}'),
            ('probe_accuracy', '{:.4f}'), ('train_seconds', '{:.0f}'))
 
 
@@ -70,7 +70,10 @@ def read_evaluations(workdirs: Sequence[str]) -> List[Dict[str, Any]]:
 
 
 def results_markdown(rows: Sequence[Dict[str, Any]]) -> str:
-  """One row per run; test figures on the test split, ratio_to_pca < 1 beats PCA."""
+  """One row per run; test figures on the test split, ratio_to_pca < 1 beats PCA.
+
+  val_mse is on the validation split the run held out (null for runs without one).
+  """
   lines = ['| ' + ' | '.join(name for name, _ in COLUMNS) + ' |',
            '|' + ' --- |' * len(COLUMNS)]
   for row in rows:

@@ -84,7 +84,8 @@ def test_evaluate_end_to_end_and_its_errors(tmp_path, mock_tfds, monkeypatch):
                              str(tmp_path / 'report'))
   assert [row['run'] for row in rows] == ['autoencoder']
   table = (tmp_path / 'report' / 'RESULTS.md').read_text()
-  assert f"| autoencoder | v1 | mnist | 4 | 2 | {results['test_mse']:.3g} |" in table
+  assert results['val_mse'] is None  # it held out no validation split
+  assert f"| autoencoder | v1 | mnist | 4 | 2 | null | {results['test_mse']:.3g} |" in table
   assert (tmp_path / 'report' / 'results.png').read_bytes().startswith(b'\x89PNG')
   wrong_model = tiny_config('v2')
   wrong_model.model.hidden_units = 32
@@ -97,6 +98,7 @@ def test_evaluate_without_a_classifier_writes_the_rest_and_says_how_to_train_it(
     tmp_path, mock_tfds, monkeypatch):
   del mock_tfds
   config = tiny_config('v1')
+  config.data.validation_size = 8
   train.train_and_evaluate(config, str(tmp_path / 'autoencoder'))
   config.evaluate.cache_dir = str(tmp_path / 'cache')
   config.evaluate.classifier_workdir = str(tmp_path / 'no_classifier')
@@ -116,7 +118,11 @@ def test_evaluate_without_a_classifier_writes_the_rest_and_says_how_to_train_it(
   for picture in ('latent.png', 'per_class.png'):
     assert (tmp_path / 'autoencoder' / picture).read_bytes().startswith(b'\x89PNG')
   assert '| class_fidelity | null |' in evaluate.format_results(results)
-  assert '| null |' in report.results_markdown([{'run': 'autoencoder', **results}])
+  metrics = (tmp_path / 'autoencoder' / 'metrics.jsonl').read_text().splitlines()
+  assert results['val_mse'] == json.loads(metrics[-1])['val_loss'] != results['test_mse']
+  table = report.results_markdown([{'run': 'autoencoder', **results}])
+  assert f"| 2 | {results['val_mse']:.3g} | {results['test_mse']:.3g} |" in table
+  assert '| null |' in table  # class_fidelity
 
 
 def test_report_fails_only_when_no_run_was_evaluated(tmp_path):
