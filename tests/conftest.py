@@ -26,6 +26,7 @@ import pytest  # pylint: disable=wrong-import-position
 
 from configs import default  # pylint: disable=wrong-import-position
 from jax_ae import models  # pylint: disable=wrong-import-position
+from tests import tfds_mock  # pylint: disable=wrong-import-position
 
 # In CI (env CI set): the same examples on every run, and no per-example deadline on a
 # loaded machine. Elsewhere hypothesis' defaults, new examples each run.
@@ -73,16 +74,9 @@ def tiny_config(version: str = 'v1'):
 
 
 @pytest.fixture
-def mock_tfds(monkeypatch):
-  """tfds.testing.mock_data with random examples, as if the download host answered.
-
-  Mocked datasets are never "prepared", so data.py would otherwise refuse them on a
-  machine without network before tfds' mocked download_and_prepare is reached.
-  """
-  import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
-  from jax_ae import data  # pylint: disable=import-outside-toplevel
-  monkeypatch.setattr(data, '_download_host_unreachable', lambda builder: False)
-  with tfds.testing.mock_data(num_examples=MOCK_EXAMPLES):
+def mock_tfds():
+  """tfds.testing.mock_data with MOCK_EXAMPLES random examples per split (tests/tfds_mock.py)."""
+  with tfds_mock.mock_data(MOCK_EXAMPLES):
     yield MOCK_EXAMPLES
 
 

@@ -12,8 +12,8 @@ import os
 from absl import app
 
 import main
-from jax_ae import data
 from tests import mock_arrays
+from tests import tfds_mock
 
 MOCK_EXAMPLES = int(os.environ.get('JAX_AE_MOCK_EXAMPLES', '24'))
 
@@ -22,11 +22,7 @@ def _mock_data():
   if os.environ.get('JAX_AE_MOCK_DATA') != 'tfds':
     mock_arrays.install(MOCK_EXAMPLES)
     return contextlib.nullcontext()
-  import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
-  # Mocked datasets are never "prepared"; skip the download-host check as tfds'
-  # mocked download_and_prepare does the rest.
-  data._download_host_unreachable = lambda builder: False  # pylint: disable=protected-access
-  return tfds.testing.mock_data(num_examples=MOCK_EXAMPLES)
+  return tfds_mock.mock_data(MOCK_EXAMPLES)
 
 
 if __name__ == '__main__':

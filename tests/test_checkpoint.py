@@ -20,6 +20,7 @@ from jax_ae import run_files
 from jax_ae import train
 from jax_ae import train_loops
 from jax_ae.errors import ConfigError, Interrupted, NonFiniteLossError, UserError
+from tests import tfds_mock
 from tests.conftest import REPO_ROOT, tiny_config
 
 
@@ -376,16 +377,9 @@ DAMAGES = {
 @pytest.fixture(scope='module')
 def finished_tiny_run(tmp_path_factory):
   """A 2-epoch run with a checkpoint after each epoch (steps 3 and 6), under mock data."""
-  import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
-  from jax_ae import data  # pylint: disable=import-outside-toplevel
   workdir = tmp_path_factory.mktemp('finished')
-  unreachable, data._download_host_unreachable = data._download_host_unreachable, \
-      lambda builder: False  # pylint: disable=protected-access
-  try:
-    with tfds.testing.mock_data(num_examples=24):
-      train.train_and_evaluate(tiny_config(), str(workdir))
-  finally:
-    data._download_host_unreachable = unreachable  # pylint: disable=protected-access
+  with tfds_mock.mock_data(24):
+    train.train_and_evaluate(tiny_config(), str(workdir))
   return workdir
 
 
