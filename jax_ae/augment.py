@@ -2,8 +2,8 @@
 
 Every image of a batch gets its own random shift (and, where enabled, a coin flip for
 a horizontal mirror and an erased square) from the step's key, as batched array
-operations: there is no Python loop over images and nothing crosses from the host. Evaluation never calls
-this, so test figures are always on the untouched images.
+operations: there is no Python loop over images and nothing crosses from the host.
+Evaluation never calls this, so test figures are always on the untouched images.
 """
 
 from typing import NamedTuple
