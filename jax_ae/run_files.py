@@ -13,7 +13,9 @@ checkpoints/       Orbax checkpoints to resume from (checkpoint.py)
 import json
 import math
 import os
+import sys
 import time
+import types
 from typing import Any, Dict, List
 
 from absl import logging
@@ -86,6 +88,11 @@ class _TensorBoardWriter:
   """Scalars and PNG images as TensorBoard events, without importing TensorFlow."""
 
   def __init__(self, logdir: str):
+    # tensorboard reaches files through `tensorboard.compat.tf`, which imports all of
+    # TensorFlow when it is installed (tfds needs it): 3-10 s of every run's start, for
+    # a file write. A module named tensorboard.compat.notf is tensorboard's own switch
+    # to its TensorFlow-free stub (local files); it changes nothing else.
+    sys.modules.setdefault('tensorboard.compat.notf', types.ModuleType('tensorboard.compat.notf'))
     try:
       # pylint: disable=g-import-not-at-top
       from tensorboard.compat.proto import summary_pb2

@@ -123,10 +123,16 @@ def test_bad_input_gets_one_sentence_and_no_traceback(override, exit_code, messa
   assert 'Traceback' not in result.stderr
 
 
-def test_models_and_steps_import_without_tensorflow():
+def test_models_steps_and_tensorboard_events_need_no_tensorflow(tmp_path):
+  # TensorFlow's import is 3-10 s of a process's start; only data.py's tfds needs it.
   code = ('import sys, jax_ae.train, jax_ae.models, jax_ae.plots, jax_ae.run_files; '
+          f'run = jax_ae.run_files.RunFiles({str(tmp_path)!r}); '
+          'run.write_epoch({"epoch": 1, "step": 3, "train_loss": 0.5}, {}); '
           'sys.exit("tensorflow" in sys.modules)')
   assert subprocess.run([sys.executable, '-c', code], cwd=REPO_ROOT, check=False).returncode == 0
+  events = event_accumulator.EventAccumulator(str(tmp_path))
+  events.Reload()
+  assert [(event.step, event.value) for event in events.Scalars('train_loss')] == [(3, 0.5)]
 
 
 def test_a_missing_config_file_is_one_sentence(tmp_path):
