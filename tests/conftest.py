@@ -47,7 +47,8 @@ SHARED_DATA = pathlib.Path(os.environ.get('JAX_AE_SHARED_DATA', REPO_ROOT.parent
 VERSIONS = models.VERSIONS  # the notebook's
 ALL_MODELS = tuple(models.REGISTRY)  # and Hinton & Salakhutdinov's, the to-do list's CNNs
 # Sizes that make any model train in seconds, for the fields it takes.
-TINY_MODEL_FIELDS = {'hidden_units': 16, 'code_dim': 4, 'features': (4, 8), 'dense_units': 16}
+TINY_MODEL_FIELDS = {'hidden_units': 16, 'hidden_widths': (32, 16), 'code_dim': 4,
+                     'features': (4, 8), 'dense_units': 16}
 MOCK_EXAMPLES = 24
 
 

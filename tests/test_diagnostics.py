@@ -52,7 +52,6 @@ def test_a_dead_unit_and_a_zero_variance_feature_are_reported_exactly(make_key):
 
 def test_a_saturated_sigmoid_code_is_reported(make_key):
   config = tiny_config('v3')
-  config.model.hidden_widths = (32, 16)  # V3's sigmoid code, at a width that compiles fast
   state = train.create_train_state(config, make_key(), 10)
   # Scaling the code layer's weights pins the sigmoid code at 0 or 1.
   params = jax.tree_util.tree_map_with_path(

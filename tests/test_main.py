@@ -35,8 +35,8 @@ TINY_FLAGS = ('--config.model.code_dim=4',
 def test_tiny_run_leaves_every_file(version, tmp_path):
   workdir = tmp_path / 'run'
   result = _run_main_subprocess('-m', 'tests.main_with_mock_data', f'--config=configs/{version}.py',
-                                f'--workdir={workdir}', *TINY_FLAGS,
-                                JAX_AE_MOCK_DATA='tfds')  # the whole data path
+                                f'--workdir={workdir}', *TINY_FLAGS,  # V1: the whole data path
+                                JAX_AE_MOCK_DATA='tfds' if version == 'v1' else 'arrays')
   assert result.returncode == 0, result.stderr[-3000:]
   names = set(os.listdir(workdir))
   assert {'config.json', 'metrics.jsonl', 'loss_curve.png', 'reconstructions.png',

@@ -84,26 +84,7 @@ def _finish(processes):
 
 
 @pytest.mark.slow
-def test_two_processes_train_one_run_and_only_the_first_writes(tmp_path):
-  workdir, out = tmp_path / 'run', tmp_path / 'out'
-  out.mkdir()
-  codes, outputs = _finish(_start_two_processes(workdir, out))
-  assert codes == [0, 0], [stderr[-3000:] for _, stderr in outputs]
-  first, second = (np.load(out / f'params_{i}.npz') for i in (0, 1))
-  assert set(first) == set(second)
-  for name in first:
-    np.testing.assert_array_equal(first[name], second[name])
-  # One writer: one TensorBoard file, each epoch's metrics once, the model once.
-  names = os.listdir(workdir)
-  assert len([name for name in names if name.startswith('events.out.tfevents')]) == 1
-  assert len((workdir / 'metrics.jsonl').read_text().splitlines()) == 2
-  assert {'model.msgpack', 'config.json', 'loss_curve.png', 'reconstructions.png'} <= set(names)
-  # The first process logs the epochs; the second only warnings and errors.
-  assert 'epoch 2/2' in outputs[0][1] and 'epoch 2/2' not in outputs[1][1]
-
-
-@pytest.mark.slow
-def test_a_signal_to_one_process_stops_both_at_the_same_step(tmp_path):
+def test_two_processes_stop_together_resume_and_only_the_first_writes(tmp_path):
   workdir, out = tmp_path / 'run', tmp_path / 'out'
   out.mkdir()
   processes = _start_two_processes(workdir, out, '400')
@@ -124,8 +105,19 @@ def test_a_signal_to_one_process_stops_both_at_the_same_step(tmp_path):
   codes, outputs = _finish(_start_two_processes(workdir, out, str(stopped_at + 2)))
   assert codes == [0, 0], [stderr[-3000:] for _, stderr in outputs]
   first, second = (np.load(out / f'params_{i}.npz') for i in (0, 1))
+  assert set(first) == set(second)
   for name in first:
     np.testing.assert_array_equal(first[name], second[name])
+  # One writer: a TensorBoard file per run of the first process, each epoch's metrics
+  # once, the model once.
+  names = os.listdir(workdir)
+  assert len([name for name in names if name.startswith('events.out.tfevents')]) == 2
+  epochs = [json.loads(line)['epoch'] for line in metrics.read_text().splitlines()]
+  assert epochs == list(range(1, stopped_at + 3))
+  assert {'model.msgpack', 'config.json', 'loss_curve.png', 'reconstructions.png'} <= set(names)
+  # The first process logs the epochs; the second only warnings and errors.
+  last_epoch = f'epoch {stopped_at + 2}/{stopped_at + 2}'
+  assert last_epoch in outputs[0][1] and last_epoch not in outputs[1][1]
 
 
 def test_the_trainer_spans_every_device_by_default():

@@ -146,7 +146,8 @@ def test_each_epoch_draws_a_different_shuffle():
 def test_a_few_steps_on_a_fixed_batch_lower_the_loss(version, make_key):
   config = tiny_config(version)
   config.model.code_dim = 10
-  config.model.hidden_units = 128
+  config.model.hidden_units = 128  # V1's and V2's width; the deeper MLPs' below
+  config.model.hidden_widths = (128, 64)
   state = train.create_train_state(config, make_key(), 10)
   # Blurry blobs: structured enough that an autoencoder can fit them quickly.
   batch = {'image': jax.nn.sigmoid(jax.random.normal(make_key(), (16, 784)) * 3.0),
@@ -162,7 +163,7 @@ def test_a_few_steps_on_a_fixed_batch_lower_the_loss(version, make_key):
 def test_train_step_updates_input_batchnorm_by_pytorch_rule(make_key):
   state = train.create_train_state(tiny_config('v5'), make_key(), 10)
   images = jax.random.uniform(make_key(), (8, 784))
-  new_state, _ = train.train_step(state, {'image': images}, make_key())
+  new_state, _ = jax.jit(train.train_step)(state, {'image': images}, make_key())
   stats = new_state.batch_stats['input_norm']
   images64 = np.asarray(images, np.float64)
   np.testing.assert_allclose(stats['mean'], 0.1 * images64.mean(0), rtol=1e-5, atol=1e-7)
@@ -175,8 +176,9 @@ def test_evaluation_is_per_example_and_leaves_state_alone(make_key):
   split = _synthetic_split(make_key(), 24)
   _, state = _run_epochs(config, split, split, num_epochs=1)
   images = jnp.asarray(split['image'][:6])
-  together = train.predict(state, images)
-  alone = jnp.concatenate([train.predict(state, images[i:i + 1]) for i in range(6)])
+  predict = jax.jit(train.predict)
+  together = predict(state, images)
+  alone = jnp.concatenate([predict(state, images[i:i + 1]) for i in range(6)])
   np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
   stats_before = jax.tree.map(np.asarray, state.batch_stats)
   train_loops.split_metrics(state, train_loops.batch_for_evaluation(split, 5))
