@@ -3,12 +3,10 @@
 import errno
 import json
 import os
-import random
 import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import jax
 import numpy as np
@@ -221,48 +219,40 @@ LONG_RUN_FLAGS = ('--config=configs/v4.py', '--config.model.code_dim=4', '--conf
 
 
 class _Run:
-  """A main.py subprocess whose stderr (absl's log) goes to a file, never a full pipe."""
+  """A main.py subprocess whose console (stdout and stderr, one pipe) the test reads as it goes."""
 
   def __init__(self, workdir):
-    self.log_path = f'{os.path.normpath(workdir)}.log'
-    with open(self.log_path, 'w') as log:
-      self.process = subprocess.Popen(
-          [sys.executable, '-m', 'tests.main_with_mock_data', f'--workdir={workdir}',
-           *LONG_RUN_FLAGS], cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=log,
-          env={**os.environ, 'JAX_AE_MOCK_EXAMPLES': '64'})
+    self.process = subprocess.Popen(
+        [sys.executable, '-m', 'tests.main_with_mock_data', f'--workdir={workdir}',
+         *LONG_RUN_FLAGS], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, env={**os.environ, 'JAX_AE_MOCK_EXAMPLES': '64'})
+    self.lines = []
+
+  def read_until(self, text: str) -> bool:
+    """Reads the console up to the next line holding `text`; False if the run ended first."""
+    for line in self.process.stdout:
+      self.lines.append(line)
+      if text in line:
+        return True
+    return False
 
   def wait(self, timeout=600):
-    return self.process.wait(timeout=timeout)
+    rest, _ = self.process.communicate(timeout=timeout)
+    self.lines.append(rest)
+    return self.process.returncode
 
   def log(self):
-    with open(self.log_path) as f:
-      return f.read()
+    return ''.join(self.lines)
 
 
-def _start(workdir):
-  return _Run(str(workdir))
-
-
-def _checkpoint_steps(workdir):
-  folder = os.path.join(workdir, 'checkpoints')
-  return {name for name in os.listdir(folder) if name.isdigit()} if os.path.isdir(folder) else set()
-
-
-def _wait_for_a_new_checkpoint(workdir, run):
-  """Returns once `run` has saved a checkpoint: one more than the workdir held as it started."""
-  before = _checkpoint_steps(workdir)
-  while run.process.poll() is None:
-    if _checkpoint_steps(workdir) - before:
-      return
-    time.sleep(0.05)
-  if not _checkpoint_steps(workdir) - before:  # it may have saved one as it ended
-    raise AssertionError(f'run ended before a new checkpoint: {run.log()[-3000:]}')
+SAVED = 'Saved checkpoint at step'  # checkpoint.py logs it once a save is complete
+EPOCH_ENDED = '/16  train_loss'  # the console's line of an evaluated epoch
 
 
 @pytest.fixture(scope='module')
 def uninterrupted_model(tmp_path_factory):
   workdir = tmp_path_factory.mktemp('uninterrupted')
-  run = _start(workdir)
+  run = _Run(workdir)
   assert run.wait() == 0, run.log()[-3000:]
   return (workdir / 'model.msgpack').read_bytes()
 
@@ -272,30 +262,36 @@ def uninterrupted_model(tmp_path_factory):
 def test_signal_checkpoints_and_the_same_command_resumes(signal_number, exit_code, tmp_path,
                                                          uninterrupted_model):
   workdir = tmp_path / 'run'
-  run = _start(workdir)
-  _wait_for_a_new_checkpoint(workdir, run)
+  run = _Run(workdir)
+  assert run.read_until(SAVED), run.log()[-3000:]  # past start-up, into the second epoch
   run.process.send_signal(signal_number)
   assert run.wait(timeout=120) == exit_code
   message = run.log()
   assert 'stopped: stopped by signal' in message and 'run the same command to resume' in message
   assert 'Traceback' not in message
-  run = _start(workdir)
+  run = _Run(workdir)
   assert run.wait() == 0, run.log()[-3000:]
   assert (workdir / 'model.msgpack').read_bytes() == uninterrupted_model
 
 
 @pytest.mark.slow
-def test_kill_9_at_random_moments_still_finishes_identically(tmp_path, uninterrupted_model):
+def test_kill_9_at_three_moments_of_an_epoch_still_finishes_identically(tmp_path,
+                                                                        uninterrupted_model):
   workdir = tmp_path / 'run'
-  chance = random.Random(0)
-  for _ in range(3):
-    run = _start(workdir)
-    _wait_for_a_new_checkpoint(workdir, run)
-    time.sleep(chance.uniform(0.0, 1.5))  # lands in training, evaluation or a checkpoint write
+  # Each run is killed after a checkpoint of its own (so past start-up), then: at once,
+  # as the next epoch trains; once that epoch is evaluated, as its metrics, pictures
+  # and checkpoint are written; and at once again.
+  for kill_after in ((SAVED,), (SAVED, EPOCH_ENDED), (SAVED,)):
+    run = _Run(workdir)
+    for text in kill_after:
+      if not run.read_until(text):
+        break  # the run ended first
     run.process.kill()
-    if run.wait() == 0:  # a machine fast enough to finish all epochs first: no more to kill
+    returncode = run.wait()
+    assert returncode in (0, -signal.SIGKILL), run.log()[-3000:]
+    if returncode == 0:  # it finished all 16 epochs first: none left to kill
       break
-  run = _start(workdir)
+  run = _Run(workdir)
   assert run.wait() == 0, run.log()[-3000:]
   assert (workdir / 'model.msgpack').read_bytes() == uninterrupted_model
   assert _metrics_epochs(workdir) == list(range(1, 17))
