@@ -91,7 +91,8 @@ def reconstructions_png(shown: Dict[str, np.ndarray], reconstructions: np.ndarra
 def loss_curve_png(metrics: List[Dict[str, float]],
                    loss_description: str = 'mean squared error per pixel',
                    title: str = '') -> Picture:
-  """Train and test loss per epoch, log scale (losses span orders of magnitude).
+  """Train, validation (where held out) and test loss per epoch, log scale (losses span
+  orders of magnitude).
 
   Runs that record accuracy (classifiers) get a second panel with it. Whole epochs on
   the x axis, half an epoch of margin, so a one-epoch run is a point, not an axis from
@@ -99,7 +100,7 @@ def loss_curve_png(metrics: List[Dict[str, float]],
   """
   plt = _pyplot()
   from matplotlib import ticker  # pylint: disable=g-import-not-at-top
-  with_accuracy = bool(metrics) and 'test_accuracy' in metrics[0]
+  with_accuracy = bool(metrics) and 'train_accuracy' in metrics[0]
   figure, axes = plt.subplots(1, 2 if with_accuracy else 1, figsize=(11 if with_accuracy else 6, 4),
                               squeeze=False)
   epochs = [row['epoch'] for row in metrics]
@@ -109,7 +110,12 @@ def loss_curve_png(metrics: List[Dict[str, float]],
   marker = 'o' if len(epochs) < 20 else '.'
   for axis, (name, label, scale) in zip(axes[0], panels):
     axis.plot(epochs, [row[f'train_{name}'] for row in metrics], marker=marker, label='train')
-    axis.plot(epochs, [row[f'test_{name}'] for row in metrics], marker=marker, label='test')
+    for split, label in (('val', 'validation'), ('test', 'test')):
+      # A run with a validation split has its test figure at the last epoch only.
+      points = [(row['epoch'], row[f'{split}_{name}']) for row in metrics
+                if row.get(f'{split}_{name}') is not None]
+      if points:
+        axis.plot(*zip(*points), marker='o' if len(points) == 1 else marker, label=label)
     axis.set_xlabel('epoch')
     axis.set_ylabel(label)
     axis.set_yscale(scale)

@@ -77,10 +77,12 @@ def most_confident_mistakes(probabilities: np.ndarray, labels: np.ndarray,
 
 
 def headline(task: str, evaluation: Dict[str, float]) -> str:
-  """The one figure that says how good a run is: 'test MSE 0.0342' or 'test accuracy 0.9362'."""
+  """The one figure that says how good a run is: 'test MSE 0.0342', 'test accuracy 0.9362';
+  'val ...' for an epoch that evaluated only the validation split."""
+  split = 'test' if 'test_loss' in evaluation else 'val'
   if task == 'reconstruct':
-    return f'test MSE {float(evaluation["test_loss"]):.3g}'
-  return f'test accuracy {float(evaluation["test_accuracy"]):.4f}'
+    return f'{split} MSE {float(evaluation[f"{split}_loss"]):.3g}'
+  return f'{split} accuracy {float(evaluation[f"{split}_accuracy"]):.4f}'
 
 
 def picture_title(config, epoch: int, evaluation: Dict[str, float]) -> str:

@@ -166,7 +166,7 @@ def _raise_nonfinite(epoch: int, host_sums, checkpoints, again: str, what: str =
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> TrainState:
-  """Trains to `config.num_epochs` epochs, evaluating on the test split after each.
+  """Trains to `config.num_epochs` epochs, evaluating after each (Trainer.held_out_metrics).
 
   Resumes from the newest checkpoint in `workdir` when there is one. Writes
   everything a run leaves behind into `workdir` (see run_files.py); the metrics of
@@ -192,8 +192,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
       trainer.create_state(), trainer.new_epoch_sums(), config.num_epochs)
   again = ' without --config.restart=True' if config.restart else ''
   run.truncate_metrics(completed_epochs=first_epoch - 1)
+  judged_loss = f'{trainer.judged_on}_loss'  # val_loss where the run holds out validation
   best_loss = {name: min((row[name] for row in run.read_metrics() if row.get(name) is not None),
-                         default=np.inf) for name in ('train_loss', 'test_loss')}
+                         default=np.inf) for name in ('train_loss', judged_loss)}
   shown = plots.pick_examples(dataset['test'], config.num_reconstructions)
   class_names = data.CLASS_NAMES[config.data.name]
   logging.info('%s on %s: %d steps of %d examples per epoch, epochs %d to %d.', config.model.name,
@@ -222,8 +223,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
             f'{int(host_sums["steps"])} of {trainer.steps_per_epoch}; checkpoint saved: run '
             f'the same command{again} to resume.', exit_code=stop.exit_code)
 
-      evaluation = jax.device_get({**trainer.test_metrics(state),
-                                   **trainer.validation_metrics(state)})
+      evaluation = jax.device_get(trainer.held_out_metrics(state, epoch == config.num_epochs))
       metrics = trainer.epoch_metrics(epoch, host_sums, evaluation, epoch_seconds,
                                       steps_at_start)
       console.log_epoch(metrics, config.num_epochs)
@@ -232,9 +232,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
           tasks.picture_title(config, epoch, evaluation)))
       if nonfinite:
         _raise_nonfinite(epoch, host_sums, checkpoints, again)
-      if not np.isfinite(metrics['test_loss']):  # diverged BatchNorm statistics, or overflow
+      if not np.isfinite(metrics[judged_loss]):  # diverged BatchNorm statistics, or overflow
         _raise_nonfinite(epoch, host_sums, checkpoints, again,
-                         what=f'test_loss became {metrics["test_loss"]} at epoch {epoch}')
+                         what=f'{judged_loss} became {metrics[judged_loss]} at epoch {epoch}')
       for name, best in best_loss.items():
         if metrics[name] > 10 * best:
           logging.warning('%s jumped to %.4g at epoch %d, over 10x the best so far (%.4g): '

@@ -342,18 +342,32 @@ class Trainer:
     return {(name if name == 'confusion' else f'test_{name}'): value
             for name, value in results.items()}
 
-  def validation_metrics(self, state: train.TrainState) -> Dict[str, jax.Array]:
-    """The validation split's metrics on device ('val_loss'[, 'val_accuracy']); {} without one."""
-    if self.validation_batches is None:
-      return {}
-    results = self._evaluate(state, self.validation_batches)
-    return {f'val_{name}': value for name, value in results.items() if name != 'confusion'}
+  @property
+  def judged_on(self) -> str:
+    """'val' where the run holds out a validation split, else 'test': the split its epochs
+    are judged on (the loss that must stay finite, the one a jump is warned of)."""
+    return 'test' if self.validation_batches is None else 'val'
+
+  def held_out_metrics(self, state: train.TrainState, last_epoch: bool) -> Dict[str, jax.Array]:
+    """An epoch's held-out metrics on device: 'val_loss' (, 'val_accuracy') every epoch of
+    a run with a validation split, whose test split is evaluated after its last epoch
+    only, as records are claimed: chosen on validation, tested once. Without one, the
+    test split every epoch. A classifier's 'confusion' is the test split's where it was
+    evaluated, else the validation split's.
+    """
+    metrics = {}
+    if self.validation_batches is not None:
+      metrics = {(name if name == 'confusion' else f'val_{name}'): value
+                 for name, value in self._evaluate(state, self.validation_batches).items()}
+    if self.validation_batches is None or last_epoch:
+      metrics.update(self.test_metrics(state))
+    return metrics
 
   def epoch_metrics(self, epoch: int, host_sums, held_out, seconds: float,
                     steps_at_start: int = 0) -> Dict[str, Any]:
     """One row of metrics.jsonl: means of the epoch's summed train metrics, its held-out ones.
 
-    `host_sums`: the epoch's sums, fetched; `held_out`: test_* (and val_*) metrics;
+    `host_sums`: the epoch's sums, fetched; `held_out`: `held_out_metrics`, fetched;
     `steps_at_start`: the steps a resumed epoch had already done, not timed here.
     """
     num_steps = int(host_sums['steps'])

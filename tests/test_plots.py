@@ -55,6 +55,17 @@ def test_a_long_loss_curve_spanning_decades_still_has_plain_ticks(drawn):
   assert {'0.1', '0.01', '0.001'} <= set(labels)
 
 
+def test_a_run_with_a_validation_split_draws_its_test_figure_as_one_point(drawn):
+  metrics = [{'epoch': epoch, 'train_loss': 0.05 / epoch, 'val_loss': 0.06 / epoch}
+             for epoch in (1, 2, 3)]
+  metrics[-1]['test_loss'] = 0.019
+  plots.loss_curve_png(metrics, title=TITLE)
+  lines = {line.get_label(): line for line in drawn[0].axes[0].get_lines()}
+  assert set(lines) == {'train', 'validation', 'test'}
+  assert list(lines['validation'].get_xdata()) == [1, 2, 3]
+  assert list(lines['test'].get_xdata()) == [3] and list(lines['test'].get_ydata()) == [0.019]
+
+
 def test_every_picture_of_a_run_is_titled_with_the_run_and_its_headline(drawn):
   config = tiny_config('v1')
   title = tasks.picture_title(config, 3, {'test_loss': np.float32(0.03431)})
@@ -62,6 +73,9 @@ def test_every_picture_of_a_run_is_titled_with_the_run_and_its_headline(drawn):
   classifier = tiny_config('cnn')
   assert tasks.picture_title(classifier, 2, {'test_loss': 0.3, 'test_accuracy': 0.91234}) == (
       'cnn on mnist, epoch 2: test accuracy 0.9123')
+  # An epoch of a run with a validation split, before its last: the test split is unread.
+  assert tasks.picture_title(classifier, 2, {'val_loss': 0.3, 'val_accuracy': 0.9}) == (
+      'cnn on mnist, epoch 2: val accuracy 0.9000')
   images = np.zeros((4, 784), np.float32)
   shown = {'image': images, 'label': np.arange(4)}
   names = [str(digit) for digit in range(10)]

@@ -1,6 +1,7 @@
 """The validation split: held out from training, the same in every run, reported per epoch."""
 
 import json
+import logging
 
 import jax
 import numpy as np
@@ -46,15 +47,22 @@ def test_validation_is_fixed_across_runs_and_never_in_a_training_batch(mock_tfds
 
 
 @pytest.mark.slow
-def test_each_epoch_reports_the_validation_loss(tmp_path, mock_tfds):
+def test_each_epoch_reports_validation_and_only_the_last_the_test_split(tmp_path, mock_tfds,
+                                                                       caplog):
   del mock_tfds
   config = tiny_config()
   config.data.validation_size = VALIDATION_SIZE
-  train.train_and_evaluate(config, str(tmp_path))
+  with caplog.at_level(logging.INFO):
+    train.train_and_evaluate(config, str(tmp_path))
   rows = [json.loads(line) for line in (tmp_path / 'metrics.jsonl').read_text().splitlines()]
   assert [row['epoch'] for row in rows] == [1, 2]
-  assert all(np.isfinite(row['val_loss']) and row['val_loss'] != row['test_loss']
-             for row in rows)
+  assert all(np.isfinite(row['val_loss']) for row in rows)
+  # The test split is read once, after the last epoch: nothing to tune on before.
+  assert ['test_loss' in row for row in rows] == [False, True]
+  assert np.isfinite(rows[-1]['test_loss']) and rows[-1]['test_loss'] != rows[-1]['val_loss']
+  console = [record.getMessage() for record in caplog.records
+             if record.getMessage().startswith('epoch ')]
+  assert ['test_loss' in line for line in console] == [False, True]
 
 
 @pytest.mark.slow
