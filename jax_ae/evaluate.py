@@ -51,8 +51,9 @@ PROBE_LEARNING_RATE = 0.05
 def load_trained_model(config: ml_collections.ConfigDict, workdir: str) -> Tuple[Any, Dict]:
   """The configured model and the variables its run saved in `workdir`."""
   model = models.create_model(config.model)
-  template = jax.device_get(model.init(jax.random.key(0), jnp.zeros((2, models.IMAGE_PIXELS)),
-                                       train=False))
+  # Jitted, as in train.create_train_state: one program, not one dispatch per operation.
+  template = jax.device_get(jax.jit(model.init, static_argnames='train')(
+      jax.random.key(0), jnp.zeros((2, models.IMAGE_PIXELS)), train=False))
   template = {'params': template['params'], 'batch_stats': template.get('batch_stats', {})}
   mismatch = UserError(f'the model saved in {workdir!r} is not the one this config builds '
                        f'({config.model.name}); pass the config it was trained with.')
@@ -81,8 +82,12 @@ def _batched(function, images: np.ndarray, batch_size: int = 1000) -> np.ndarray
 
 def pca_baselines(train_images: np.ndarray, test_images: np.ndarray, num_components: int,
                   cache_path: str) -> Dict[str, float]:
-  """{'pca_mse', 'mean_image_mse'} on the test split, read from `cache_path` if computed."""
-  key = str(num_components)
+  """{'pca_mse', 'mean_image_mse'} on the test split, read from `cache_path` if computed.
+
+  Keyed by the training images' count too: a run holding out a validation split fits
+  its baselines on the images it trained on, as the autoencoder saw them.
+  """
+  key = f'{num_components} components, {train_images.shape[0]} training images'
   cached = {}
   if os.path.exists(cache_path):
     with open(cache_path) as f:

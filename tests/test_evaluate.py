@@ -38,16 +38,22 @@ def test_per_class_table_by_hand():
       {'class': 'two', 'count': 0, 'test_mse': None, 'class_fidelity': None}]
 
 
-def test_baselines_are_cached_per_code_size(tmp_path, make_key):
+def test_baselines_are_cached_per_code_size_and_training_set(tmp_path, make_key):
   train_images = np.asarray(jax.random.uniform(make_key(), (50, 784)))
   test_images = np.asarray(jax.random.uniform(make_key(), (20, 784)))
   cache = str(tmp_path / 'baselines.json')
   first = evaluate.pca_baselines(train_images, test_images, 3, cache)
   np.testing.assert_allclose(first['mean_image_mse'],
                              np.mean(np.square(test_images - train_images.mean(0))), rtol=1e-6)
-  assert json.loads((tmp_path / 'baselines.json').read_text()) == {'3': first}
+  key = '3 components, 50 training images'
+  assert json.loads((tmp_path / 'baselines.json').read_text()) == {key: first}
   # A cached figure is read back, not recomputed from (here: other) images.
   assert evaluate.pca_baselines(train_images * 0, test_images, 3, cache) == first
+  # A run that held out a validation split trained on fewer images: its own baselines.
+  held_out = evaluate.pca_baselines(train_images[:40], test_images, 3, cache)
+  assert held_out != first
+  assert set(json.loads((tmp_path / 'baselines.json').read_text())) == {
+      key, '3 components, 40 training images'}
 
 
 @pytest.mark.slow
