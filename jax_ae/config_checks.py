@@ -15,8 +15,6 @@ from jax_ae import tasks
 from jax_ae import train_loops
 from jax_ae.errors import ConfigError
 
-# Test split sizes, both datasets: an eval batch beyond it only pads (and allocates) more.
-NUM_TEST_EXAMPLES = {'mnist': 10_000, 'fashion_mnist': 10_000}
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -188,7 +186,7 @@ def validate(config: ml_collections.ConfigDict) -> None:
   _require(config, 'data.train_subset', 'int',
            lambda size: size == 0 or config.batch_size <= size <= num_train_examples,
            f'0 (all) or from batch_size to {num_train_examples} examples')
-  num_test_examples = NUM_TEST_EXAMPLES[config.data.name]
+  num_test_examples = data.NUM_TEST_EXAMPLES[config.data.name]
   if config.eval_batch_size > num_test_examples:
     raise ConfigError(f'eval_batch_size {config.eval_batch_size} exceeds the '
                       f'{num_test_examples} test examples of {config.data.name}; use at most '

@@ -27,6 +27,7 @@ IDX_FILES = (
     't10k-labels-idx1-ubyte.gz',
 )
 NUM_TRAIN_EXAMPLES = {'mnist': 60_000, 'fashion_mnist': 60_000}
+NUM_TEST_EXAMPLES = {'mnist': 10_000, 'fashion_mnist': 10_000}
 CLASS_NAMES = {
     'mnist': tuple(str(digit) for digit in range(10)),
     'fashion_mnist': ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal',
