@@ -1,8 +1,7 @@
 """`python -m tests.sharded_check` on 8 CPU devices: sharded training against one device.
 
-Run by tests/test_sharding.py in a subprocess with
-XLA_FLAGS=--xla_force_host_platform_device_count=8, since the device count is fixed
-when JAX starts. Each case trains 3 steps on 1 and on 8 devices and prints, in one
+Run by tests/test_sharding.py in a subprocess of its own, which makes 8 CPU devices
+with `chex.set_n_cpu_devices` before JAX starts its backend (the count is fixed then). Each case trains 3 steps on 1 and on 8 devices and prints, in one
 JSON object, the largest difference of every parameter (the BatchNorm-fed biases
 aside), every batch statistic and the test loss, and what the sharded run's input
 BatchNorm saw.
@@ -19,6 +18,7 @@ import contextlib
 import json
 import sys
 
+import chex
 import jax
 import numpy as np
 
@@ -107,4 +107,5 @@ def main():
 
 
 if __name__ == '__main__':
+  chex.set_n_cpu_devices(8)
   main()
