@@ -110,12 +110,12 @@ def loss_curve_png(metrics: List[Dict[str, float]],
   marker = 'o' if len(epochs) < 20 else '.'
   for axis, (name, label, scale) in zip(axes[0], panels):
     axis.plot(epochs, [row[f'train_{name}'] for row in metrics], marker=marker, label='train')
-    for split, label in (('val', 'validation'), ('test', 'test')):
+    for split, split_name in (('val', 'validation'), ('test', 'test')):
       # A run with a validation split has its test figure at the last epoch only.
       points = [(row['epoch'], row[f'{split}_{name}']) for row in metrics
                 if row.get(f'{split}_{name}') is not None]
       if points:
-        axis.plot(*zip(*points), marker='o' if len(points) == 1 else marker, label=label)
+        axis.plot(*zip(*points), marker='o' if len(points) == 1 else marker, label=split_name)
     axis.set_xlabel('epoch')
     axis.set_ylabel(label)
     axis.set_yscale(scale)

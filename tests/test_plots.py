@@ -59,7 +59,8 @@ def test_a_run_with_a_validation_split_draws_its_test_figure_as_one_point(drawn)
   metrics = [{'epoch': epoch, 'train_loss': 0.05 / epoch, 'val_loss': 0.06 / epoch}
              for epoch in (1, 2, 3)]
   metrics[-1]['test_loss'] = 0.019
-  plots.loss_curve_png(metrics, title=TITLE)
+  plots.loss_curve_png(metrics, 'squared error', title=TITLE)
+  assert drawn[0].axes[0].get_ylabel() == 'squared error'
   lines = {line.get_label(): line for line in drawn[0].axes[0].get_lines()}
   assert set(lines) == {'train', 'validation', 'test'}
   assert list(lines['validation'].get_xdata()) == [1, 2, 3]
