@@ -113,6 +113,12 @@ def _train_steps_on_device(state: train.TrainState, epoch_sums: Dict[str, jax.Ar
       (state, epoch_sums))
 
 
+def _named(results: Dict[str, jax.Array], split: str) -> Dict[str, jax.Array]:
+  """An evaluation's sums named for their split ('test_loss'); 'confusion' keeps its name."""
+  return {(name if name == 'confusion' else f'{split}_{name}'): value
+          for name, value in results.items()}
+
+
 def shuffle_key(seed: int, epoch: int) -> jax.Array:
   """The key of an epoch's shuffle: a function of the seed and the epoch only."""
   return jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), 1), epoch)
@@ -338,9 +344,7 @@ class Trainer:
 
   def test_metrics(self, state: train.TrainState) -> Dict[str, jax.Array]:
     """The test split's metrics on device: 'test_loss' (, 'test_accuracy', 'confusion')."""
-    results = self._evaluate(state, self.test_batches)
-    return {(name if name == 'confusion' else f'test_{name}'): value
-            for name, value in results.items()}
+    return _named(self._evaluate(state, self.test_batches), 'test')
 
   @property
   def judged_on(self) -> str:
@@ -357,8 +361,7 @@ class Trainer:
     """
     metrics = {}
     if self.validation_batches is not None:
-      metrics = {(name if name == 'confusion' else f'val_{name}'): value
-                 for name, value in self._evaluate(state, self.validation_batches).items()}
+      metrics = _named(self._evaluate(state, self.validation_batches), 'val')
     if self.validation_batches is None or last_epoch:
       metrics.update(self.test_metrics(state))
     return metrics

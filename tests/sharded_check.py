@@ -1,10 +1,10 @@
 """`python -m tests.sharded_check` on 8 CPU devices: sharded training against one device.
 
 Run by tests/test_sharding.py in a subprocess of its own, which makes 8 CPU devices
-with `chex.set_n_cpu_devices` before JAX starts its backend (the count is fixed then). Each case trains 3 steps on 1 and on 8 devices and prints, in one
-JSON object, the largest difference of every parameter (the BatchNorm-fed biases
-aside), every batch statistic and the test loss, and what the sharded run's input
-BatchNorm saw.
+with `chex.set_n_cpu_devices` before JAX starts its backend (the count is fixed then).
+Each case trains 3 steps on 1 and on 8 devices and prints, in one JSON object, the
+largest difference of every parameter (the BatchNorm-fed biases aside), every batch
+statistic and the test loss, and what the sharded run's input BatchNorm saw.
 
 Sharding changes a step only where it reduces over the batch: the loss mean, the
 gradients' all-reduce, BatchNorm's moments. So two models in float64 (see

@@ -213,8 +213,9 @@ def test_fewer_epochs_than_a_workdir_trained_are_refused(tmp_path, mock_tfds):
 
 # Subprocess tests: real signals and kill -9 against `python -m tests.main_with_mock_data`.
 
+LONG_RUN_EPOCHS = 16
 LONG_RUN_FLAGS = ('--config=configs/v4.py', '--config.model.code_dim=4', '--config.batch_size=8',
-                  '--config.eval_batch_size=16', '--config.num_epochs=16',
+                  '--config.eval_batch_size=16', f'--config.num_epochs={LONG_RUN_EPOCHS}',
                   '--config.num_reconstructions=2', '--config.keep_checkpoints=2')
 
 
@@ -246,7 +247,7 @@ class _Run:
 
 
 SAVED = 'Saved checkpoint at step'  # checkpoint.py logs it once a save is complete
-EPOCH_ENDED = '/16  train_loss'  # the console's line of an evaluated epoch
+EPOCH_ENDED = f'/{LONG_RUN_EPOCHS}  train_loss'  # the console's line of an evaluated epoch
 
 
 @pytest.fixture(scope='module')
@@ -289,12 +290,12 @@ def test_kill_9_at_three_moments_of_an_epoch_still_finishes_identically(tmp_path
     run.process.kill()
     returncode = run.wait()
     assert returncode in (0, -signal.SIGKILL), run.log()[-3000:]
-    if returncode == 0:  # it finished all 16 epochs first: none left to kill
+    if returncode == 0:  # it finished all its epochs first: none left to kill
       break
   run = _Run(workdir)
   assert run.wait() == 0, run.log()[-3000:]
   assert (workdir / 'model.msgpack').read_bytes() == uninterrupted_model
-  assert _metrics_epochs(workdir) == list(range(1, 17))
+  assert _metrics_epochs(workdir) == list(range(1, LONG_RUN_EPOCHS + 1))
 
 
 @pytest.mark.slow
