@@ -39,6 +39,8 @@ from jax_ae import report
 from jax_ae import train
 from jax_ae import usage
 from jax_ae.errors import ConfigError
+from jax_ae.errors import Diverged
+from jax_ae.errors import Resumable
 from jax_ae.errors import UserError
 
 FLAGS = flags.FLAGS
@@ -95,6 +97,21 @@ def parse_flags(argv):
   sys.exit(2)
 
 
+def user_message(error: UserError, config) -> str:
+  """The one line a user reads: what happened and, where it depends on the command line,
+  how to go on (the same command resumes, without --config.restart=True if it had it)."""
+  if not isinstance(error, Resumable):
+    return f'{error.label}: {error}'
+  again = ' without --config.restart=True' if config is not None and config.restart else ''
+  if isinstance(error, Diverged):
+    kept = ('none (no epoch finished before)' if error.last_good_epoch is None
+            else f'epoch {error.last_good_epoch}')
+    return (f'{error.label}: {error.what}; the last good checkpoint is {kept}; lower the '
+            f'learning rate or set --config.optim.clip_norm, then run again{again} to resume '
+            f'from it.')
+  return f'{error.label}: {error}; run the same command{again} to resume.'
+
+
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f'Unexpected arguments: {" ".join(argv[1:])}')
@@ -106,11 +123,12 @@ def main(argv):
     multihost.initialize(FLAGS.coordinator_address, FLAGS.num_processes, FLAGS.process_id,
                          FLAGS.distributed)
     logging.info('JAX backend %s, devices %s', jax.default_backend(), jax.devices())
-    MODES[FLAGS.mode](FLAGS.config, FLAGS.workdir)
+    config = None if FLAGS.config is None else config_files.with_defaults(FLAGS.config)
+    MODES[FLAGS.mode](config, FLAGS.workdir)
   except UserError as error:
     if FLAGS.verbosity >= 1:
       logging.exception('Traceback of the error below:')
-    print(f'{error.label}: {error}', file=sys.stderr)
+    print(user_message(error, FLAGS.config), file=sys.stderr)
     interrupts.exit_promptly(error.exit_code)
   except KeyboardInterrupt:
     interrupts.ignore_further_interrupts()

@@ -39,7 +39,7 @@ class Augmentation(NamedTuple):
 
 def from_config(augment_config: ml_collections.ConfigDict) -> Augmentation:
   return Augmentation(max_shift=augment_config.max_shift, flip=augment_config.flip,
-                      erase_size=augment_config.get('erase_size', 0))  # absent before Cutout
+                      erase_size=augment_config.erase_size)
 
 
 def augment_images(key: jax.Array, images: jax.Array, augmentation: Augmentation) -> jax.Array:

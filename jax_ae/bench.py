@@ -25,14 +25,16 @@ import ml_collections
 import numpy as np
 
 from jax_ae import config_checks
+from jax_ae import data
+from jax_ae import held_out
 from jax_ae import models
 from jax_ae import multihost
 from jax_ae import run_files
+from jax_ae import steps
 from jax_ae import train_loops
 from jax_ae.models import IMAGE_PIXELS
+from jax_ae.models import NUM_CLASSES
 
-EPOCH_EXAMPLES = 60_000
-TEST_EXAMPLES = 10_000
 COLUMNS = ('version', 'loop', 'backend', 'device_kind', 'device_count', 'batch_size',
            'compile_seconds', 'train_steps_per_second', 'train_examples_per_second',
            'eval_examples_per_second', 'epoch_seconds', 'model_flops_per_example',
@@ -47,8 +49,8 @@ def version_config(version: str) -> ml_collections.ConfigDict:
 def synthetic_split(num_examples: int, seed: int = 0) -> Dict[str, np.ndarray]:
   """Uniform images in [0, 1] and random labels, shaped like the real splits."""
   rng = np.random.default_rng(seed)
-  return {'image': rng.random((num_examples, 784), dtype=np.float32),
-          'label': rng.integers(0, 10, num_examples).astype(np.int32)}
+  return {'image': rng.random((num_examples, IMAGE_PIXELS), dtype=np.float32),
+          'label': rng.integers(0, NUM_CLASSES, num_examples).astype(np.int32)}
 
 
 def model_flops_per_example(model, variables) -> int:
@@ -120,10 +122,12 @@ def measure(config: ml_collections.ConfigDict, batch_size: int,
   config.batch_size = batch_size
   repetitions = config.bench.repetitions
   num_steps = steps_to_time(batch_size)
-  trainer = train_loops.Trainer(config, synthetic_split(num_steps * batch_size),
-                          synthetic_split(TEST_EXAMPLES, seed=1))
+  num_test_examples = data.NUM_TEST_EXAMPLES[config.data.name]
+  trainer = train_loops.Trainer(config, synthetic_split(num_steps * batch_size))
+  evaluator = held_out.Evaluator(config, trainer.task, synthetic_split(num_test_examples, seed=1),
+                                 trainer.mesh)
   state = trainer.create_state()
-  key = train_loops.shuffle_key(0, 1)
+  key = steps.shuffle_key(0, 1)
 
   start = time.perf_counter()
   indices = trainer.epoch_batch_indices(key)
@@ -137,7 +141,7 @@ def measure(config: ml_collections.ConfigDict, batch_size: int,
     return sums
 
   train_seconds = median_seconds(run_epoch, repetitions)
-  eval_seconds = median_seconds(lambda: trainer.test_metrics(holder['state']), repetitions)
+  eval_seconds = median_seconds(lambda: evaluator.test_results(holder['state']), repetitions)
   steps_per_second = num_steps / train_seconds
   examples_per_second = steps_per_second * batch_size
   flops_per_example = model_flops_per_example(
@@ -154,8 +158,8 @@ def measure(config: ml_collections.ConfigDict, batch_size: int,
       'compile_seconds': compile_seconds,
       'train_steps_per_second': steps_per_second,
       'train_examples_per_second': examples_per_second,
-      'eval_examples_per_second': TEST_EXAMPLES / eval_seconds,
-      'epoch_seconds': EPOCH_EXAMPLES / examples_per_second,
+      'eval_examples_per_second': num_test_examples / eval_seconds,
+      'epoch_seconds': data.NUM_TRAIN_EXAMPLES[config.data.name] / examples_per_second,
       'model_flops_per_example': flops_per_example,
       'achieved_flops_per_second': achieved,
       'peak_flops_per_second': peak_flops,

@@ -3,7 +3,8 @@
 A checkpoint holds the TrainState's arrays (params, opt_state, batch_stats, step), the
 on-device sums of the epoch in progress, and JSON metadata: the epoch it belongs to and
 how many epochs were complete. The random state is a function of `config.seed` and the
-epoch (train_loops.shuffle_key), so the seed in config.json and the epoch restore it exactly.
+epoch (steps.shuffle_key), so the seed in config.json and the epoch restore it exactly.
+Which checkpoint a run goes on from, and whether it may, is resume.py's.
 
 Orbax writes each checkpoint into a temporary folder and renames it when complete, so a
 process killed mid-write, or a disk that fills, leaves the previous one usable.
@@ -20,12 +21,13 @@ from typing import Any, Dict, Optional, Tuple
 from absl import logging
 from etils import epath
 import jax
-import jax.numpy as jnp
 from jax.experimental import multihost_utils
 
 from jax_ae import multihost
+from jax_ae import steps
 from jax_ae.errors import ConfigError
-from jax_ae.errors import NonFiniteLossError
+from jax_ae.errors import Diverged
+from jax_ae.errors import Resumable
 from jax_ae.errors import UserError
 
 
@@ -51,14 +53,6 @@ def _shapes_by_path(tree) -> Dict[Tuple[str, ...], Tuple[int, ...]]:
   leaves = jax.tree_util.tree_flatten_with_path(tree)[0]
   return {tuple(map(name, path)): tuple(leaf.shape) for path, leaf in leaves
           if hasattr(leaf, 'shape')}
-
-
-@jax.jit
-def _all_finite(tree) -> jax.Array:
-  """Whether every float in `tree` is finite, as one device scalar (one small copy back)."""
-  floats = [leaf for leaf in jax.tree.leaves(tree) if jnp.issubdtype(leaf.dtype, jnp.inexact)]
-  return jnp.all(jnp.stack([jnp.all(jnp.isfinite(leaf)) for leaf in floats])) if floats \
-      else jnp.array(True)
 
 
 def _state_arrays(state) -> Dict[str, Any]:
@@ -144,24 +138,24 @@ class Checkpoints:
         meta=self._ocp.args.JsonRestore()))['meta']
     return Position(epoch=int(meta['epoch']), completed_epochs=int(meta['completed_epochs']))
 
-  def save(self, state, epoch_sums, position: Position, again: str = '') -> None:
-    """Writes a checkpoint at the state's step; raises UserError if it cannot.
+  def last_good_epoch(self) -> Optional[int]:
+    """The epochs complete in the newest readable checkpoint (None without one): where a
+    run that diverged goes on from."""
+    position = self.latest_position()
+    return None if position is None else position.completed_epochs
 
-    Raises NonFiniteLossError, writing nothing, if a parameter, Adam moment or BatchNorm
-    statistic is not finite: a step's loss and gradient can be finite and its update
-    still overflow, and such a checkpoint would pass for the last good one. `again` is
-    what the message's "run again" needs ('' or ' without --config.restart=True').
+  def save(self, state, epoch_sums, position: Position) -> None:
+    """Writes a checkpoint at the state's step; raises Resumable if it cannot.
+
+    Raises Diverged, writing nothing, if a parameter, Adam moment or BatchNorm
+    statistic is not finite (steps.all_finite): such a checkpoint would pass for the
+    last good one.
     """
     ocp = self._ocp
     step = int(jax.device_get(state.step))
-    if not bool(jax.device_get(_all_finite(_state_arrays(state)))):
-      last_good = self.latest_position()
-      kept = (f'epoch {last_good.completed_epochs}' if last_good is not None
-              else 'none (no epoch finished before)')
-      raise NonFiniteLossError(
-          f'the parameters became non-finite at epoch {position.epoch} (step {step}); the last '
-          f'good checkpoint is {kept}; lower the learning rate or set '
-          f'--config.optim.clip_norm, then run again{again} to resume from it.')
+    if not bool(jax.device_get(steps.all_finite(_state_arrays(state)))):
+      raise Diverged(f'the parameters became non-finite at epoch {position.epoch} (step {step})',
+                     self.last_good_epoch())
     previous = self._manager.latest_step()
     if previous == step:
       if position.completed_epochs <= self.latest_position().completed_epochs:
@@ -181,10 +175,9 @@ class Checkpoints:
       kept = f'step {previous}' if previous is not None else 'none yet'
       no_space = 'No space left on device' in str(error)
       reason = 'no space left on device' if no_space else _first_sentence(error)
-      raise UserError(f'could not write the checkpoint of step {step} in {self.directory} '
+      raise Resumable(f'could not write the checkpoint of step {step} in {self.directory} '
                       f'({reason}); the previous checkpoint ({kept}) is intact; free some '
-                      f'space{"" if no_space else " or fix the cause"} and run the same '
-                      f'command to resume.') from error
+                      f'space{"" if no_space else " or fix the cause"}') from error
     logging.info('Saved checkpoint at step %d (epoch %d).', step, position.epoch)
 
   def restore_latest(self, state_template, epoch_sums_template):
@@ -282,23 +275,3 @@ class Checkpoints:
 
   def close(self) -> None:
     self._manager.close()
-
-  def resume(self, state, epoch_sums, num_epochs: int) -> Tuple[Any, int, Optional[Any]]:
-    """Where a run of `num_epochs` goes on: (state, first epoch to run, its sums so far).
-
-    From the newest checkpoint when there is one: a mid-epoch checkpoint resumes its
-    epoch at the step it saved (sums included), an epoch-end one starts the next
-    epoch. Without one: the given fresh `state`, epoch 1, no sums.
-    """
-    restored = self.restore_latest(state, epoch_sums)
-    if restored is None:
-      return state, 1, None
-    state, saved_sums, position = restored
-    logging.info('Resuming from the checkpoint at step %d (epoch %d, %d complete).',
-                 int(state.step), position.epoch, position.completed_epochs)
-    if position.completed_epochs > num_epochs:
-      raise ConfigError(f'num_epochs {num_epochs} is below the {position.completed_epochs} '
-                        f'epochs this workdir already trained; raise it or use a new --workdir.')
-    if position.mid_epoch:
-      return state, position.epoch, saved_sums
-    return state, position.completed_epochs + 1, None

@@ -110,7 +110,7 @@ def _validate_model(config: ml_collections.ConfigDict) -> None:
   """model.name, the task it learns, and the fields it takes."""
   _require_choice(config, 'model.name', tuple(models.REGISTRY))
   spec = models.REGISTRY[config.model.name]
-  _require_choice(config, 'task', tasks.TASKS)
+  _require_choice(config, 'task', tuple(tasks.TASKS))
   if spec.task != config.task:
     raise ConfigError(f'model {spec.name!r} learns to {spec.task}, but task is {config.task!r}; '
                       f'set --config.task={spec.task}.')
@@ -135,13 +135,6 @@ def _validate_model(config: ml_collections.ConfigDict) -> None:
         _require(config, f'model.{name}', kind, _anything, _KINDS[kind][1])
 
 
-def check_batch_fits(config: ml_collections.ConfigDict, num_train_examples: int) -> None:
-  """Refuses a batch larger than the training split (the canonical or the loaded one)."""
-  if config.batch_size > num_train_examples:
-    raise ConfigError(f'batch_size {config.batch_size} exceeds the {num_train_examples} '
-                      f'training examples of {config.data.name}.')
-
-
 def validate(config: ml_collections.ConfigDict) -> None:
   """Raises ConfigError naming the first field that is wrong and what it accepts."""
   _require_float32(config)
@@ -149,21 +142,19 @@ def validate(config: ml_collections.ConfigDict) -> None:
   _require(config, 'augment.max_shift', 'int', lambda shift: 0 <= shift < models.IMAGE_SIDE,
            f'an integer from 0 (off) to {models.IMAGE_SIDE - 1} pixels')
   _require(config, 'augment.flip', 'bool', _anything, 'True or False')
-  if 'erase_size' in config.augment:  # configs written before Cutout existed lack it
-    _require(config, 'augment.erase_size', 'int', lambda size: 0 <= size <= models.IMAGE_SIDE,
-             f'an integer from 0 (off) to {models.IMAGE_SIDE} pixels')
-    if config.augment.erase_size and config.task != 'classify':
-      raise ConfigError('augment.erase_size works for classifiers only: an autoencoder '
-                        'learns to reproduce its augmented input, so it would learn to '
-                        'draw the erased squares; use 0.')
+  _require(config, 'augment.erase_size', 'int', lambda size: 0 <= size <= models.IMAGE_SIDE,
+           f'an integer from 0 (off) to {models.IMAGE_SIDE} pixels')
+  if config.augment.erase_size and tasks.get(config.task).reproduces_input:
+    raise ConfigError('augment.erase_size works for classifiers only: an autoencoder '
+                      'learns to reproduce its augmented input, so it would learn to '
+                      'draw the erased squares; use 0.')
   _require_choice(config, 'data.name', data.DATASETS)
   _require_choice(config, 'optim.name', OPTIMIZERS)
   _require_choice(config, 'train.loop', train_loops.LOOPS)
   _require(config, 'train.steps_per_call', 'int', lambda steps: steps >= 0,
            '0 (whole epoch) or a positive integer')
-  if 'diagnostics' in config:  # configs written before diagnostics existed lack it
-    _require(config, 'diagnostics.every_steps', 'int', lambda steps: steps >= 0,
-             '0 (off) or a positive number of steps')
+  _require(config, 'diagnostics.every_steps', 'int', lambda steps: steps >= 0,
+           '0 (off) or a positive number of steps')
   _require(config, 'bench.batch_sizes', 'int_tuple', lambda sizes: all(size > 0 for size in sizes),
            'positive integers (e.g. 32,256,1024)')
   for name in ('batch_size', 'eval_batch_size', 'num_epochs', 'num_reconstructions',
@@ -179,7 +170,9 @@ def validate(config: ml_collections.ConfigDict) -> None:
   if config.optim.name == 'sgd' and config.optim.weight_decay:
     raise ConfigError('optim.weight_decay is AdamW\'s; set it to 0 with optim.name=sgd.')
   num_train_examples = data.NUM_TRAIN_EXAMPLES[config.data.name]
-  check_batch_fits(config, num_train_examples)
+  if config.batch_size > num_train_examples:
+    raise ConfigError(f'batch_size {config.batch_size} exceeds the {num_train_examples} '
+                      f'training examples of {config.data.name}.')
   _require(config, 'data.validation_size', 'int',
            lambda size: 0 <= size <= num_train_examples - config.batch_size,
            f'0 (none) to {num_train_examples} training examples less one batch')

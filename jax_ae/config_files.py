@@ -4,6 +4,9 @@ absl's `config_flags` imports the file and calls its `get_config()` while parsin
 flags; a file with a syntax error, a missing import, no `get_config` or a `get_config`
 that raises then surfaces as a traceback, or as a garbled "no field" message. `check`
 runs the same steps itself and raises ConfigError naming the file (and the line).
+
+`with_defaults` completes a config written before some of today's fields existed (a
+run's config.json) from configs/default.py, so the library can read every field.
 """
 
 import importlib.util
@@ -11,7 +14,13 @@ import os
 import traceback
 from typing import Optional, Sequence
 
+import ml_collections
+
 from jax_ae.errors import ConfigError
+
+# configs/ sits beside the package in the repository (pip install -e).
+DEFAULT_CONFIG_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                   'configs', 'default.py')
 
 
 def config_path_in(argv: Sequence[str], flag: str = 'config') -> Optional[str]:
@@ -71,3 +80,30 @@ def check(value: str) -> None:
   except Exception as error:  # pylint: disable=broad-except
     raise ConfigError(f'get_config() of config file {path!r} raised {_summary(error)}'
                       f'{_line_in(path, error)}.') from error
+
+
+def default_config() -> ml_collections.ConfigDict:
+  """configs/default.py's get_config(): every field jax-ae reads, with its default."""
+  spec = importlib.util.spec_from_file_location('_jax_ae_default_config', DEFAULT_CONFIG_FILE)
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  return module.get_config()
+
+
+def _fill(config: ml_collections.ConfigDict, defaults: ml_collections.ConfigDict) -> None:
+  for name, default in defaults.items():
+    if name not in config:
+      config[name] = default
+    elif isinstance(default, ml_collections.ConfigDict) and name != 'model':
+      _fill(config[name], default)  # a model's fields are its module's (models.py)
+
+
+def with_defaults(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+  """`config` with every field it lacks set to configs/default.py's value.
+
+  For configs written before a field existed: such a run used what is now the
+  default. The one place old configs are completed; the library reads fields directly.
+  """
+  config = ml_collections.ConfigDict(config.to_dict())
+  _fill(config, default_config())
+  return config

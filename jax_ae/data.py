@@ -208,9 +208,8 @@ def load_dataset(data_config: ml_collections.ConfigDict) -> Dict[str, Split]:
                     f'`pip install -e .`, or use --mode=bench, which needs no data.') from error
   builder = _prepare(data_config)
   dataset = {split: _read_split(builder, split) for split in ('train', 'test')}
-  # .get: the config.json of a run from before these fields has neither.
-  dataset = split_off_validation(dataset, data_config.get('validation_size', 0))
-  subset = data_config.get('train_subset', 0)
+  dataset = split_off_validation(dataset, data_config.validation_size)
+  subset = data_config.train_subset
   if subset:  # the first N, in tfds's fixed order: the same examples every run
     dataset['train'] = {name: array[:subset] for name, array in dataset['train'].items()}
   return dataset

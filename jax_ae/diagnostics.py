@@ -69,7 +69,7 @@ def _running_variances(batch_stats) -> Dict[str, jax.Array]:
   return {'/'.join(path[:-1]): leaf for path, leaf in flat.items() if path[-1] == 'var'}
 
 
-def measure(state, batch, task: str = 'reconstruct', sigmoid_code: bool = False
+def measure(state, batch, task: tasks.Task, sigmoid_code: bool = False
             ) -> Dict[str, jax.Array]:
   """Per-layer diagnostics of `state` on `batch`, in train mode; nothing in `state` changes.
 
@@ -88,7 +88,7 @@ def measure(state, batch, task: str = 'reconstruct', sigmoid_code: bool = False
     outputs, sown = state.apply_fn(
         {**variables, 'params': params}, batch['image'], train=True,
         mutable=['batch_stats', 'diagnostics'], rngs={'dropout': jax.random.key(0)})
-    loss = jnp.mean(tasks.per_example_metrics(task, outputs, batch)['loss'])
+    loss = jnp.mean(task.per_example_metrics(outputs, batch)['loss'])
     return loss, sown.get('diagnostics', {})
 
   (loss, sown), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
@@ -109,7 +109,7 @@ def measure(state, batch, task: str = 'reconstruct', sigmoid_code: bool = False
   return summaries
 
 
-def measure_at_step(state, train_arrays, batch_indices, steps_in_epoch, task: str,
+def measure_at_step(state, train_arrays, batch_indices, steps_in_epoch, task: tasks.Task,
                     sigmoid_code: bool) -> Dict[str, jax.Array]:
   """`measure` on the batch the epoch trains on next (its last, once the epoch is done).
 

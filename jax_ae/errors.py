@@ -1,4 +1,11 @@
-"""Errors a user can cause, each reported by main.py as one sentence and an exit code."""
+"""Errors a user can cause, each reported by main.py as one sentence and an exit code.
+
+The library says what happened; main.py, which knows the command line, adds how to go
+on where that depends on it (`Resumable`: run the same command, without
+--config.restart=True if it was given; `Diverged`: which setting to change).
+"""
+
+from typing import Optional
 
 
 class UserError(Exception):
@@ -14,14 +21,27 @@ class ConfigError(UserError):
   exit_code = 2
 
 
-class NonFiniteLossError(UserError):
-  """Training diverged; the metrics of the epochs before it are already on disk."""
+class Resumable(UserError):
+  """The run stopped with its checkpoints intact: the same command goes on from them."""
+
+
+class Diverged(Resumable):
+  """Training diverged; the metrics of the epochs before it are already on disk.
+
+  `what` says what became non-finite and where ('loss became NaN at epoch 3 (step
+  17)'); `last_good_epoch` is the epoch of the newest checkpoint, None without one.
+  """
 
   exit_code = 3
 
+  def __init__(self, what: str, last_good_epoch: Optional[int]):
+    super().__init__(what)
+    self.what = what
+    self.last_good_epoch = last_good_epoch
 
-class Interrupted(UserError):
-  """SIGINT or SIGTERM: the run checkpointed and stopped; the same command resumes."""
+
+class Interrupted(Resumable):
+  """SIGINT or SIGTERM: the run checkpointed and stopped."""
 
   label = 'stopped'
 

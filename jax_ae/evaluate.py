@@ -38,6 +38,8 @@ from jax_ae import data
 from jax_ae import models
 from jax_ae import pca
 from jax_ae import run_files
+from jax_ae import steps
+from jax_ae import tasks
 from jax_ae.errors import UserError
 
 EVAL_FILE = 'eval.json'
@@ -51,10 +53,8 @@ PROBE_LEARNING_RATE = 0.05
 def load_trained_model(config: ml_collections.ConfigDict, workdir: str) -> Tuple[Any, Dict]:
   """The configured model and the variables its run saved in `workdir`."""
   model = models.create_model(config.model)
-  # Jitted, as in train.create_train_state: one program, not one dispatch per operation.
-  template = jax.device_get(jax.jit(model.init, static_argnames='train')(
-      jax.random.key(0), jnp.zeros((2, models.IMAGE_PIXELS)), train=False))
-  template = {'params': template['params'], 'batch_stats': template.get('batch_stats', {})}
+  # The values are overwritten by the saved ones: any key will do.
+  template = jax.device_get(steps.init_variables(model, jax.random.key(0)))
   mismatch = UserError(f'the model saved in {workdir!r} is not the one this config builds '
                        f'({config.model.name}); pass the config it was trained with.')
   try:
@@ -72,7 +72,7 @@ def load_trained_model(config: ml_collections.ConfigDict, workdir: str) -> Tuple
 def _batched(function, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
   """`function` over `images` in batches: the conv models' activations stay small.
 
-  Not train_loops.Trainer.predict_test_split: that maps a TrainState's __call__ over the
+  Not held_out.Evaluator.predict_test_split: that maps a TrainState's __call__ over the
   test split already on the devices; here the functions are a saved model's encode
   and decode and a classifier, over codes and reconstructions made on the host.
   """
@@ -149,7 +149,8 @@ def load_classifier(classifier_workdir: str, data_name: str):
         classifier_workdir)
     return None
   classifier_config = run_files.load_run_config(classifier_workdir)
-  if classifier_config.task != 'classify' or classifier_config.data.name != data_name:
+  if (tasks.get(classifier_config.task) is not tasks.CLASSIFY
+      or classifier_config.data.name != data_name):
     raise UserError(f'{classifier_workdir!r} holds no {data_name} classifier (task '
                     f'{classifier_config.task}, data {classifier_config.data.name}).')
   model, variables = load_trained_model(classifier_config, classifier_workdir)
@@ -177,7 +178,7 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
   """Measures the autoencoder saved in `workdir`; writes eval.json, latent.png, per_class.png."""
   from jax_ae import plots  # pylint: disable=g-import-not-at-top
   config_checks.validate(config)
-  if config.task != 'reconstruct':
+  if not tasks.get(config.task).reproduces_input:
     raise UserError(f'--mode=evaluate measures autoencoders; {config.model.name} is a '
                     f'classifier, whose test accuracy is in {workdir}/metrics.jsonl.')
   model, variables = load_trained_model(config, workdir)
@@ -191,7 +192,7 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
   # Every model's __call__ is decode(encode(x)) in evaluation mode: encode once.
   test_codes = _batched(encode, test_split['image'])
   reconstructions = _batched(decode, test_codes)
-  errors = np.mean(np.square(reconstructions - test_split['image']), axis=-1)
+  errors = np.asarray(tasks.reconstruction_loss(reconstructions, test_split['image']))
   test_mse = float(errors.mean())
 
   cache_dir = os.path.expanduser(config.evaluate.cache_dir or '~/.cache/jax_ae')
@@ -227,8 +228,8 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
                              json.dumps(results, indent=2).encode())
   fidelity = ('no classifier' if results['class_fidelity'] is None else
               f'class fidelity {results["class_fidelity"]:.4f}')
-  title = (f'{config.model.name} on {config.data.name}, epoch {results["epochs"]}: '
-           f'test MSE {test_mse:.3g}, {fidelity}')
+  title = tasks.picture_title(config, f'epoch {results["epochs"]}',
+                              f'test MSE {test_mse:.3g}, {fidelity}')
   for name, picture in (
       ('latent', plots.latent_png(test_codes, test_split['label'], class_names, title)),
       ('per_class', plots.per_class_png(results['per_class'], title))):

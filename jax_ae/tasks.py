@@ -1,18 +1,20 @@
-"""What a run learns (`config.task`): its loss, its metrics and its pictures, in one place.
+"""What a run learns (`config.task`), as one object per task: its loss, metrics, pictures.
 
-reconstruct: the autoencoders. Loss: mean squared error per pixel of each image.
+RECONSTRUCT: the autoencoders. Loss: mean squared error per pixel of each image.
   Picture: test images above their reconstructions.
-classify: the CNN classifier. Loss: softmax cross-entropy; metric: accuracy.
-  Pictures: the test split's confusion matrix, and its most confidently
+CLASSIFY: the CNN classifier. Loss: softmax cross-entropy; metric: accuracy.
+  Pictures: the confusion matrix, and the test split's most confidently
   misclassified images.
 
-The train loop asks this module and never branches on the task itself.
+The steps, the epoch loop and the checkpoints ask the run's Task and never branch on
+which one it is; `get(config.task)` is the one place a name becomes a Task.
 """
 
-from typing import Callable, Dict, Tuple
+from typing import Any, Callable, Dict, Tuple
 
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 import optax
 
@@ -20,15 +22,8 @@ from jax_ae import plots
 from jax_ae.models import NUM_CLASSES
 from jax_ae.plots import Picture
 
-TASKS = ('reconstruct', 'classify')
-LOSS_DESCRIPTIONS = {'reconstruct': 'mean squared error per pixel',
-                     'classify': 'softmax cross-entropy'}
 NUM_MISCLASSIFIED_SHOWN = 16
-
-
-def metric_names(task: str) -> Tuple[str, ...]:
-  """The per-example metrics of `per_example_metrics`, 'loss' first."""
-  return ('loss',) if task == 'reconstruct' else ('loss', 'accuracy')
+Predict = Callable[[np.ndarray], np.ndarray]  # images -> evaluation-mode outputs
 
 
 def reconstruction_loss(reconstructions: jax.Array, images: jax.Array) -> jax.Array:
@@ -36,17 +31,79 @@ def reconstruction_loss(reconstructions: jax.Array, images: jax.Array) -> jax.Ar
   return jnp.mean(jnp.square(reconstructions - images), axis=-1)
 
 
-def per_example_metrics(task: str, outputs: jax.Array, batch) -> Dict[str, jax.Array]:
-  """{name: [batch]} for `metric_names(task)`, from the model's outputs on the batch.
+def picture_title(config: ml_collections.ConfigDict, when: str, figures: str) -> str:
+  """'v1 on mnist, epoch 5: test MSE 0.0342': what every picture of a run is titled.
 
-  outputs: reconstructions [batch, 784] or logits [batch, 10].
+  `when`: 'epoch 5' or 'step 300'; `figures`: the headline figures at that point.
   """
-  if task == 'reconstruct':
+  return f'{config.model.name} on {config.data.name}, {when}: {figures}'
+
+
+class Task:
+  """One kind of learning. Hashable by identity: the jitted steps take it as a constant."""
+
+  name: str
+  loss_description: str  # the loss curve's axis
+  metric_names: Tuple[str, ...]  # of per_example_metrics, 'loss' first
+  reproduces_input: bool  # the target is the (augmented) input image itself
+
+  def per_example_metrics(self, outputs: jax.Array, batch) -> Dict[str, jax.Array]:
+    """{name: [batch]} for `metric_names`, from the model's outputs on the batch.
+
+    outputs: reconstructions [batch, 784] or logits [batch, 10].
+    """
+    raise NotImplementedError
+
+  def evaluation_sums(self, outputs: jax.Array, batch) -> Dict[str, jax.Array]:
+    """Sums over the batch's real examples (`mask` 0 on padding), added up over a split."""
+    mask = batch['mask']
+    sums = {f'{name}_sum': jnp.sum(values * mask)
+            for name, values in self.per_example_metrics(outputs, batch).items()}
+    sums['count'] = jnp.sum(mask)
+    return sums
+
+  def split_results(self, totals: Dict[str, jax.Array]) -> Dict[str, jax.Array]:
+    """A split's results from its summed `evaluation_sums`: the mean of each metric."""
+    return {name: totals[f'{name}_sum'] / totals['count'] for name in self.metric_names}
+
+  def headline(self, evaluation: Dict[str, Any]) -> str:
+    """The one figure that says how good a run is: 'test MSE 0.0342'; 'val ...' for an
+    epoch that evaluated only the validation split."""
+    raise NotImplementedError
+
+  def epoch_pictures(self, predict: Predict, shown: Dict[str, np.ndarray],
+                     evaluation: Dict[str, Any], class_names, title: str) -> Dict[str, Picture]:
+    """The pictures logged every epoch: cheap ones, from `shown` or the evaluation."""
+    raise NotImplementedError
+
+  def final_pictures(self, predict: Predict, shown: Dict[str, np.ndarray],
+                     evaluation: Dict[str, Any], predict_test_split: Callable[[], np.ndarray],
+                     test_split: Dict[str, np.ndarray], class_names,
+                     title: str) -> Dict[str, Picture]:
+    """The pictures written as files at the end of a run (besides the loss curve)."""
+    del predict_test_split, test_split
+    return self.epoch_pictures(predict, shown, evaluation, class_names, title)
+
+
+def _split_evaluated(evaluation: Dict[str, Any]) -> str:
+  return 'test' if 'test_loss' in evaluation else 'val'
+
+
+class _Reconstruct(Task):
+  name = 'reconstruct'
+  loss_description = 'mean squared error per pixel'
+  metric_names = ('loss',)
+  reproduces_input = True
+
+  def per_example_metrics(self, outputs, batch):
     return {'loss': reconstruction_loss(outputs, batch['image'])}
-  return {
-      'loss': optax.softmax_cross_entropy_with_integer_labels(outputs, batch['label']),
-      'accuracy': (jnp.argmax(outputs, axis=-1) == batch['label']).astype(jnp.float32),
-  }
+
+  def headline(self, evaluation):
+    split = _split_evaluated(evaluation)
+    return f'{split} MSE {float(evaluation[f"{split}_loss"]):.3g}'
+
+  def epoch_pictures(self, predict, shown, evaluation, class_names, title):
+    return {'reconstructions': plots.reconstructions_png(shown, predict(shown['image']), title)}
 
 
 def confusion_counts(logits: jax.Array, labels: jax.Array, mask: jax.Array) -> jax.Array:
@@ -54,17 +111,6 @@ def confusion_counts(logits: jax.Array, labels: jax.Array, mask: jax.Array) -> j
   true = jax.nn.one_hot(labels, NUM_CLASSES) * mask[:, None]
   predicted = jax.nn.one_hot(jnp.argmax(logits, axis=-1), NUM_CLASSES)
   return true.T @ predicted
-
-
-def evaluation_sums(task: str, outputs: jax.Array, batch) -> Dict[str, jax.Array]:
-  """Sums over the batch's real examples (`mask` 0 on padding) that `evaluate` adds up."""
-  mask = batch['mask']
-  sums = {f'{name}_sum': jnp.sum(values * mask)
-          for name, values in per_example_metrics(task, outputs, batch).items()}
-  sums['count'] = jnp.sum(mask)
-  if task == 'classify':
-    sums['confusion'] = confusion_counts(outputs, batch['label'], mask)
-  return sums
 
 
 def most_confident_mistakes(probabilities: np.ndarray, labels: np.ndarray,
@@ -76,42 +122,54 @@ def most_confident_mistakes(probabilities: np.ndarray, labels: np.ndarray,
   return wrong[np.argsort(-confidence, kind='stable')][:count]
 
 
-def headline(task: str, evaluation: Dict[str, float]) -> str:
-  """The one figure that says how good a run is: 'test MSE 0.0342', 'test accuracy 0.9362';
-  'val ...' for an epoch that evaluated only the validation split."""
-  split = 'test' if 'test_loss' in evaluation else 'val'
-  if task == 'reconstruct':
-    return f'{split} MSE {float(evaluation[f"{split}_loss"]):.3g}'
-  return f'{split} accuracy {float(evaluation[f"{split}_accuracy"]):.4f}'
+class _Classify(Task):
+  """Besides its metrics, a split's results hold 'confusion': [10, 10] counts of (true
+  class, predicted class), which the pictures draw and the metrics rows leave out."""
 
+  name = 'classify'
+  loss_description = 'softmax cross-entropy'
+  metric_names = ('loss', 'accuracy')
+  reproduces_input = False
 
-def picture_title(config, epoch: int, evaluation: Dict[str, float]) -> str:
-  """'v1 on mnist, epoch 5: test MSE 0.0342': what every picture of a run is titled."""
-  return (f'{config.model.name} on {config.data.name}, epoch {epoch}: '
-          f'{headline(config.task, evaluation)}')
+  def per_example_metrics(self, outputs, batch):
+    return {
+        'loss': optax.softmax_cross_entropy_with_integer_labels(outputs, batch['label']),
+        'accuracy': (jnp.argmax(outputs, axis=-1) == batch['label']).astype(jnp.float32),
+    }
 
+  def evaluation_sums(self, outputs, batch):
+    return {**super().evaluation_sums(outputs, batch),
+            'confusion': confusion_counts(outputs, batch['label'], batch['mask'])}
 
-def epoch_pictures(task: str, predict: Callable[[np.ndarray], np.ndarray],
-                   shown: Dict[str, np.ndarray], evaluation: Dict[str, np.ndarray],
-                   class_names, title: str = '') -> Dict[str, Picture]:
-  """The pictures logged every epoch: cheap ones, from `shown` or the evaluation's sums."""
-  if task == 'reconstruct':
-    return {'reconstructions': plots.reconstructions_png(shown, predict(shown['image']), title)}
-  return {'confusion_matrix': plots.confusion_matrix_png(evaluation['confusion'], class_names,
-                                                         title)}
+  def split_results(self, totals):
+    return {**super().split_results(totals), 'confusion': totals['confusion']}
 
+  def headline(self, evaluation):
+    split = _split_evaluated(evaluation)
+    return f'{split} accuracy {float(evaluation[f"{split}_accuracy"]):.4f}'
 
-def final_pictures(task: str, predict: Callable[[np.ndarray], np.ndarray],
-                   shown: Dict[str, np.ndarray], evaluation: Dict[str, np.ndarray],
-                   predict_test_split: Callable[[], np.ndarray], test_split: Dict[str, np.ndarray],
-                   class_names, title: str = '') -> Dict[str, Picture]:
-  """The pictures written as files at the end of a run (besides the loss curve)."""
-  pictures = epoch_pictures(task, predict, shown, evaluation, class_names, title)
-  if task == 'classify':
+  def epoch_pictures(self, predict, shown, evaluation, class_names, title):
+    # The test split's where it was evaluated, else the validation split's.
+    confusion = evaluation[f'{_split_evaluated(evaluation)}_confusion']
+    return {'confusion_matrix': plots.confusion_matrix_png(confusion, class_names, title)}
+
+  def final_pictures(self, predict, shown, evaluation, predict_test_split, test_split,
+                     class_names, title):
+    pictures = self.epoch_pictures(predict, shown, evaluation, class_names, title)
     probabilities = np.asarray(jax.nn.softmax(predict_test_split(), axis=-1), np.float64)
     mistakes = most_confident_mistakes(probabilities, test_split['label'],
                                        NUM_MISCLASSIFIED_SHOWN)
     pictures['misclassified'] = plots.misclassified_png(
         test_split['image'][mistakes], test_split['label'][mistakes], probabilities[mistakes],
         class_names, title)
-  return pictures
+    return pictures
+
+
+RECONSTRUCT = _Reconstruct()
+CLASSIFY = _Classify()
+TASKS = {task.name: task for task in (RECONSTRUCT, CLASSIFY)}
+
+
+def get(name: str) -> Task:
+  """The Task called `name` (config.task), which config_checks has checked."""
+  return TASKS[name]

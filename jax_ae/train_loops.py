@@ -1,4 +1,4 @@
-"""The epoch: the on-device machinery that runs train.train_step over a shuffled split.
+"""The epoch: the on-device machinery that runs steps.train_step over a shuffled split.
 
 Two train loops run the same steps. python: a Python loop over one jitted, donated
 step; responsive to a stop after any step. scan: many steps inside one jitted device
@@ -7,21 +7,19 @@ Either keeps at most one or two calls queued, so a stop is seen within a call or
 
 The whole dataset lives on the device and each epoch's shuffle is drawn there, so the
 hot loop moves no data between host and device; the epoch's metrics are summed on the
-device and come back once, at its end. `Trainer` holds one run's jitted functions.
+device and come back once, at its end. `Trainer` holds one run's jitted functions;
+held_out.py evaluates, train.py decides what to do with an epoch's results.
 """
-
-from __future__ import annotations  # train imports this module: its names resolve late
 
 import collections
 import functools
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from absl import logging
 import jax
 import jax.numpy as jnp
 import ml_collections
-import numpy as np
 
 from jax_ae import augment
 from jax_ae import console
@@ -29,8 +27,8 @@ from jax_ae import diagnostics
 from jax_ae import interrupts
 from jax_ae import models
 from jax_ae import sharding
+from jax_ae import steps
 from jax_ae import tasks
-from jax_ae import train
 
 Batch = Dict[str, jax.Array]
 
@@ -64,9 +62,9 @@ def _epoch_batch_indices(key: jax.Array, num_examples: int, num_steps: int,
   return permutation[:num_steps * batch_size].reshape(num_steps, batch_size)
 
 
-def _train_step_on_device(state: train.TrainState, epoch_sums: Dict[str, jax.Array],
+def _train_step_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Array],
                           train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
-                          task: str, augmentation: augment.Augmentation,
+                          task: tasks.Task, augmentation: augment.Augmentation,
                           batch_sharding: Optional[jax.sharding.Sharding] = None):
   """train_step on the next batch of the epoch's shuffle, metrics summed on device.
 
@@ -85,7 +83,7 @@ def _train_step_on_device(state: train.TrainState, epoch_sums: Dict[str, jax.Arr
   # Folding in the epoch's step count as well: a skipped (non-finite) step leaves
   # state.step as it was, and the next step must not reuse its key.
   step_key = jax.random.fold_in(jax.random.fold_in(run_key, state.step), epoch_sums['steps'])
-  state, metrics = train.train_step(state, batch, step_key, task, augmentation)
+  state, metrics = steps.train_step(state, batch, step_key, task, augmentation)
   finite = jnp.isfinite(metrics['loss']) & jnp.isfinite(metrics['grad_norm'])
   first_nonfinite_step = jnp.where(
       finite | (epoch_sums['first_nonfinite_step'] >= 0),
@@ -96,9 +94,9 @@ def _train_step_on_device(state: train.TrainState, epoch_sums: Dict[str, jax.Arr
   return state, epoch_sums
 
 
-def _train_steps_on_device(state: train.TrainState, epoch_sums: Dict[str, jax.Array],
+def _train_steps_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Array],
                            train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
-                           task: str, augmentation: augment.Augmentation,
+                           task: tasks.Task, augmentation: augment.Augmentation,
                            batch_sharding: Optional[jax.sharding.Sharding], max_steps: int):
   """Up to `max_steps` of `_train_step_on_device` in one compiled loop, never past the epoch.
 
@@ -113,100 +111,37 @@ def _train_steps_on_device(state: train.TrainState, epoch_sums: Dict[str, jax.Ar
       (state, epoch_sums))
 
 
-def _named(results: Dict[str, jax.Array], split: str) -> Dict[str, jax.Array]:
-  """An evaluation's sums named for their split ('test_loss'); 'confusion' keeps its name."""
-  return {(name if name == 'confusion' else f'{split}_{name}'): value
-          for name, value in results.items()}
-
-
-def shuffle_key(seed: int, epoch: int) -> jax.Array:
-  """The key of an epoch's shuffle: a function of the seed and the epoch only."""
-  return jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), 1), epoch)
-
-
-def run_key(seed: int) -> jax.Array:
-  """The key that, folded with a step number, gives that step's augmentation and dropout."""
-  return jax.random.fold_in(jax.random.key(seed), 2)
-
-
 # Made on the device: jnp.zeros outside jit would copy a host scalar over.
 @functools.partial(jax.jit, static_argnums=0)
-def new_epoch_sums(task: str = 'reconstruct') -> Dict[str, jax.Array]:
+def new_epoch_sums(task: tasks.Task) -> Dict[str, jax.Array]:
   """What an epoch accumulates on the device; part of every checkpoint."""
   sums = {'steps': jnp.zeros((), jnp.int32), 'first_nonfinite_step': -jnp.ones((), jnp.int32),
           'grad_norm': jnp.zeros(())}
-  sums.update({name: jnp.zeros(()) for name in tasks.metric_names(task)})
+  sums.update({name: jnp.zeros(()) for name in task.metric_names})
   return sums
 
 
-def batch_for_evaluation(split: Dict[str, np.ndarray], eval_batch_size: int,
-                         mesh: Optional[jax.sharding.Mesh] = None) -> Batch:
-  """Pads a split to whole batches: [num_batches, eval_batch_size, ...] plus a mask.
-
-  On `mesh`, each batch is split across its devices (axis 1); else on the default device.
-  """
-  num_examples = split['image'].shape[0]
-  num_batches = -(-num_examples // eval_batch_size)
-  padding = num_batches * eval_batch_size - num_examples
-
-  def pad_and_batch(array):
-    padded = np.concatenate([array, np.zeros((padding,) + array.shape[1:], array.dtype)])
-    return padded.reshape((num_batches, eval_batch_size) + array.shape[1:])
-
-  batched = {name: pad_and_batch(array) for name, array in split.items()}
-  batched['mask'] = pad_and_batch(np.ones(num_examples, np.float32))
-  return jax.device_put(batched, sharding.batch_sharded(mesh, 1) if mesh is not None else None)
-
-
-def split_metrics(state: train.TrainState, batched_split: Batch,
-             task: str = 'reconstruct') -> Dict[str, jax.Array]:
-  """The task's mean metrics over a split from `batch_for_evaluation`, in one call.
-
-  {'loss'} for reconstruction; {'loss', 'accuracy', 'confusion'} for classification,
-  where 'confusion' holds [10, 10] counts (true class, predicted class).
-  """
-
-  def accumulate(totals, batch):
-    return jax.tree.map(jnp.add, totals, train.eval_step(state, batch, task)), None
-
-  first_batch = jax.tree.map(lambda array: array[0], batched_split)
-  shapes = jax.eval_shape(functools.partial(train.eval_step, task=task), state, first_batch)
-  zeros = jax.tree.map(lambda shape: jnp.zeros(shape.shape, shape.dtype), shapes)
-  totals, _ = jax.lax.scan(accumulate, zeros, batched_split)
-  means = {name: totals[f'{name}_sum'] / totals['count'] for name in tasks.metric_names(task)}
-  if 'confusion' in totals:
-    means['confusion'] = totals['confusion']
-  return means
-
-
-def predict_batches(state: train.TrainState, batched_split: Batch) -> jax.Array:
-  """`train.predict` over a split from `batch_for_evaluation`: [num_batches, batch, ...]."""
-  return jax.lax.map(lambda batch: train.predict(state, batch['image']), batched_split)
-
-
 class Trainer:
-  """Holds the jitted functions of one run, compiled once and reused every epoch.
+  """Holds the jitted train loop of one run, compiled once and reused every epoch.
 
   Runs data-parallel over `devices` (default: all of them, see sharding.py): the
-  datasets, the keys and the state it is given (`replicate`) live on every device, and
-  each step's batch is split across them.
+  training split, the keys and the state it is given (`replicate`) live on every
+  device, and each step's batch is split across them. `learning_rate_fn` is the run's
+  schedule, built once: the optimizer steps on it and the metrics report it.
   """
 
-  def __init__(self, config: ml_collections.ConfigDict, train_split, test_split,
-               devices: Optional[Sequence[jax.Device]] = None, validation_split=None):
+  def __init__(self, config: ml_collections.ConfigDict, train_split,
+               devices: Optional[Sequence[jax.Device]] = None):
     self.config = config
     self.mesh = sharding.make_mesh(devices)
     sharding.check_batches_divide(config.batch_size, config.eval_batch_size, self.mesh.size)
-    self.task = config.task
+    self.task = tasks.get(config.task)
     self.num_train_examples = train_split['image'].shape[0]
-    self.num_test_examples = test_split['image'].shape[0]
-    self.steps_per_epoch = train.steps_per_epoch(self.num_train_examples, config.batch_size)
-    self.learning_rate_fn = train.create_learning_rate_fn(config.optim, self.steps_per_epoch)
+    self.steps_per_epoch = steps.steps_per_epoch(self.num_train_examples, config.batch_size)
+    assert self.steps_per_epoch > 0, 'config_checks.validate refuses a batch above the split'
+    self.learning_rate_fn = steps.create_learning_rate_fn(config.optim, self.steps_per_epoch)
     self.train_arrays = self.replicate(train_split)
-    self.test_batches = batch_for_evaluation(test_split, config.eval_batch_size, self.mesh)
-    self.validation_batches = None if validation_split is None else batch_for_evaluation(
-        validation_split, config.eval_batch_size, self.mesh)
-    self.run_key = self.replicate(run_key(config.seed))
+    self.run_key = self.replicate(steps.run_key(config.seed))
     self.loop = resolve(config.train.loop, config.model.name)
     step_options = {'task': self.task, 'augmentation': augment.from_config(config.augment),
                     'batch_sharding': sharding.batch_sharded(self.mesh)}
@@ -232,15 +167,11 @@ class Trainer:
     everywhere = sharding.replicated(self.mesh)
     self._batch_indices = jax.jit(_epoch_batch_indices, static_argnums=(1, 2, 3),
                                   out_shardings=everywhere)
-    self._evaluate = jax.jit(functools.partial(split_metrics, task=self.task),
-                             out_shardings=everywhere)
-    self._predict_batches = jax.jit(predict_batches, out_shardings=everywhere)
-    self.predict = jax.jit(train.predict, out_shardings=everywhere)
     # diagnostics.py's measures, every `every_steps` steps (0 = off): a jitted call of
     # their own between the loop's calls, so the train step is the same program either
     # way. In the scan loop they are taken at the first call boundary at or past each
     # multiple. Kept on the device until `take_diagnostics`.
-    self.diagnostics_every = int(config.get('diagnostics', {}).get('every_steps', 0))
+    self.diagnostics_every = config.diagnostics.every_steps
     self._diagnostics = []
     self._measure = jax.jit(functools.partial(
         diagnostics.measure_at_step, task=self.task,
@@ -251,15 +182,15 @@ class Trainer:
     """`tree` (a TrainState, a split, a key) on every device of this trainer's mesh."""
     return sharding.replicate(tree, self.mesh)
 
-  def create_state(self) -> train.TrainState:
+  def create_state(self) -> steps.TrainState:
     """The run's initial TrainState, replicated: a function of the config's seed only."""
-    return self.replicate(train.create_train_state(self.config, train.init_key(self.config.seed),
-                                             self.steps_per_epoch))
+    return self.replicate(steps.create_train_state(
+        self.config, steps.init_key(self.config.seed), self.learning_rate_fn))
 
   def new_epoch_sums(self) -> Dict[str, jax.Array]:
     return self.replicate(new_epoch_sums(self.task))
 
-  def compile_step(self, state: train.TrainState, batch_indices: jax.Array):
+  def compile_step(self, state: steps.TrainState, batch_indices: jax.Array):
     """Compiles the train loop's call ahead of time (the benchmark times this)."""
     return self._step.lower(state, self.new_epoch_sums(), self.train_arrays, batch_indices,
                             self.run_key).compile()
@@ -268,7 +199,7 @@ class Trainer:
     return self._batch_indices(self.replicate(shuffle_key), self.num_train_examples,
                                self.steps_per_epoch, self.config.batch_size)
 
-  def _call_step(self, state: train.TrainState, epoch_sums, batch_indices):
+  def _call_step(self, state: steps.TrainState, epoch_sums, batch_indices):
     """One call of the jitted step; the first compiles it, and says how long that took."""
     if self._compiled:
       return self._step(state, epoch_sums, self.train_arrays, batch_indices, self.run_key)
@@ -281,7 +212,7 @@ class Trainer:
     self._compiled = True
     return result
 
-  def train_epoch(self, state: train.TrainState, shuffle_key: jax.Array,
+  def train_epoch(self, state: steps.TrainState, shuffle_key: jax.Array,
                   epoch_sums: Optional[Dict[str, jax.Array]] = None,
                   stop: Optional[interrupts.StopRequest] = None,
                   progress: Optional[console.EpochProgress] = None):
@@ -332,7 +263,7 @@ class Trainer:
       stop.agree()  # what every process then reads in stop.requested
     return state, epoch_sums
 
-  def _measure_now(self, state: train.TrainState, epoch_sums, batch_indices) -> None:
+  def _measure_now(self, state: steps.TrainState, epoch_sums, batch_indices) -> None:
     self._diagnostics.append(
         self._measure(state, self.train_arrays, batch_indices, epoch_sums['steps']))
 
@@ -341,56 +272,3 @@ class Trainer:
     rows, self._diagnostics = jax.device_get(self._diagnostics), []
     return [{name: int(value) if name == 'step' else float(value)
              for name, value in row.items()} for row in rows]
-
-  def test_metrics(self, state: train.TrainState) -> Dict[str, jax.Array]:
-    """The test split's metrics on device: 'test_loss' (, 'test_accuracy', 'confusion')."""
-    return _named(self._evaluate(state, self.test_batches), 'test')
-
-  @property
-  def judged_on(self) -> str:
-    """'val' where the run holds out a validation split, else 'test': the split its epochs
-    are judged on (the loss that must stay finite, the one a jump is warned of)."""
-    return 'test' if self.validation_batches is None else 'val'
-
-  def held_out_metrics(self, state: train.TrainState, last_epoch: bool) -> Dict[str, jax.Array]:
-    """An epoch's held-out metrics on device: 'val_loss' (, 'val_accuracy') every epoch of
-    a run with a validation split, whose test split is evaluated after its last epoch
-    only, as records are claimed: chosen on validation, tested once. Without one, the
-    test split every epoch. A classifier's 'confusion' is the test split's where it was
-    evaluated, else the validation split's.
-    """
-    metrics = {}
-    if self.validation_batches is not None:
-      metrics = _named(self._evaluate(state, self.validation_batches), 'val')
-    if self.validation_batches is None or last_epoch:
-      metrics.update(self.test_metrics(state))
-    return metrics
-
-  def epoch_metrics(self, epoch: int, host_sums, held_out, seconds: float,
-                    steps_at_start: int = 0) -> Dict[str, Any]:
-    """One row of metrics.jsonl: means of the epoch's summed train metrics, its held-out ones.
-
-    `host_sums`: the epoch's sums, fetched; `held_out`: `held_out_metrics`, fetched;
-    `steps_at_start`: the steps a resumed epoch had already done, not timed here.
-    """
-    num_steps = int(host_sums['steps'])
-    step = epoch * self.steps_per_epoch
-    metrics = {'epoch': epoch, 'step': step}
-    for name in tasks.metric_names(self.task):
-      metrics[f'train_{name}'] = float(host_sums[name]) / num_steps
-      for split in ('val', 'test'):
-        if f'{split}_{name}' in held_out:
-          metrics[f'{split}_{name}'] = float(held_out[f'{split}_{name}'])
-    examples = (self.steps_per_epoch - steps_at_start) * self.config.batch_size
-    return {**metrics, 'learning_rate': float(self.learning_rate_fn(step - 1)),
-            'grad_norm': float(host_sums['grad_norm']) / num_steps, 'epoch_seconds': seconds,
-            'examples_per_second': examples / seconds, 'loop': self.loop}
-
-  def predictor(self, state: train.TrainState) -> Callable[[np.ndarray], np.ndarray]:
-    """images -> evaluation-mode outputs on the host, with this state's parameters."""
-    return lambda images: np.asarray(self.predict(state, images))
-
-  def predict_test_split(self, state: train.TrainState) -> np.ndarray:
-    """Evaluation-mode outputs for every test example, in order: [num_test, ...]."""
-    outputs = np.asarray(self._predict_batches(state, self.test_batches))
-    return outputs.reshape((-1,) + outputs.shape[2:])[:self.num_test_examples]

@@ -25,7 +25,9 @@ import jax  # pylint: disable=wrong-import-position
 import pytest  # pylint: disable=wrong-import-position
 
 from configs import default  # pylint: disable=wrong-import-position
+from jax_ae import data  # pylint: disable=wrong-import-position
 from jax_ae import models  # pylint: disable=wrong-import-position
+from jax_ae import steps  # pylint: disable=wrong-import-position
 from tests import tfds_mock  # pylint: disable=wrong-import-position
 
 # In CI (env CI set): the same examples on every run, and no per-example deadline on a
@@ -72,6 +74,16 @@ def tiny_config(version: str = 'v1'):
   config.num_epochs = 2
   config.num_reconstructions = 4
   return config
+
+
+def new_train_state(config, key, steps_per_epoch=None):
+  """steps.create_train_state on the config's schedule, whose epochs are `steps_per_epoch`
+  steps (default: those of the dataset's canonical training split)."""
+  if steps_per_epoch is None:
+    steps_per_epoch = steps.steps_per_epoch(data.NUM_TRAIN_EXAMPLES[config.data.name],
+                                            config.batch_size)
+  return steps.create_train_state(
+      config, key, steps.create_learning_rate_fn(config.optim, steps_per_epoch))
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ float32 tolerance a test could fix for every CPU. In float64 the same checks hol
 to ~1e-10, so they can cover every parameter.
 
     with float64.enabled():
-      state = float64.cast(train.create_train_state(...))
+      state = float64.cast(steps.create_train_state(...))
 
 `enabled()` turns on `jax_enable_x64` only inside the block, so nothing leaks into
 other tests. `cast` turns parameters, batch statistics and optimizer moments into

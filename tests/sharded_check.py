@@ -22,7 +22,9 @@ import chex
 import jax
 import numpy as np
 
+from jax_ae import held_out
 from jax_ae import train_loops
+from jax_ae import steps
 from tests import float64
 from tests.conftest import tiny_config
 
@@ -41,18 +43,19 @@ def _split(seed: int, dtype):
 
 
 def _train(config, devices, dtype):
-  trainer = train_loops.Trainer(config, _split(0, dtype), _split(1, dtype), devices=devices)
+  trainer = train_loops.Trainer(config, _split(0, dtype), devices=devices)
   state = trainer.create_state()
   if dtype == np.float64:
     state = trainer.replicate(float64.cast(state))
-  state, _ = trainer.train_epoch(state, train_loops.shuffle_key(config.seed, 1))
-  test_loss = float(jax.device_get(trainer.test_metrics(state)['test_loss']))
+  state, _ = trainer.train_epoch(state, steps.shuffle_key(config.seed, 1))
+  evaluator = held_out.Evaluator(config, trainer.task, _split(1, dtype), trainer.mesh)
+  test_loss = float(jax.device_get(evaluator.test_results(state)['test_loss']))
   return jax.device_get((state.params, state.batch_stats)), test_loss, state, trainer
 
 
 def _global_batch_input_norm(trainer, config):
   """V5's input BatchNorm running statistics if every step used its global batch's moments."""
-  indices = np.asarray(trainer.epoch_batch_indices(train_loops.shuffle_key(config.seed, 1)))
+  indices = np.asarray(trainer.epoch_batch_indices(steps.shuffle_key(config.seed, 1)))
   images = _split(0, np.float64)['image']
   mean, var = np.zeros(784), np.ones(784)
   for step_indices in indices:

@@ -14,12 +14,16 @@ import pytest
 
 from jax_ae import checkpoint
 from jax_ae import interrupts
+from jax_ae import resume
 from jax_ae import run_files
 from jax_ae import train
+from jax_ae import steps
+from jax_ae import tasks
+from jax_ae import tensorboard_events
 from jax_ae import train_loops
-from jax_ae.errors import ConfigError, Interrupted, NonFiniteLossError, UserError
+from jax_ae.errors import ConfigError, Diverged, Interrupted, UserError
 from tests import tfds_mock
-from tests.conftest import REPO_ROOT, tiny_config
+from tests.conftest import new_train_state, REPO_ROOT, tiny_config
 
 
 def _metrics_epochs(workdir):
@@ -124,12 +128,12 @@ def test_nan_stops_with_the_last_good_checkpoint_kept(tmp_path, mock_tfds):
   config = tiny_config('v3')
   train.train_and_evaluate(config, str(tmp_path))
   good = checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3)
-  template = train.create_train_state(config, train.init_key(0), 3)
-  good_state, _, _ = good.restore_latest(template, train_loops.new_epoch_sums())
+  template = new_train_state(config, steps.init_key(0), 3)
+  good_state, _, _ = good.restore_latest(template, train_loops.new_epoch_sums(tasks.RECONSTRUCT))
 
   config.num_epochs = 4
   config.optim.learning_rate = 1e12
-  with pytest.raises(NonFiniteLossError,
+  with pytest.raises(Diverged,
                      match=r'loss became NaN at epoch 3 \(step \d+\); the last good checkpoint '
                            r'is epoch 2; lower the learning rate or set --config.optim.clip_norm'
                      ) as raised:
@@ -137,7 +141,7 @@ def test_nan_stops_with_the_last_good_checkpoint_kept(tmp_path, mock_tfds):
   assert raised.value.exit_code == 3
   after = checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3)
   assert after.latest_position() == checkpoint.Position(2, 2)
-  kept_state, _, _ = after.restore_latest(template, train_loops.new_epoch_sums())
+  kept_state, _, _ = after.restore_latest(template, train_loops.new_epoch_sums(tasks.RECONSTRUCT))
   _assert_same_state(good_state, kept_state)
 
 
@@ -146,7 +150,7 @@ def test_nan_stops_with_the_last_good_checkpoint_kept(tmp_path, mock_tfds):
 def test_clip_norm_clips_before_adam(clip_norm, largest_update, make_key):
   config = tiny_config('v1')
   config.optim.clip_norm = clip_norm
-  state = train.create_train_state(config, make_key(), 10)
+  state = new_train_state(config, make_key(), 10)
   grads = jax.tree.map(lambda p: jax.random.normal(make_key(), p.shape), state.params)
   updates, _ = state.tx.update(grads, state.opt_state, state.params)
   largest = max(float(np.abs(u).max()) for u in jax.tree.leaves(updates))
@@ -323,10 +327,10 @@ def test_a_workdir_from_before_new_config_fields_still_resumes(tmp_path):
   previous = json.loads(config.to_json())
   del previous['task'], previous['augment'], previous['model']['hidden_units']  # added later
   (tmp_path / 'config.json').write_text(json.dumps(previous))
-  run_files.RunFiles(str(tmp_path)).check_can_resume(config)  # no ConfigError
+  resume.check_same_run(config, str(tmp_path))  # no ConfigError
   config.model.code_dim = 5
   with pytest.raises(ConfigError, match=r'model.code_dim \(4 -> 5\)'):
-    run_files.RunFiles(str(tmp_path)).check_can_resume(config)
+    resume.check_same_run(config, str(tmp_path))
 
 
 @pytest.mark.parametrize('stopped_before_an_epoch_ended', [False, True])
@@ -339,15 +343,26 @@ def test_redone_epochs_replace_their_tensorboard_points(stopped_before_an_epoch_
   seconds = iter(range(1_800_000_000, 1_800_000_100))
   monkeypatch.setattr(event_file_writer, 'time', type('Clock', (), {
       'time': staticmethod(lambda: next(seconds))}))
-  first_run = run_files.RunFiles(str(tmp_path))
+
+  def resume_after(completed_epochs):  # as train.train_and_evaluate does
+    run = run_files.RunFiles(str(tmp_path))
+    events = tensorboard_events.EventWriter(str(tmp_path))
+    purged_from_step = run.truncate_metrics(completed_epochs)
+    if purged_from_step is not None:
+      events.purge_from(purged_from_step)
+    return run, events
+
+  def write_epoch(run, events, row):
+    run.append_metrics(row)
+    events.write(row['step'], {'test_loss': row['test_loss']})
+
+  first_run = resume_after(0)
   for epoch in (1, 2, 3):
-    first_run.write_epoch({'epoch': epoch, 'step': 3 * epoch, 'test_loss': 1.0 / epoch}, {})
+    write_epoch(*first_run, {'epoch': epoch, 'step': 3 * epoch, 'test_loss': 1.0 / epoch})
   # The newest checkpoint held epoch 1; a resume may itself be stopped within epoch 2.
   if stopped_before_an_epoch_ended:
-    run_files.RunFiles(str(tmp_path)).truncate_metrics(completed_epochs=1)
-  resumed = run_files.RunFiles(str(tmp_path))
-  resumed.truncate_metrics(completed_epochs=1)
-  resumed.write_epoch({'epoch': 2, 'step': 6, 'test_loss': 0.25}, {})
+    resume_after(1)
+  write_epoch(*resume_after(1), {'epoch': 2, 'step': 6, 'test_loss': 0.25})
   events = event_accumulator.EventAccumulator(str(tmp_path))
   events.Reload()
   assert [(event.step, event.value) for event in events.Scalars('test_loss')] == \
@@ -396,8 +411,8 @@ def test_a_damaged_newest_checkpoint_falls_back_to_the_older_one(damage, finishe
   DAMAGES[damage](workdir / 'checkpoints' / '6')
   damaged = checkpoint.Checkpoints(str(workdir / 'checkpoints'), 3)
   damaged.latest_position()  # the NaN message's "last good checkpoint" reads past damage
-  template = train.create_train_state(tiny_config(), train.init_key(0), 3)
-  assert damaged.restore_latest(template, train_loops.new_epoch_sums())[2] == checkpoint.Position(1, 1)
+  template = new_train_state(tiny_config(), steps.init_key(0), 3)
+  assert damaged.restore_latest(template, train_loops.new_epoch_sums(tasks.RECONSTRUCT))[2] == checkpoint.Position(1, 1)
   assert damaged.latest_position() == checkpoint.Position(1, 1)
   damaged.close()
   caplog.clear()
@@ -451,8 +466,8 @@ def test_duplicated_metrics_rows_keep_the_last_per_epoch(tmp_path):
 
 def test_non_finite_metrics_are_written_as_null(tmp_path):
   files = run_files.RunFiles(str(tmp_path))
-  files.write_epoch({'epoch': 1, 'step': 3, 'train_loss': float('nan'),
-                     'test_loss': float('inf'), 'learning_rate': 1e-3}, {})
+  files.append_metrics({'epoch': 1, 'step': 3, 'train_loss': float('nan'),
+                        'test_loss': float('inf'), 'learning_rate': 1e-3})
   line = (tmp_path / 'metrics.jsonl').read_text()
   assert json.loads(line, parse_constant=lambda token: pytest.fail(f'bare {token}')) == {
       'epoch': 1, 'step': 3, 'train_loss': None, 'test_loss': None, 'learning_rate': 1e-3}
@@ -472,21 +487,16 @@ def test_a_failed_atomic_write_leaves_no_temporary_file(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_non_finite_parameters_never_reach_a_checkpoint(tmp_path, make_key):
   config = tiny_config('v4')  # BatchNorm: its running statistics are checked too
-  state = train.create_train_state(config, make_key(), 3)
+  state = new_train_state(config, make_key(), 3)
   checkpoints = checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3)
-  checkpoints.save(state, train_loops.new_epoch_sums(), checkpoint.Position(1, 1))
+  checkpoints.save(state, train_loops.new_epoch_sums(tasks.RECONSTRUCT), checkpoint.Position(1, 1))
   step_of_last_good = int(state.step)
   state = state.replace(step=state.step + 3)
   for spoiled in ({'params': jax.tree.map(lambda leaf: leaf * np.inf, state.params)},
                   {'batch_stats': jax.tree.map(lambda leaf: leaf + np.nan, state.batch_stats)}):
-    with pytest.raises(NonFiniteLossError, match=r'the parameters became non-finite at epoch 2 '
-                                                 r'\(step 3\); the last good checkpoint is '
-                                                 r'epoch 1; lower the learning rate') as raised:
-      checkpoints.save(state.replace(**spoiled), train_loops.new_epoch_sums(),
+    with pytest.raises(Diverged, match=r'^the parameters became non-finite at epoch 2 '
+                                       r'\(step 3\)$') as raised:
+      checkpoints.save(state.replace(**spoiled), train_loops.new_epoch_sums(tasks.RECONSTRUCT),
                        checkpoint.Position(2, 2))
-    assert raised.value.exit_code == 3
+    assert (raised.value.exit_code, raised.value.last_good_epoch) == (3, 1)
   assert checkpoints._manager.all_steps() == [step_of_last_good]  # pylint: disable=protected-access
-  with pytest.raises(NonFiniteLossError, match='model.msgpack was not written'):
-    run_files.RunFiles(str(tmp_path)).write_model(
-        state.replace(params=jax.tree.map(lambda leaf: leaf * np.nan, state.params)))
-  assert not (tmp_path / 'model.msgpack').exists()

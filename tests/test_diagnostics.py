@@ -9,12 +9,15 @@ import optax
 import pytest
 
 from jax_ae import diagnostics
+from jax_ae import epoch_end
 from jax_ae import layers
 from jax_ae import models
 from jax_ae import run_files
-from jax_ae import train
+from jax_ae import steps
+from jax_ae import tasks
+from jax_ae import tensorboard_events
 from jax_ae import train_loops
-from tests.conftest import tiny_config
+from tests.conftest import new_train_state, tiny_config
 
 
 class _Probe(nn.Module):
@@ -33,14 +36,14 @@ def _probe_state(make_key):
   # and varying. Unit 2: always +1, alive but constant: a batch variance of exactly 0.
   params = {'hidden': {'kernel': jnp.array([[0., 1., 0., 2.]] * 4),
                        'bias': jnp.array([-1., 0., 1., 0.])}}
-  return train.TrainState.create(apply_fn=model.apply, params=params,
+  return steps.TrainState.create(apply_fn=model.apply, params=params,
                                  batch_stats=variables['batch_stats'], tx=optax.adam(1e-3))
 
 
 def test_a_dead_unit_and_a_zero_variance_feature_are_reported_exactly(make_key):
   state = _probe_state(make_key)
   batch = {'image': jax.random.uniform(make_key(), (16, 4))}
-  measured = jax.jit(diagnostics.measure)(state, batch)
+  measured = jax.jit(diagnostics.measure, static_argnums=2)(state, batch, tasks.RECONSTRUCT)
   np.testing.assert_allclose(measured['dead_relu_fraction/model'], 1 / 4)
   assert int(measured['bn_tiny_variance_features/norm']) == 2  # units 0 and 2
   assert float(measured['bn_min_variance/norm']) == 0.0
@@ -52,15 +55,15 @@ def test_a_dead_unit_and_a_zero_variance_feature_are_reported_exactly(make_key):
 
 def test_a_saturated_sigmoid_code_is_reported(make_key):
   config = tiny_config('v3')
-  state = train.create_train_state(config, make_key(), 10)
+  state = new_train_state(config, make_key(), 10)
   # Scaling the code layer's weights pins the sigmoid code at 0 or 1.
   params = jax.tree_util.tree_map_with_path(
       lambda path, leaf: leaf * 1e4 if 'encoder_code' in jax.tree_util.keystr(path) else leaf,
       state.params)
   batch = {'image': jax.random.uniform(make_key(), (8, 784))}
   measure = jax.jit(diagnostics.measure, static_argnames=('task', 'sigmoid_code'))
-  saturated = measure(state.replace(params=params), batch, sigmoid_code=True)
-  plain = measure(state, batch, sigmoid_code=True)
+  saturated = measure(state.replace(params=params), batch, tasks.RECONSTRUCT, sigmoid_code=True)
+  plain = measure(state, batch, tasks.RECONSTRUCT, sigmoid_code=True)
   assert float(saturated['code_saturation']) > 0.9
   assert float(plain['code_saturation']) < 0.5
 
@@ -68,12 +71,13 @@ def test_a_saturated_sigmoid_code_is_reported(make_key):
 @pytest.mark.slow
 def test_the_train_step_compiles_to_the_same_program_as_without_sow(make_key, monkeypatch):
   config = tiny_config('v5')  # BatchNorm everywhere, and a ReLU between layers
-  state = train.create_train_state(config, make_key(), 10)
+  state = new_train_state(config, make_key(), 10)
   batch = {'image': jax.random.uniform(make_key(), (8, 784))}
   key = make_key()
 
   def program():
-    return jax.jit(train.train_step).lower(state, batch, key).as_text()
+    return jax.jit(steps.train_step, static_argnums=3).lower(
+        state, batch, key, tasks.RECONSTRUCT).as_text()
 
   with_sow = program()
   monkeypatch.setattr(nn.Module, 'sow', lambda self, *args, **kwargs: False)
@@ -96,10 +100,10 @@ def test_diagnostics_every_n_steps_leave_training_exactly_as_without(loop, make_
 
   def run(every_steps):
     config.diagnostics.every_steps = every_steps
-    trainer = train_loops.Trainer(config, split, split)
+    trainer = train_loops.Trainer(config, split)
     state = trainer.create_state()
     for epoch in (1, 2):
-      state, _ = trainer.train_epoch(state, train_loops.shuffle_key(0, epoch))
+      state, _ = trainer.train_epoch(state, steps.shuffle_key(0, epoch))
     return trainer, state
 
   plain_trainer, plain = run(0)
@@ -120,12 +124,14 @@ def test_diagnostics_every_n_steps_leave_training_exactly_as_without(loop, make_
 
 def test_diagnostics_rows_keep_one_per_step_and_draw_a_picture(tmp_path):
   run = run_files.RunFiles(str(tmp_path))
+  events = tensorboard_events.EventWriter(str(tmp_path))
   config = tiny_config('v4')
-  run.write_diagnostics([{'step': 0, 'grad_norm/a': 1.0}, {'step': 4, 'grad_norm/a': 2.0}],
-                        config)
+  epoch_end.write_diagnostics(
+      run, events, [{'step': 0, 'grad_norm/a': 1.0}, {'step': 4, 'grad_norm/a': 2.0}], config)
   # An epoch redone after a crash measures step 4 again: its later row is kept.
-  run.write_diagnostics([{'step': 4, 'grad_norm/a': 3.0},
-                         {'step': 8, 'grad_norm/a': float('nan')}], config)
+  epoch_end.write_diagnostics(
+      run, events, [{'step': 4, 'grad_norm/a': 3.0}, {'step': 8, 'grad_norm/a': float('nan')}],
+      config)
   rows = run.read_diagnostics()
   assert [row['step'] for row in rows] == [0, 4, 8]
   assert rows[1]['grad_norm/a'] == 3.0 and np.isnan(rows[2]['grad_norm/a'])

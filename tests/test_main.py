@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from tensorboard.backend.event_processing import event_accumulator
 
+from jax_ae import errors
 from jax_ae import run_files
 from jax_ae import train
 from tests import main_with_mock_data
@@ -125,9 +126,9 @@ def test_bad_input_gets_one_sentence_and_no_traceback(override, exit_code, messa
 
 def test_models_steps_and_tensorboard_events_need_no_tensorflow(tmp_path):
   # TensorFlow's import is 3-10 s of a process's start; only data.py's tfds needs it.
-  code = ('import sys, jax_ae.train, jax_ae.models, jax_ae.plots, jax_ae.run_files; '
-          f'run = jax_ae.run_files.RunFiles({str(tmp_path)!r}); '
-          'run.write_epoch({"epoch": 1, "step": 3, "train_loss": 0.5}, {}); '
+  code = ('import sys, jax_ae.train, jax_ae.models, jax_ae.plots, jax_ae.tensorboard_events; '
+          f'events = jax_ae.tensorboard_events.EventWriter({str(tmp_path)!r}); '
+          'events.write(3, {"train_loss": 0.5}); '
           'sys.exit("tensorflow" in sys.modules)')
   assert subprocess.run([sys.executable, '-c', code], cwd=REPO_ROOT, check=False).returncode == 0
   events = event_accumulator.EventAccumulator(str(tmp_path))
@@ -223,3 +224,20 @@ def test_v1_default_run_on_real_data_prints_at_most_20_lines(tmp_path):
   console_lines = (result.stdout + result.stderr).splitlines()
   assert len(console_lines) <= 20, '\n'.join(console_lines)
   assert {'loss_curve.png', 'reconstructions.png', 'log.txt'} <= set(os.listdir(tmp_path / 'v1'))
+
+
+def test_a_stopped_or_diverged_run_is_told_how_to_resume_with_its_own_flags():
+  import main  # pylint: disable=g-import-not-at-top,import-outside-toplevel
+  config = tiny_config()
+  diverged = errors.Diverged('loss became NaN at epoch 3 (step 17)', last_good_epoch=2)
+  assert main.user_message(diverged, config) == (
+      'error: loss became NaN at epoch 3 (step 17); the last good checkpoint is epoch 2; lower '
+      'the learning rate or set --config.optim.clip_norm, then run again to resume from it.')
+  assert 'checkpoint is none (no epoch finished before);' in main.user_message(
+      errors.Diverged('test_loss became nan at epoch 1', last_good_epoch=None), config)
+  stopped = errors.Interrupted('stopped by signal 2 at epoch 1, step 3 of 9; checkpoint saved', 130)
+  config.restart = True  # the same command would start over
+  assert main.user_message(stopped, config) == (
+      'stopped: stopped by signal 2 at epoch 1, step 3 of 9; checkpoint saved; run the same '
+      'command without --config.restart=True to resume.')
+  assert main.user_message(errors.UserError('no such file'), config) == 'error: no such file'

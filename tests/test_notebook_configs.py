@@ -1,19 +1,21 @@
 """The notebook's reproductions: plain SGD, a training subset, and configs that load."""
 
+import importlib
+import json
+import pathlib
+
 import jax
 import jax.numpy as jnp
-import ml_collections
 import numpy as np
 import pytest
 
-import importlib
-import pathlib
-
 from jax_ae import config_checks
 from jax_ae import data
-from jax_ae import train
+from jax_ae import run_files
+from jax_ae import steps
+from jax_ae import tasks
 from jax_ae.errors import ConfigError
-from tests.conftest import tiny_config
+from tests.conftest import new_train_state, tiny_config
 
 
 NOTEBOOK_CONFIGS = sorted(path.stem for path in (
@@ -32,9 +34,9 @@ def test_the_notebook_configs_are_valid_and_give_their_command(name):
 def test_sgd_takes_a_plain_gradient_step(make_key):
   config = tiny_config('v1')
   config.optim.name, config.optim.learning_rate = 'sgd', 0.1
-  state = train.create_train_state(config, make_key(), 10)
+  state = new_train_state(config, make_key(), 10)
   batch = {'image': jax.random.uniform(make_key(), (8, 784))}
-  new_state, _ = train.train_step(state, batch, make_key())
+  new_state, _ = steps.train_step(state, batch, make_key(), tasks.RECONSTRUCT)
 
   def loss(params):
     return jnp.mean(jnp.square(state.apply_fn({'params': params}, batch['image']) - batch['image']))
@@ -62,9 +64,15 @@ def test_a_training_subset_keeps_the_first_examples(mock_tfds):
   assert whole['train']['image'].shape[0] == mock_tfds - 4
 
 
-def test_an_old_config_without_the_new_fields_builds_adam():
-  optim = ml_collections.ConfigDict({'clip_norm': 0.0, 'weight_decay': 0.0})
-  optimizer = train.create_optimizer(optim, lambda step: 1e-3)
+def test_an_old_config_without_the_new_fields_is_completed_and_builds_adam(tmp_path):
+  old = tiny_config().to_dict()
+  del old['optim']['name'], old['data']['validation_size'], old['augment']['erase_size']
+  del old['diagnostics']
+  (tmp_path / 'config.json').write_text(json.dumps(old))
+  config = run_files.load_run_config(str(tmp_path))
+  assert (config.optim.name, config.data.validation_size, config.augment.erase_size,
+          config.diagnostics.every_steps) == ('adam', 0, 0, 0)
+  optimizer = steps.create_optimizer(config.optim, lambda step: 1e-3)
   state = optimizer.init({'w': jnp.ones(3)})
   assert any('ScaleByAdamState' in type(part).__name__ for part in jax.tree.leaves(
       state, is_leaf=lambda node: hasattr(node, '_fields')))

@@ -9,8 +9,9 @@ import pytest
 from jax_ae import data
 from jax_ae import run_files
 from jax_ae import train
-from jax_ae import train_loops
-from tests.conftest import tiny_config
+from jax_ae import held_out
+from jax_ae import tasks
+from tests.conftest import new_train_state, tiny_config
 
 
 @pytest.mark.slow  # a whole run through train_and_evaluate
@@ -21,12 +22,12 @@ def test_model_msgpack_reproduces_the_last_reported_test_loss(tmp_path, mock_tfd
   reported = json.loads((tmp_path / 'metrics.jsonl').read_text().splitlines()[-1])['test_loss']
 
   # A fresh model from another seed, then only what the workdir holds.
-  template = train.create_train_state(config, jax.random.key(config.seed + 1))
+  template = new_train_state(config, jax.random.key(config.seed + 1))
   variables = run_files.load_model_variables(
       str(tmp_path), {'params': template.params, 'batch_stats': template.batch_stats})
   state = template.replace(**variables)
-  test_batches = train_loops.batch_for_evaluation(data.load_dataset(config.data)['test'],
+  test_batches = held_out.batch_for_evaluation(data.load_dataset(config.data)['test'],
                                                   config.eval_batch_size)
-  test_loss = lambda state: float(train_loops.split_metrics(state, test_batches)['loss'])  # noqa: E731
+  test_loss = lambda state: float(held_out.split_results(state, test_batches, tasks.RECONSTRUCT)['loss'])  # noqa: E731
   np.testing.assert_allclose(test_loss(state), reported, rtol=1e-5)
   assert abs(test_loss(template) - reported) > 1e-3  # so the check above could fail

@@ -121,7 +121,7 @@ def test_two_processes_stop_together_resume_and_only_the_first_writes(tmp_path):
 
 def test_the_trainer_spans_every_device_by_default():
   split = {'image': np.zeros((16, 784), np.float32), 'label': np.zeros(16, np.int32)}
-  trainer = train_loops.Trainer(tiny_config(), split, split)
+  trainer = train_loops.Trainer(tiny_config(), split)
   assert trainer.mesh.axis_names == (sharding.DATA_AXIS,)
   assert trainer.mesh.size == jax.device_count()
 

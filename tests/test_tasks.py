@@ -11,7 +11,7 @@ def test_cross_entropy_and_accuracy_match_hand_computed_values():
                       [0.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
                       [0.0] * 10])
   labels = jnp.array([0, 5, 9])
-  metrics = tasks.per_example_metrics('classify', logits, {'label': labels})
+  metrics = tasks.CLASSIFY.per_example_metrics(logits, {'label': labels})
   # -log softmax: e^2 / (e^2 + 9); e^0 / (e^3 + 9); 1 / 10.
   expected = [-np.log(np.e**2 / (np.e**2 + 9)), -np.log(1 / (np.e**3 + 9)), np.log(10.0)]
   np.testing.assert_allclose(metrics['loss'], expected, rtol=1e-6)
@@ -22,15 +22,15 @@ def test_cross_entropy_and_accuracy_match_hand_computed_values():
 def test_reconstruction_loss_is_mean_squared_error_per_pixel():
   images = jnp.zeros((2, 784))
   reconstructions = images.at[0, :392].set(1.0).at[1, 0].set(0.5)
-  metrics = tasks.per_example_metrics('reconstruct', reconstructions, {'image': images})
+  metrics = tasks.RECONSTRUCT.per_example_metrics(reconstructions, {'image': images})
   np.testing.assert_allclose(metrics['loss'], [0.5, 0.25 / 784], rtol=1e-6)
-  assert tasks.metric_names('reconstruct') == tuple(metrics)
+  assert tasks.RECONSTRUCT.metric_names == tuple(metrics)
 
 
 def test_evaluation_sums_skip_padding_and_count_confusions():
   logits = jnp.eye(10)[jnp.array([1, 1, 2, 7])] * 5.0
   batch = {'label': jnp.array([1, 2, 2, 3]), 'mask': jnp.array([1.0, 1.0, 1.0, 0.0])}
-  sums = tasks.evaluation_sums('classify', logits, batch)
+  sums = tasks.CLASSIFY.evaluation_sums(logits, batch)
   assert float(sums['count']) == 3.0
   assert float(sums['accuracy_sum']) == 2.0  # the padded 4th example, wrong, is not counted
   expected = np.zeros((10, 10))

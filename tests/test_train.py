@@ -10,10 +10,11 @@ import pytest
 
 from jax_ae import models
 from jax_ae import tasks
-from jax_ae import train
 from jax_ae import train_loops
+from jax_ae import steps
+from jax_ae import held_out
 from tests import float64
-from tests.conftest import ALL_MODELS, tiny_config
+from tests.conftest import new_train_state, ALL_MODELS, tiny_config
 
 
 def _synthetic_split(key, num_examples):
@@ -33,7 +34,7 @@ def test_staircase_schedule_is_init_times_rate_to_floor(learning_rate, decay_rat
   config.optim.decay_rate = decay_rate
   config.optim.transition_epochs = transition_epochs
   config.optim.staircase = True
-  schedule = train.create_learning_rate_fn(config.optim, steps_per_epoch)
+  schedule = steps.create_learning_rate_fn(config.optim, steps_per_epoch)
   transition_steps = max(1, round(transition_epochs * steps_per_epoch))
   expected = learning_rate * decay_rate ** (step // transition_steps)
   np.testing.assert_allclose(schedule(step), expected, rtol=1e-5, atol=1e-30)
@@ -41,7 +42,7 @@ def test_staircase_schedule_is_init_times_rate_to_floor(learning_rate, decay_rat
 
 def test_v3_config_halves_the_rate_every_50_epochs():
   from configs import v3  # pylint: disable=import-outside-toplevel
-  schedule = train.create_learning_rate_fn(v3.get_config().optim, 1875)
+  schedule = steps.create_learning_rate_fn(v3.get_config().optim, 1875)
   for epoch, expected in ((0, 1e-3), (49, 1e-3), (50, 5e-4), (100, 2.5e-4), (149, 2.5e-4)):
     np.testing.assert_allclose(schedule(epoch * 1875 + 1874 * (epoch % 50 == 49)), expected,
                                rtol=1e-6)
@@ -52,14 +53,14 @@ def test_continuous_schedule_when_not_staircase():
   config.optim.decay_rate = 0.5
   config.optim.transition_epochs = 2.0
   config.optim.staircase = False
-  schedule = train.create_learning_rate_fn(config.optim, 10)
+  schedule = steps.create_learning_rate_fn(config.optim, 10)
   np.testing.assert_allclose(schedule(10), 1e-3 * 0.5 ** 0.5, rtol=1e-6)
 
 
 def test_the_jitted_initialisation_gives_the_eager_values_bitwise(make_key):
   config = tiny_config('v5')  # every kind of dense and BatchNorm variable
   key = make_key()
-  state = train.create_train_state(config, key, 10)
+  state = new_train_state(config, key, 10)
   model = models.create_model(config.model)
   eager = model.init(key, jnp.zeros((2, models.IMAGE_PIXELS)), train=False)
   chex.assert_trees_all_equal({'params': state.params, 'batch_stats': state.batch_stats},
@@ -82,12 +83,12 @@ def test_jitted_and_eager_train_steps_agree_in_float64(version, make_key):
   # rounding moves V4/V5's chaotic first step by more than a tolerance could fix.
   config = tiny_config(version)
   with float64.enabled():
-    state = float64.cast(train.create_train_state(config, make_key(), 10))
+    state = float64.cast(new_train_state(config, make_key(), 10))
     batch = float64.cast(_synthetic_split(make_key(), 8))
     key = make_key()
-    eager_state, eager_metrics = train.train_step(state, batch, key, config.task)
-    jit_state, jit_metrics = jax.jit(train.train_step, static_argnums=3)(state, batch, key,
-                                                                          config.task)
+    eager_state, eager_metrics = steps.train_step(state, batch, key, tasks.get(config.task))
+    jit_state, jit_metrics = jax.jit(steps.train_step, static_argnums=3)(state, batch, key,
+                                                                          tasks.get(config.task))
   assert {leaf.dtype for leaf in jax.tree.leaves(jit_state.params)} == {np.dtype('float64')}
   chex.assert_trees_all_close(eager_metrics, jit_metrics, rtol=1e-12)
   chex.assert_trees_all_close(float64.flat(eager_state.batch_stats),
@@ -98,11 +99,11 @@ def test_jitted_and_eager_train_steps_agree_in_float64(version, make_key):
 
 
 def _run_epochs(config, train_split, test_split, num_epochs=2, cast=lambda state: state):
-  trainer = train_loops.Trainer(config, train_split, test_split)
-  state = cast(train.create_train_state(config, train.init_key(config.seed),
+  trainer = train_loops.Trainer(config, train_split)
+  state = cast(new_train_state(config, steps.init_key(config.seed),
                                         trainer.steps_per_epoch))
   for epoch in range(1, num_epochs + 1):
-    state, _ = trainer.train_epoch(state, train_loops.shuffle_key(config.seed, epoch))
+    state, _ = trainer.train_epoch(state, steps.shuffle_key(config.seed, epoch))
   return trainer, state
 
 
@@ -123,21 +124,21 @@ def test_same_seed_same_parameters_other_seed_differs(make_key):
 @pytest.mark.parametrize('loop', ('python', 'scan'))
 def test_epoch_loop_compiles_the_step_once_and_counts_steps(loop, make_key, monkeypatch):
   chex.clear_trace_counter()  # its counts are per source line, shared by both loops
-  monkeypatch.setattr(train, 'train_step', chex.assert_max_traces(train.train_step, n=1))
+  monkeypatch.setattr(steps, 'train_step', chex.assert_max_traces(steps.train_step, n=1))
   split = _synthetic_split(make_key(), 36)  # 36 // 8 = 4 steps, 4 examples dropped
   config = tiny_config('v2')
   config.train.loop = loop
-  trainer = train_loops.Trainer(config, split, split)
-  state = train.create_train_state(config, train.init_key(0), trainer.steps_per_epoch)
+  trainer = train_loops.Trainer(config, split)
+  state = new_train_state(config, steps.init_key(0), trainer.steps_per_epoch)
   for epoch in (1, 2, 3):  # a second trace of train_step raises
-    state, _ = trainer.train_epoch(state, train_loops.shuffle_key(0, epoch))
+    state, _ = trainer.train_epoch(state, steps.shuffle_key(0, epoch))
   assert trainer.steps_per_epoch == 4
   assert int(state.step) == 12
 
 
 def test_each_epoch_draws_a_different_shuffle():
-  first = train_loops._epoch_batch_indices(train_loops.shuffle_key(0, 1), 100, 10, 10)  # pylint: disable=protected-access
-  second = train_loops._epoch_batch_indices(train_loops.shuffle_key(0, 2), 100, 10, 10)  # pylint: disable=protected-access
+  first = train_loops._epoch_batch_indices(steps.shuffle_key(0, 1), 100, 10, 10)  # pylint: disable=protected-access
+  second = train_loops._epoch_batch_indices(steps.shuffle_key(0, 2), 100, 10, 10)  # pylint: disable=protected-access
   assert sorted(np.asarray(first).ravel().tolist()) == list(range(100))
   assert not np.array_equal(first, second)
 
@@ -148,22 +149,23 @@ def test_a_few_steps_on_a_fixed_batch_lower_the_loss(version, make_key):
   config.model.code_dim = 10
   config.model.hidden_units = 128  # V1's and V2's width; the deeper MLPs' below
   config.model.hidden_widths = (128, 64)
-  state = train.create_train_state(config, make_key(), 10)
+  state = new_train_state(config, make_key(), 10)
   # Blurry blobs: structured enough that an autoencoder can fit them quickly.
   batch = {'image': jax.nn.sigmoid(jax.random.normal(make_key(), (16, 784)) * 3.0),
            'label': jnp.arange(16) % 10}
-  step = jax.jit(train.train_step, static_argnums=3)
-  state, first = step(state, batch, make_key(), config.task)
+  step = jax.jit(steps.train_step, static_argnums=3)
+  state, first = step(state, batch, make_key(), tasks.get(config.task))
   for _ in range(25):
-    state, metrics = step(state, batch, make_key(), config.task)
+    state, metrics = step(state, batch, make_key(), tasks.get(config.task))
   assert float(metrics['loss']) < 0.9 * float(first['loss'])
 
 
 @pytest.mark.slow
 def test_train_step_updates_input_batchnorm_by_pytorch_rule(make_key):
-  state = train.create_train_state(tiny_config('v5'), make_key(), 10)
+  state = new_train_state(tiny_config('v5'), make_key(), 10)
   images = jax.random.uniform(make_key(), (8, 784))
-  new_state, _ = jax.jit(train.train_step)(state, {'image': images}, make_key())
+  new_state, _ = jax.jit(steps.train_step, static_argnums=3)(
+      state, {'image': images}, make_key(), tasks.RECONSTRUCT)
   stats = new_state.batch_stats['input_norm']
   images64 = np.asarray(images, np.float64)
   np.testing.assert_allclose(stats['mean'], 0.1 * images64.mean(0), rtol=1e-5, atol=1e-7)
@@ -176,31 +178,33 @@ def test_evaluation_is_per_example_and_leaves_state_alone(make_key):
   split = _synthetic_split(make_key(), 24)
   _, state = _run_epochs(config, split, split, num_epochs=1)
   images = jnp.asarray(split['image'][:6])
-  predict = jax.jit(train.predict)
+  predict = jax.jit(steps.predict)
   together = predict(state, images)
   alone = jnp.concatenate([predict(state, images[i:i + 1]) for i in range(6)])
   np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
   stats_before = jax.tree.map(np.asarray, state.batch_stats)
-  train_loops.split_metrics(state, train_loops.batch_for_evaluation(split, 5))
+  held_out.split_results(state, held_out.batch_for_evaluation(split, 5), tasks.RECONSTRUCT)
   jax.tree.map(np.testing.assert_array_equal, stats_before, state.batch_stats)
 
 
 @pytest.mark.parametrize('eval_batch_size', (1, 7, 10, 64))
 def test_padded_evaluation_averages_every_example_once(eval_batch_size, make_key):
   config = tiny_config('v1')
-  state = train.create_train_state(config, make_key(), 10)
+  state = new_train_state(config, make_key(), 10)
   split = _synthetic_split(make_key(), 10)
-  loss = train_loops.split_metrics(state, train_loops.batch_for_evaluation(split, eval_batch_size))['loss']
-  direct = jnp.mean(tasks.reconstruction_loss(train.predict(state, split['image']),
+  loss = held_out.split_results(
+      state, held_out.batch_for_evaluation(split, eval_batch_size), tasks.RECONSTRUCT)['loss']
+  direct = jnp.mean(tasks.reconstruction_loss(steps.predict(state, split['image']),
                                               split['image']))
   np.testing.assert_allclose(loss, direct, rtol=1e-5)
 
 
 
 def test_a_non_finite_step_leaves_the_state_unchanged(make_key):
-  state = train.create_train_state(tiny_config('v4'), make_key(), 10)
+  state = new_train_state(tiny_config('v4'), make_key(), 10)
   images = jax.random.uniform(make_key(), (8, 784)).at[3, 5].set(jnp.nan)
-  new_state, metrics = jax.jit(train.train_step)(state, {'image': images}, make_key())
+  new_state, metrics = jax.jit(steps.train_step, static_argnums=3)(
+      state, {'image': images}, make_key(), tasks.RECONSTRUCT)
   assert not np.isfinite(float(metrics['loss']))
   jax.tree.map(np.testing.assert_array_equal, (state.params, state.batch_stats, state.opt_state),
                (new_state.params, new_state.batch_stats, new_state.opt_state))
@@ -236,10 +240,10 @@ def test_hot_loop_moves_no_data_between_host_and_device(loop, make_key):
   split = _synthetic_split(make_key(), 40)
   config = tiny_config('v4')
   config.train.loop = loop
-  trainer = train_loops.Trainer(config, split, split)
-  state = train.create_train_state(config, train.init_key(0), trainer.steps_per_epoch)
-  state, _ = trainer.train_epoch(state, train_loops.shuffle_key(0, 1))  # compiles
-  key = train_loops.shuffle_key(0, 2)
+  trainer = train_loops.Trainer(config, split)
+  state = new_train_state(config, steps.init_key(0), trainer.steps_per_epoch)
+  state, _ = trainer.train_epoch(state, steps.shuffle_key(0, 1))  # compiles
+  key = steps.shuffle_key(0, 2)
   with jax.transfer_guard('disallow'):
     state, epoch_sums = trainer.train_epoch(state, key)
   assert int(epoch_sums['steps']) == trainer.steps_per_epoch
@@ -264,10 +268,20 @@ def test_auto_picks_the_faster_loop_of_each_backend(backend, dense, convolutiona
 def test_weight_decay_shrinks_kernels_only(make_key):
   config = tiny_config('v4')  # kernels, biases and BatchNorm scales
   config.optim.weight_decay = 0.5
-  state = train.create_train_state(config, make_key(), 10)
+  state = new_train_state(config, make_key(), 10)
   zero_grads = jax.tree.map(np.zeros_like, state.params)
   updates, _ = state.tx.update(zero_grads, state.opt_state, state.params)
   flat_updates = flax.traverse_util.flatten_dict(updates)
   for path, param in flax.traverse_util.flatten_dict(state.params).items():
     expected = -1e-3 * 0.5 * param if path[-1] == 'kernel' else np.zeros_like(param)
     np.testing.assert_allclose(flat_updates[path], expected, rtol=1e-5, atol=1e-12)
+
+
+def test_all_finite_finds_one_non_finite_float_and_ignores_integers(make_key):
+  state = new_train_state(tiny_config('v4'), make_key(), 10)
+  variables = {'params': state.params, 'batch_stats': state.batch_stats, 'step': state.step}
+  assert bool(steps.all_finite(variables))
+  spoiled = jax.tree.map(lambda leaf: leaf, variables)
+  spoiled['batch_stats']['encoder_norms_0']['var'] = (
+      spoiled['batch_stats']['encoder_norms_0']['var'].at[2].set(jnp.inf))
+  assert not bool(steps.all_finite(spoiled))

@@ -3,7 +3,7 @@
 Each version's freshly initialised Flax parameters are copied into its PyTorch twin
 (kernels transposed), and both see the same real MNIST batches of 32: train-mode
 outputs and the BatchNorm running statistics they leave, eval-mode outputs with
-those statistics, and every parameter after 20 Adam steps of our `train.train_step`
+those statistics, and every parameter after 20 Adam steps of our `steps.train_step`
 against `torch.optim.Adam` with MSELoss. The BatchNorm-fed biases of V4/V5 are left
 out of the last comparison (tests/float64.py says why). A different BatchNorm
 momentum or epsilon, or Adam epsilon, on either side fails these tests.
@@ -30,7 +30,8 @@ import pytest
 
 from jax_ae import layers
 from jax_ae import models
-from jax_ae import train
+from jax_ae import steps
+from jax_ae import tasks
 from tests import conftest
 from tests import float64
 
@@ -68,7 +69,7 @@ def _config(version: str):
   config = importlib.import_module(f'configs.{version}').get_config()
   # torch.optim.Adam(lr) below: plain Adam at a constant rate over these steps.
   assert config.optim.clip_norm == 0 and config.optim.weight_decay == 0
-  schedule = train.create_learning_rate_fn(config.optim, 60_000 // config.batch_size)
+  schedule = steps.create_learning_rate_fn(config.optim, 60_000 // config.batch_size)
   # The rate as our optimizer applies it: float32, from its int32 step count.
   rates = [float(schedule(jnp.int32(step))) for step in range(NUM_STEPS)]
   assert len(set(rates)) == 1, rates
@@ -86,7 +87,7 @@ def _layers_in_call_order(state, images):
     return next_fun(*args, **kwargs)
 
   with nn.intercept_methods(record):
-    train.predict(state, images)
+    steps.predict(state, images)
   return order
 
 
@@ -147,7 +148,7 @@ def _copy_into_twin(params: dict, pairs) -> None:
 def _twins(version: str, images):
   """Our float64 TrainState and the PyTorch twin holding the same parameters."""
   config, learning_rate = _config(version)
-  state = float64.cast(train.create_train_state(config, jax.random.key(0)))
+  state = float64.cast(conftest.new_train_state(config, jax.random.key(0)))
   twin = torch_reference.notebook_model(version, torch).double()
   pairs = _twin_pairs(state, jnp.asarray(images), twin)
   _copy_into_twin(float64.flat(state.params), pairs)
@@ -169,7 +170,7 @@ def test_outputs_and_running_statistics_match_pytorch(version, mnist_batches):
         {'params': state.params, 'batch_stats': state.batch_stats}, jnp.asarray(mnist_batches[0]),
         train=True, mutable=['batch_stats'])
     state = state.replace(batch_stats=updates.get('batch_stats', state.batch_stats))
-    eval_outputs = train.predict(state, jnp.asarray(mnist_batches[1]))
+    eval_outputs = steps.predict(state, jnp.asarray(mnist_batches[1]))
   twin.train()
   twin_outputs = twin(torch.from_numpy(mnist_batches[0]))
   twin.eval()
@@ -184,9 +185,9 @@ def test_outputs_and_running_statistics_match_pytorch(version, mnist_batches):
 def test_parameters_match_pytorch_after_20_adam_steps(version, mnist_batches):
   with float64.enabled():
     config, learning_rate, state, twin, pairs = _twins(version, mnist_batches[0])
-    step = jax.jit(train.train_step, static_argnums=3)
+    step = jax.jit(steps.train_step, static_argnums=3)
     for images in mnist_batches:
-      state, _ = step(state, {'image': jnp.asarray(images)}, jax.random.key(0), config.task)
+      state, _ = step(state, {'image': jnp.asarray(images)}, jax.random.key(0), tasks.get(config.task))
   twin.train()
   optimizer = torch.optim.Adam(twin.parameters(), lr=learning_rate)
   for images in mnist_batches:

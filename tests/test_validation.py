@@ -10,6 +10,7 @@ import pytest
 from jax_ae import data
 from jax_ae import train
 from jax_ae import train_loops
+from jax_ae import steps
 from tests.conftest import tiny_config
 
 VALIDATION_SIZE = 8
@@ -38,11 +39,10 @@ def test_validation_is_fixed_across_runs_and_never_in_a_training_batch(mock_tfds
     np.testing.assert_array_equal(first['validation'][name], second['validation'][name])
   assert first['train']['image'].shape[0] == mock_tfds - VALIDATION_SIZE
   validation_images = _rows(first['validation']['image'])
-  trainer = train_loops.Trainer(config, first['train'], first['test'],
-                                validation_split=first['validation'])
+  trainer = train_loops.Trainer(config, first['train'])
   trained_images = np.asarray(trainer.train_arrays['image'])
   for epoch in (1, 2, 3):
-    indices = np.asarray(trainer.epoch_batch_indices(train_loops.shuffle_key(config.seed, epoch)))
+    indices = np.asarray(trainer.epoch_batch_indices(steps.shuffle_key(config.seed, epoch)))
     assert not _rows(trained_images[indices.ravel()]) & validation_images
 
 
