@@ -24,7 +24,7 @@ import numpy as np
 
 from jax_ae import train_loops
 from tests import float64
-from tests.conftest import tiny_config
+from tests.helpers import tiny_config
 
 NUM_EXAMPLES = 48  # 3 steps of a global batch of 16: 2 examples per device
 # (model, train loop, dtype)

@@ -8,7 +8,7 @@ import pytest
 from jax_ae import augment
 from jax_ae import train
 from jax_ae import train_loops
-from tests.conftest import tiny_config
+from tests.helpers import tiny_config
 
 SHIFT_AND_FLIP = augment.Augmentation(max_shift=2, flip=True)
 

@@ -11,7 +11,7 @@ import pytest
 
 from jax_ae import bench
 from jax_ae import models
-from tests.conftest import REPO_ROOT, tiny_config
+from tests.helpers import REPO_ROOT, tiny_config
 
 
 def test_flops_are_counted_from_the_dense_shapes():
@@ -56,7 +56,7 @@ def test_a_measurement_has_every_column_and_sane_values(loop):
 
 @pytest.mark.slow
 def test_bench_mode_writes_one_row_per_batch_size_without_tensorflow(tmp_path):
-  code = ('import sys; from jax_ae import bench; from tests.conftest import tiny_config; '
+  code = ('import sys; from jax_ae import bench; from tests.helpers import tiny_config; '
           'config = tiny_config("v1"); config.bench.batch_sizes = (8, 16); '
           'config.bench.repetitions = 1; '
           f'bench.run_bench(config, {str(tmp_path)!r}); '

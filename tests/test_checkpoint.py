@@ -19,7 +19,7 @@ from jax_ae import train
 from jax_ae import train_loops
 from jax_ae.errors import ConfigError, Interrupted, NonFiniteLossError, UserError
 from tests import tfds_mock
-from tests.conftest import REPO_ROOT, tiny_config
+from tests.helpers import REPO_ROOT, tiny_config
 
 
 def _metrics_epochs(workdir):

@@ -13,7 +13,7 @@ from jax_ae import config_checks
 from jax_ae import models
 from jax_ae import train
 from jax_ae.errors import ConfigError
-from tests.conftest import ALL_MODELS, REPO_ROOT, tiny_config
+from tests.helpers import ALL_MODELS, REPO_ROOT, tiny_config
 
 # Set where the chosen model takes them (a model's own fields), everywhere otherwise.
 model_fields = st.fixed_dictionaries({

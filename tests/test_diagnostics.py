@@ -14,7 +14,7 @@ from jax_ae import models
 from jax_ae import run_files
 from jax_ae import train
 from jax_ae import train_loops
-from tests.conftest import tiny_config
+from tests.helpers import tiny_config
 
 
 class _Probe(nn.Module):

@@ -18,7 +18,7 @@ from jax_ae import evaluate
 from jax_ae import models
 from jax_ae import run_files
 from jax_ae import train
-from tests.conftest import ALL_MODELS, tiny_config
+from tests.helpers import ALL_MODELS, tiny_config
 
 TESTDATA = pathlib.Path(__file__).parent / 'testdata'
 # Written before the registry (commit 8c106b3), by the code whose checkpoints and

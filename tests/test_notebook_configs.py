@@ -13,7 +13,7 @@ from jax_ae import config_checks
 from jax_ae import data
 from jax_ae import train
 from jax_ae.errors import ConfigError
-from tests.conftest import tiny_config
+from tests.helpers import tiny_config
 
 
 NOTEBOOK_CONFIGS = sorted(path.stem for path in (

@@ -10,7 +10,7 @@ from jax_ae import data
 from jax_ae import run_files
 from jax_ae import train
 from jax_ae import train_loops
-from tests.conftest import tiny_config
+from tests.helpers import tiny_config
 
 
 @pytest.mark.slow  # a whole run through train_and_evaluate

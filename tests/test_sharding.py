@@ -15,7 +15,7 @@ from jax_ae import sharding
 from jax_ae import train_loops
 from jax_ae.errors import ConfigError
 from tests import sharded_check
-from tests.conftest import REPO_ROOT, tiny_config
+from tests.helpers import REPO_ROOT, tiny_config
 
 
 @pytest.fixture(scope='module')

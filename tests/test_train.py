@@ -13,7 +13,7 @@ from jax_ae import tasks
 from jax_ae import train
 from jax_ae import train_loops
 from tests import float64
-from tests.conftest import ALL_MODELS, tiny_config
+from tests.helpers import ALL_MODELS, tiny_config
 
 
 def _synthetic_split(key, num_examples):

@@ -31,8 +31,8 @@ import pytest
 from jax_ae import layers
 from jax_ae import models
 from jax_ae import train
-from tests import conftest
 from tests import float64
+from tests.helpers import shared_data_dir
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +49,7 @@ def _mnist_batches() -> np.ndarray:
 
   Read straight from the IDX file, so the test needs neither tfds nor a prepared dataset.
   """
-  path = conftest.shared_data_dir('mnist') / 'train-images-idx3-ubyte.gz'
+  path = shared_data_dir('mnist') / 'train-images-idx3-ubyte.gz'
   num_images = NUM_STEPS * BATCH_SIZE
   with gzip.open(path, 'rb') as idx:
     header = np.frombuffer(idx.read(16), '>u4')

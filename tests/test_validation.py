@@ -10,7 +10,7 @@ import pytest
 from jax_ae import data
 from jax_ae import train
 from jax_ae import train_loops
-from tests.conftest import tiny_config
+from tests.helpers import tiny_config
 
 VALIDATION_SIZE = 8
 
