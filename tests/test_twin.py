@@ -144,10 +144,10 @@ def _copy_into_twin(params: dict, pairs) -> None:
         copy(twin_module.bias, f'{path}/bias')
 
 
-def _twins(version: str, images):
-  """Our float64 TrainState and the PyTorch twin holding the same parameters."""
+def _twins(version: str, images, key):
+  """Our float64 TrainState from `key`, and the PyTorch twin holding the same parameters."""
   config, learning_rate = _config(version)
-  state = float64.cast(train.create_train_state(config, jax.random.key(0)))
+  state = float64.cast(train.create_train_state(config, key))
   twin = torch_reference.notebook_model(version, torch).double()
   pairs = _twin_pairs(state, jnp.asarray(images), twin)
   _copy_into_twin(float64.flat(state.params), pairs)
@@ -162,9 +162,9 @@ def _close(ours: dict, theirs: dict) -> None:
 
 
 @pytest.mark.parametrize('version', torch_reference.VERSIONS)
-def test_outputs_and_running_statistics_match_pytorch(version, mnist_batches):
+def test_outputs_and_running_statistics_match_pytorch(version, mnist_batches, make_key):
   with float64.enabled():
-    _, _, state, twin, pairs = _twins(version, mnist_batches[0])
+    _, _, state, twin, pairs = _twins(version, mnist_batches[0], make_key())
     outputs, updates = state.apply_fn(
         {'params': state.params, 'batch_stats': state.batch_stats}, jnp.asarray(mnist_batches[0]),
         train=True, mutable=['batch_stats'])
@@ -181,12 +181,12 @@ def test_outputs_and_running_statistics_match_pytorch(version, mnist_batches):
 
 
 @pytest.mark.parametrize('version', torch_reference.VERSIONS)
-def test_parameters_match_pytorch_after_20_adam_steps(version, mnist_batches):
+def test_parameters_match_pytorch_after_20_adam_steps(version, mnist_batches, make_key):
   with float64.enabled():
-    config, learning_rate, state, twin, pairs = _twins(version, mnist_batches[0])
+    config, learning_rate, state, twin, pairs = _twins(version, mnist_batches[0], make_key())
     step = jax.jit(train.train_step, static_argnums=3)
     for images in mnist_batches:
-      state, _ = step(state, {'image': jnp.asarray(images)}, jax.random.key(0), config.task)
+      state, _ = step(state, {'image': jnp.asarray(images)}, make_key(), config.task)
   twin.train()
   optimizer = torch.optim.Adam(twin.parameters(), lr=learning_rate)
   for images in mnist_batches:
