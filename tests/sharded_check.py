@@ -2,9 +2,10 @@
 
 Run by tests/test_sharding.py in a subprocess of its own, which makes 8 CPU devices
 with `chex.set_n_cpu_devices` before JAX starts its backend (the count is fixed then).
-Each case trains 3 steps on 1 and on 8 devices and prints, in one JSON object, the
-largest difference of every parameter (the BatchNorm-fed biases aside), every batch
-statistic and the test loss, and what the sharded run's input BatchNorm saw.
+Each case trains 3 steps on 1 and on 8 devices (the Trainer's default: every device)
+and prints, in one JSON object, the largest difference of every parameter (the
+BatchNorm-fed biases aside), every batch statistic and the test loss, what the sharded
+run's input BatchNorm saw, and the sharded Trainer's mesh.
 
 Sharding changes a step only where it reduces over the batch: the loss mean, the
 gradients' all-reduce, BatchNorm's moments. So two models in float64 (see
@@ -23,10 +24,10 @@ import jax
 import numpy as np
 
 from jax_ae import held_out
-from jax_ae import train_loops
 from jax_ae import steps
+from jax_ae import train_loops
 from tests import float64
-from tests.conftest import tiny_config
+from tests.helpers import tiny_config
 
 NUM_EXAMPLES = 48  # 3 steps of a global batch of 16: 2 examples per device
 # (model, train loop, dtype)
@@ -82,10 +83,11 @@ def _config(model: str, loop: str):
 def _compare(model: str, loop: str, dtype) -> dict:
   config = _config(model, loop)
   one, one_loss, _, _ = _train(config, jax.devices()[:1], dtype)
-  eight, eight_loss, state, trainer = _train(config, jax.devices(), dtype)
+  eight, eight_loss, state, trainer = _train(config, None, dtype)
   result = {'test_loss': abs(one_loss - eight_loss), 'relative_test_loss':
             abs(one_loss - eight_loss) / abs(one_loss),
             'devices': len(jax.tree.leaves(state.params)[0].sharding.device_set),
+            'mesh': dict(trainer.mesh.shape),
             'dtypes': sorted({str(leaf.dtype) for leaf in jax.tree.leaves(eight)})}
   if dtype == np.float64:
     biases = float64.BATCHNORM_FED_BIASES.get(model, ())

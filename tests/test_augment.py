@@ -7,10 +7,10 @@ import pytest
 
 from jax_ae import augment
 from jax_ae import held_out
-from jax_ae import train_loops
 from jax_ae import steps
 from jax_ae import tasks
-from tests.conftest import tiny_config
+from jax_ae import train_loops
+from tests.helpers import tiny_config
 
 SHIFT_AND_FLIP = augment.Augmentation(max_shift=2, flip=True)
 

@@ -16,14 +16,14 @@ from jax_ae import checkpoint
 from jax_ae import interrupts
 from jax_ae import resume
 from jax_ae import run_files
-from jax_ae import train
 from jax_ae import steps
 from jax_ae import tasks
 from jax_ae import tensorboard_events
+from jax_ae import train
 from jax_ae import train_loops
 from jax_ae.errors import ConfigError, Diverged, Interrupted, UserError
 from tests import tfds_mock
-from tests.conftest import new_train_state, REPO_ROOT, tiny_config
+from tests.helpers import new_train_state, REPO_ROOT, tiny_config
 
 
 def _metrics_epochs(workdir):

@@ -11,7 +11,7 @@ import pytest
 
 from jax_ae import data
 from jax_ae.errors import UserError
-from tests.conftest import REPO_ROOT, shared_data_dir, tiny_config
+from tests.helpers import REPO_ROOT, shared_data_dir, tiny_config
 
 
 def _data_config(name='mnist', manual_dir='', tfds_data_dir=''):

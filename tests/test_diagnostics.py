@@ -17,7 +17,7 @@ from jax_ae import steps
 from jax_ae import tasks
 from jax_ae import tensorboard_events
 from jax_ae import train_loops
-from tests.conftest import new_train_state, tiny_config
+from tests.helpers import new_train_state, tiny_config
 
 
 class _Probe(nn.Module):

@@ -11,7 +11,7 @@ from jax_ae import evaluate
 from jax_ae import report
 from jax_ae import train
 from jax_ae.errors import UserError
-from tests.conftest import tiny_config
+from tests.helpers import tiny_config
 
 
 def test_probe_accuracy_of_separable_and_of_uninformative_codes(make_key):

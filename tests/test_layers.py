@@ -11,8 +11,8 @@ from jax_ae import layers
 from jax_ae.layers import TorchBatchNorm
 
 
-def _init_and_train_once(layer, x):
-  variables = layer.init(jax.random.key(0), x, train=False)
+def _init_and_train_once(layer, x, key):
+  variables = layer.init(key, x, train=False)
   _, updates = layer.apply(variables, x, train=True, mutable=['batch_stats'])
   return variables, updates['batch_stats']
 
@@ -21,8 +21,10 @@ def _init_and_train_once(layer, x):
 @settings(deadline=None, max_examples=15)
 @given(batch_size=st.integers(2, 64), features=st.integers(1, 8), seed=st.integers(0, 2**16))
 def test_running_stats_follow_pytorch_rule(batch_size, features, seed):
-  x = jax.random.normal(jax.random.key(seed), (batch_size, features)) * 3.0 + 1.5
-  variables, new_stats = _init_and_train_once(TorchBatchNorm(), x)
+  # Keys from the drawn seed: hypothesis cannot hand a test the function-scoped make_key.
+  data_key, init_key = jax.random.split(jax.random.key(seed))
+  x = jax.random.normal(data_key, (batch_size, features)) * 3.0 + 1.5
+  variables, new_stats = _init_and_train_once(TorchBatchNorm(), x, init_key)
   x64 = np.asarray(x, np.float64)
   # PyTorch: running = (1 - 0.1) * running + 0.1 * batch, with the *unbiased* variance.
   expected_mean = 0.9 * 0.0 + 0.1 * x64.mean(axis=0)
@@ -32,20 +34,20 @@ def test_running_stats_follow_pytorch_rule(batch_size, features, seed):
   assert not variables['batch_stats']['mean'].any()  # init does not update
 
 
-def test_flax_batchnorm_keeps_the_biased_variance_so_ours_differs():
-  x = jax.random.normal(jax.random.key(1), (4, 3))
+def test_flax_batchnorm_keeps_the_biased_variance_so_ours_differs(make_key):
+  x = jax.random.normal(make_key(), (4, 3))
   flax_layer = nn.BatchNorm(use_running_average=False, momentum=0.9, epsilon=1e-5)
-  flax_variables = flax_layer.init(jax.random.key(0), x)
+  flax_variables = flax_layer.init(make_key(), x)
   _, flax_stats = flax_layer.apply(flax_variables, x, mutable=['batch_stats'])
-  _, ours = _init_and_train_once(TorchBatchNorm(), x)
+  _, ours = _init_and_train_once(TorchBatchNorm(), x, make_key())
   biased, unbiased = np.var(np.asarray(x), axis=0), np.var(np.asarray(x), axis=0, ddof=1)
   np.testing.assert_allclose(flax_stats['batch_stats']['var'], 0.9 + 0.1 * biased, rtol=1e-5)
   np.testing.assert_allclose(ours['var'], 0.9 + 0.1 * unbiased, rtol=1e-5)
 
 
-def test_training_normalises_with_biased_batch_variance():
-  x = jax.random.normal(jax.random.key(2), (16, 5)) * 2.0 + 3.0
-  variables = TorchBatchNorm().init(jax.random.key(0), x, train=False)
+def test_training_normalises_with_biased_batch_variance(make_key):
+  x = jax.random.normal(make_key(), (16, 5)) * 2.0 + 3.0
+  variables = TorchBatchNorm().init(make_key(), x, train=False)
   y, _ = TorchBatchNorm().apply(variables, x, train=True, mutable=['batch_stats'])
   x64 = np.asarray(x, np.float64)
   expected = (x64 - x64.mean(0)) / np.sqrt(x64.var(0) + 1e-5)
@@ -55,7 +57,7 @@ def test_training_normalises_with_biased_batch_variance():
 def test_evaluation_uses_running_stats_per_example_and_changes_nothing(make_key):
   layer = TorchBatchNorm(use_scale_and_bias=True)
   x = jax.random.normal(make_key(), (10, 6))
-  variables, new_stats = _init_and_train_once(layer, x)
+  variables, new_stats = _init_and_train_once(layer, x, make_key())
   variables = {**variables, 'batch_stats': new_stats}
   y, updates = layer.apply(variables, x, train=False, mutable=['batch_stats'])
   jax.tree.map(np.testing.assert_array_equal, updates['batch_stats'], new_stats)
@@ -64,16 +66,16 @@ def test_evaluation_uses_running_stats_per_example_and_changes_nothing(make_key)
   np.testing.assert_allclose(y, one_at_a_time, rtol=1e-6)
 
 
-def test_affine_flag_adds_scale_and_bias_only_when_asked():
+def test_affine_flag_adds_scale_and_bias_only_when_asked(make_key):
   x = jnp.ones((4, 3))
-  assert 'params' not in TorchBatchNorm().init(jax.random.key(0), x, train=False)
-  params = TorchBatchNorm(use_scale_and_bias=True).init(jax.random.key(0), x, train=False)['params']
+  assert 'params' not in TorchBatchNorm().init(make_key(), x, train=False)
+  params = TorchBatchNorm(use_scale_and_bias=True).init(make_key(), x, train=False)['params']
   assert set(params) == {'scale', 'bias'}
 
 
-def test_training_batch_of_one_is_refused():
+def test_training_batch_of_one_is_refused(make_key):
   with pytest.raises(ValueError, match='at least 2'):
-    TorchBatchNorm().init_with_output(jax.random.key(0), jnp.ones((1, 3)), train=True,
+    TorchBatchNorm().init_with_output(make_key(), jnp.ones((1, 3)), train=True,
                                       mutable=['batch_stats'])
 
 
@@ -81,6 +83,7 @@ def test_training_batch_of_one_is_refused():
 @settings(deadline=None, max_examples=10)
 @given(height=st.integers(2, 9), width=st.integers(2, 9), seed=st.integers(0, 2**16))
 def test_max_pool_2x2_halves_and_matches_flax(height, width, seed):
+  # A key from the drawn seed: hypothesis cannot hand a test the function-scoped make_key.
   x = jax.random.normal(jax.random.key(seed), (2, height, width, 3))
   pooled = layers.max_pool_2x2(x)
   assert pooled.shape == (2, height // 2, width // 2, 3)

@@ -16,7 +16,7 @@ from jax_ae import errors
 from jax_ae import run_files
 from jax_ae import train
 from tests import main_with_mock_data
-from tests.conftest import REPO_ROOT, tiny_config
+from tests.helpers import REPO_ROOT, shared_data_dir, tiny_config
 
 
 def _run_main_subprocess(*args, **env):
@@ -213,7 +213,6 @@ def test_sigterm_mid_epoch_stops_within_a_call_or_two_not_at_the_epoch_end(tmp_p
 
 @pytest.mark.slow
 def test_v1_default_run_on_real_data_prints_at_most_20_lines(tmp_path):
-  from tests.conftest import shared_data_dir  # pylint: disable=import-outside-toplevel
   shared_data_dir('mnist')
   result = subprocess.run(  # a fresh tfds folder: the preparation a newcomer's run does
       [sys.executable, 'main.py', '--config=configs/v1.py', f'--workdir={tmp_path / "v1"}',

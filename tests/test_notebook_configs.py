@@ -15,7 +15,7 @@ from jax_ae import run_files
 from jax_ae import steps
 from jax_ae import tasks
 from jax_ae.errors import ConfigError
-from tests.conftest import new_train_state, tiny_config
+from tests.helpers import new_train_state, tiny_config
 
 
 NOTEBOOK_CONFIGS = sorted(path.stem for path in (

@@ -5,7 +5,7 @@ import pytest
 
 from jax_ae import plots
 from jax_ae import tasks
-from tests.conftest import tiny_config
+from tests.helpers import tiny_config
 
 TITLE = 'v1 on mnist, epoch 1: test MSE 0.0343'
 

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from jax_ae import workdir_lock
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 # Every test here runs main.py in a subprocess, some several times.
 pytestmark = pytest.mark.slow

@@ -2,27 +2,26 @@
 
 import json
 
-import jax
 import numpy as np
 import pytest
 
 from jax_ae import data
-from jax_ae import run_files
-from jax_ae import train
 from jax_ae import held_out
+from jax_ae import run_files
 from jax_ae import tasks
-from tests.conftest import new_train_state, tiny_config
+from jax_ae import train
+from tests.helpers import new_train_state, tiny_config
 
 
 @pytest.mark.slow  # a whole run through train_and_evaluate
-def test_model_msgpack_reproduces_the_last_reported_test_loss(tmp_path, mock_tfds):
+def test_model_msgpack_reproduces_the_last_reported_test_loss(tmp_path, mock_tfds, make_key):
   del mock_tfds
   config = tiny_config('v4')  # BatchNorm: the running statistics must come back too
   train.train_and_evaluate(config, str(tmp_path))
   reported = json.loads((tmp_path / 'metrics.jsonl').read_text().splitlines()[-1])['test_loss']
 
-  # A fresh model from another seed, then only what the workdir holds.
-  template = new_train_state(config, jax.random.key(config.seed + 1))
+  # A fresh model from another key, then only what the workdir holds.
+  template = new_train_state(config, make_key())
   variables = run_files.load_model_variables(
       str(tmp_path), {'params': template.params, 'batch_stats': template.batch_stats})
   state = template.replace(**variables)

@@ -1,7 +1,7 @@
 """TensorFlow only reads the datasets: it must never claim a GPU that JAX needs."""
 
 from jax_ae import data
-from tests.conftest import tiny_config
+from tests.helpers import tiny_config
 
 
 def test_loading_data_hides_every_gpu_from_tensorflow_first(mock_tfds, monkeypatch):

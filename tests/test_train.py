@@ -1,20 +1,19 @@
 """The train and eval steps, the schedule, and the epoch loop, on synthetic data."""
 
 import chex
-from hypothesis import given, settings, strategies as st
 import flax
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from jax_ae import held_out
 from jax_ae import models
+from jax_ae import steps
 from jax_ae import tasks
 from jax_ae import train_loops
-from jax_ae import steps
-from jax_ae import held_out
 from tests import float64
-from tests.conftest import new_train_state, ALL_MODELS, tiny_config
+from tests.helpers import new_train_state, ALL_MODELS, tiny_config
 
 
 def _synthetic_split(key, num_examples):
@@ -23,21 +22,30 @@ def _synthetic_split(key, num_examples):
           'label': np.asarray(jax.random.randint(label_key, (num_examples,), 0, 10))}
 
 
-@settings(deadline=None, max_examples=20)
-@given(learning_rate=st.floats(1e-5, 1.0), decay_rate=st.floats(0.1, 1.0),
-       transition_epochs=st.floats(0.5, 5.0), steps_per_epoch=st.integers(1, 100),
-       step=st.integers(0, 2000))
+# Worked by hand: transition_epochs * steps_per_epoch steps per decay, rounded to the
+# nearest whole step and at least 1, and the rate held between decays.
+@pytest.mark.parametrize(
+    'learning_rate, decay_rate, transition_epochs, steps_per_epoch, step, expected', [
+        (0.1, 0.5, 2.0, 10, 0, 0.1),  # 20 steps per decay
+        (0.1, 0.5, 2.0, 10, 19, 0.1),
+        (0.1, 0.5, 2.0, 10, 20, 0.05),
+        (0.1, 0.5, 2.0, 10, 45, 0.025),
+        (1.0, 0.5, 1.6, 3, 4, 1.0),  # 4.8 steps round up to 5, not down to 4
+        (1.0, 0.5, 1.6, 3, 5, 0.5),
+        (1.0, 0.5, 1.4, 3, 4, 0.5),  # 4.2 steps round down to 4, not up to 5
+        (1.0, 0.5, 1.4, 3, 8, 0.25),
+        (0.8, 0.5, 0.01, 10, 3, 0.1),  # 0.1 steps round to 0, raised to 1: a decay per step
+    ])
 def test_staircase_schedule_is_init_times_rate_to_floor(learning_rate, decay_rate,
-                                                        transition_epochs, steps_per_epoch, step):
+                                                        transition_epochs, steps_per_epoch, step,
+                                                        expected):
   config = tiny_config()
   config.optim.learning_rate = learning_rate
   config.optim.decay_rate = decay_rate
   config.optim.transition_epochs = transition_epochs
   config.optim.staircase = True
   schedule = steps.create_learning_rate_fn(config.optim, steps_per_epoch)
-  transition_steps = max(1, round(transition_epochs * steps_per_epoch))
-  expected = learning_rate * decay_rate ** (step // transition_steps)
-  np.testing.assert_allclose(schedule(step), expected, rtol=1e-5, atol=1e-30)
+  np.testing.assert_allclose(schedule(step), expected, rtol=1e-6)
 
 
 def test_v3_config_halves_the_rate_every_50_epochs():
@@ -249,19 +257,18 @@ def test_hot_loop_moves_no_data_between_host_and_device(loop, make_key):
   assert int(epoch_sums['steps']) == trainer.steps_per_epoch
 
 
-@pytest.mark.parametrize('backend, dense, convolutional', [
-    ('cpu', 'scan', 'python'),  # XLA:CPU runs convolutions slowly inside a device loop
-    ('gpu', 'scan', 'scan'),
-    ('tpu', 'scan', 'scan'),
-    ('a_new_backend', 'scan', 'scan'),  # as on GPU until measured
-])
-def test_auto_picks_the_faster_loop_of_each_backend(backend, dense, convolutional, monkeypatch):
+def test_auto_picks_the_faster_loop_on_cpu_and_a_named_loop_is_kept(monkeypatch):
   assert tiny_config().train.loop == 'auto'
-  monkeypatch.setattr(jax, 'default_backend', lambda: backend)
-  assert [train_loops.resolve('auto', name) for name in ('v1', 'v5', 'hinton2006')] == [dense] * 3
-  assert [train_loops.resolve('auto', name) for name in ('conv_ae', 'cnn')] == [convolutional] * 2
-  assert train_loops.resolve('python', 'v3') == 'python'
-  assert train_loops.resolve('scan', 'cnn') == 'scan'
+  assert [train_loops.resolve(loop, name) for loop in ('python', 'scan')
+          for name in ('v3', 'cnn')] == ['python', 'python', 'scan', 'scan']
+  monkeypatch.setattr(jax, 'default_backend', lambda: 'cpu')
+  # Measured: XLA:CPU runs convolutions about 10x slower inside a device loop, and
+  # dense steps faster in one.
+  assert {name: train_loops.resolve('auto', name) for name in ('v1', 'v5', 'hinton2006',
+                                                                'conv_ae', 'cnn')} == {
+      'v1': 'scan', 'v5': 'scan', 'hinton2006': 'scan', 'conv_ae': 'python', 'cnn': 'python'}
+  monkeypatch.setattr(jax, 'default_backend', lambda: 'a_new_backend')
+  assert train_loops.resolve('auto', 'cnn') in ('python', 'scan')  # a loop, not a KeyError
 
 
 @pytest.mark.slow

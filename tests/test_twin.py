@@ -32,8 +32,8 @@ from jax_ae import layers
 from jax_ae import models
 from jax_ae import steps
 from jax_ae import tasks
-from tests import conftest
 from tests import float64
+from tests.helpers import new_train_state, shared_data_dir
 
 pytestmark = pytest.mark.slow
 
@@ -50,7 +50,7 @@ def _mnist_batches() -> np.ndarray:
 
   Read straight from the IDX file, so the test needs neither tfds nor a prepared dataset.
   """
-  path = conftest.shared_data_dir('mnist') / 'train-images-idx3-ubyte.gz'
+  path = shared_data_dir('mnist') / 'train-images-idx3-ubyte.gz'
   num_images = NUM_STEPS * BATCH_SIZE
   with gzip.open(path, 'rb') as idx:
     header = np.frombuffer(idx.read(16), '>u4')
@@ -145,10 +145,10 @@ def _copy_into_twin(params: dict, pairs) -> None:
         copy(twin_module.bias, f'{path}/bias')
 
 
-def _twins(version: str, images):
-  """Our float64 TrainState and the PyTorch twin holding the same parameters."""
+def _twins(version: str, images, key):
+  """Our float64 TrainState from `key`, and the PyTorch twin holding the same parameters."""
   config, learning_rate = _config(version)
-  state = float64.cast(conftest.new_train_state(config, jax.random.key(0)))
+  state = float64.cast(new_train_state(config, key))
   twin = torch_reference.notebook_model(version, torch).double()
   pairs = _twin_pairs(state, jnp.asarray(images), twin)
   _copy_into_twin(float64.flat(state.params), pairs)
@@ -163,9 +163,9 @@ def _close(ours: dict, theirs: dict) -> None:
 
 
 @pytest.mark.parametrize('version', torch_reference.VERSIONS)
-def test_outputs_and_running_statistics_match_pytorch(version, mnist_batches):
+def test_outputs_and_running_statistics_match_pytorch(version, mnist_batches, make_key):
   with float64.enabled():
-    _, _, state, twin, pairs = _twins(version, mnist_batches[0])
+    _, _, state, twin, pairs = _twins(version, mnist_batches[0], make_key())
     outputs, updates = state.apply_fn(
         {'params': state.params, 'batch_stats': state.batch_stats}, jnp.asarray(mnist_batches[0]),
         train=True, mutable=['batch_stats'])
@@ -182,12 +182,12 @@ def test_outputs_and_running_statistics_match_pytorch(version, mnist_batches):
 
 
 @pytest.mark.parametrize('version', torch_reference.VERSIONS)
-def test_parameters_match_pytorch_after_20_adam_steps(version, mnist_batches):
+def test_parameters_match_pytorch_after_20_adam_steps(version, mnist_batches, make_key):
   with float64.enabled():
-    config, learning_rate, state, twin, pairs = _twins(version, mnist_batches[0])
+    config, learning_rate, state, twin, pairs = _twins(version, mnist_batches[0], make_key())
     step = jax.jit(steps.train_step, static_argnums=3)
     for images in mnist_batches:
-      state, _ = step(state, {'image': jnp.asarray(images)}, jax.random.key(0), tasks.get(config.task))
+      state, _ = step(state, {'image': jnp.asarray(images)}, make_key(), tasks.get(config.task))
   twin.train()
   optimizer = torch.optim.Adam(twin.parameters(), lr=learning_rate)
   for images in mnist_batches:

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from jax_ae import data
+from jax_ae import steps
 from jax_ae import train
 from jax_ae import train_loops
-from jax_ae import steps
-from tests.conftest import tiny_config
+from tests.helpers import tiny_config
 
 VALIDATION_SIZE = 8
 

@@ -17,7 +17,7 @@ from jax_ae import multihost
 from jax_ae import train
 from jax_ae.errors import Interrupted
 from tests import mock_arrays
-from tests.conftest import MOCK_EXAMPLES, tiny_config
+from tests.helpers import MOCK_EXAMPLES, tiny_config
 
 
 def main(process_id: int, port: int, workdir: str, out: str, num_epochs: int = 2) -> None:

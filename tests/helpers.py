@@ -1,0 +1,60 @@
+"""Shared builders for the tests and the scripts they start: tiny configs, names, folders.
+
+Plain functions and constants, imported as `from tests.helpers import ...`; the pytest
+fixtures and hooks live in tests/conftest.py.
+"""
+
+import os
+import pathlib
+
+from configs import default
+from jax_ae import data
+from jax_ae import models
+from jax_ae import steps
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+# CI and developers keep the canonical IDX files beside the checkout, never inside it.
+SHARED_DATA = pathlib.Path(os.environ.get('JAX_AE_SHARED_DATA', REPO_ROOT.parent / 'shared' / 'data'))
+VERSIONS = models.VERSIONS  # the notebook's
+ALL_MODELS = tuple(models.REGISTRY)  # and Hinton & Salakhutdinov's, the to-do list's CNNs
+# Sizes that make any model train in seconds, for the fields it takes.
+TINY_MODEL_FIELDS = {'hidden_units': 16, 'hidden_widths': (32, 16), 'code_dim': 4,
+                     'features': (4, 8), 'dense_units': 16}
+MOCK_EXAMPLES = 24
+
+
+def tiny_config(version: str = 'v1'):
+  """The default config with model `version`, shrunk so a run takes seconds."""
+  config = default.get_config()
+  config.model = models.default_model_config(version)
+  config.model.update({name: value for name, value in TINY_MODEL_FIELDS.items()
+                       if name in config.model})
+  config.task = models.REGISTRY[version].task
+  config.batch_size = 8
+  config.eval_batch_size = 16
+  config.num_epochs = 2
+  config.num_reconstructions = 4
+  return config
+
+
+def new_train_state(config, key, steps_per_epoch=None):
+  """steps.create_train_state on the config's schedule, whose epochs are `steps_per_epoch`
+  steps (default: those of the dataset's canonical training split)."""
+  if steps_per_epoch is None:
+    steps_per_epoch = steps.steps_per_epoch(data.NUM_TRAIN_EXAMPLES[config.data.name],
+                                            config.batch_size)
+  return steps.create_train_state(
+      config, key, steps.create_learning_rate_fn(config.optim, steps_per_epoch))
+
+
+def shared_data_dir(name: str) -> pathlib.Path:
+  """The manual folder of dataset `name`; where it is absent, skip the test (fail it in CI)."""
+  # Here, not at the top: the scripts that tests start import this module, not pytest.
+  import pytest  # pylint: disable=import-outside-toplevel
+  folder = SHARED_DATA / name
+  if not (folder / 'train-images-idx3-ubyte.gz').is_file():
+    message = f'real {name} files not found in {folder}'
+    if os.environ.get('CI'):
+      pytest.fail(f'{message}; CI needs them (set JAX_AE_SHARED_DATA)', pytrace=False)
+    pytest.skip(message)
+  return folder
