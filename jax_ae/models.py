@@ -1,5 +1,9 @@
 """Every model, one Linen module each, and the registry that tells the rest of jax-ae about them.
 
+Over 350 lines on purpose: the versions build on one another (V2 on V1, V5 on V4, the
+deep autoencoder on V3's MLP), and side by side in one file their differences read at
+a glance, as the style guide's models.py; each class is short.
+
 Every module takes flattened images `x: [batch, 784] float32 in [0, 1]`, the one
 format the data, train step and pictures share. The autoencoders map them to a code
 `[batch, code_dim]` (`encode`) and back to `[batch, 784]` (`decode`); `__call__` is

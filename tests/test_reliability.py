@@ -96,7 +96,7 @@ def test_a_full_disk_at_a_checkpoint_is_one_line(small_disk):
   assert result.returncode == 1, result.stderr[-3000:]
   assert _messages(result.stderr) == [
       f'error: could not write the checkpoint of step 3 in {workdir}/checkpoints (no space '
-      f'left on device); the previous checkpoint (none yet) is intact; free some space and '
+      f'left on device); the previous checkpoint (none yet) is intact; free some space; '
       f'run the same command to resume.'], result.stderr[-3000:]
   assert _error_logs(result.stderr) == []
   assert os.listdir(workdir / 'checkpoints') == []  # the half-written step is gone
