@@ -17,13 +17,17 @@ a workdir) ends the run with one sentence and a non-zero exit code; `--verbosity
 the traceback.
 """
 
+import json
 import re
 import sys
 
+from jax_ae import interrupts
+interrupts.exit_on_signals()  # from the first second: a stop is one line, not a traceback
+
+# pylint: disable=g-import-not-at-top,wrong-import-position
 from jax_ae import console
 console.quiet_native_logs(sys.argv)  # before TensorFlow, jaxlib and tqdm are imported
 
-# pylint: disable=g-import-not-at-top,wrong-import-position
 from absl import app
 from absl import flags
 from absl import logging
@@ -33,7 +37,6 @@ from ml_collections import config_flags
 from jax_ae import bench
 from jax_ae import config_files
 from jax_ae import evaluate
-from jax_ae import interrupts
 from jax_ae import multihost
 from jax_ae import report
 from jax_ae import train
@@ -77,7 +80,9 @@ flags.DEFINE_bool('distributed', False, 'Join a multi-process run whose layout J
 def parse_flags(argv):
   """absl's parser, with a bad flag or config override reported as one line, exit 2."""
   try:
-    config_files.check(config_files.config_path_in(argv) or '')
+    config_path = config_files.config_path_in(argv)
+    if config_path is not None:
+      config_files.check(config_path)
     remaining = FLAGS(argv)
     if FLAGS.config is None and FLAGS.mode != 'report':
       raise flags.Error(f'--mode={FLAGS.mode} needs --config, e.g. --config=configs/v3.py.')
@@ -116,7 +121,7 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f'Unexpected arguments: {" ".join(argv[1:])}')
   if FLAGS.mode == 'config':  # nothing initialised, nothing written
-    print(FLAGS.config)
+    print(json.dumps(FLAGS.config.to_dict(), indent=2))  # plain values, tuples as lists
     return
   console.setup(FLAGS.workdir, FLAGS.verbosity, FLAGS.process_id)
   try:

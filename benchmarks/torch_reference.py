@@ -19,11 +19,15 @@ FLAGS = flags.FLAGS
 VERSIONS = ('v1', 'v2', 'v3', 'v4', 'v5')
 
 
-def notebook_model(version: str, torch):
-  """The notebook's nn.Sequential for `version` (see jax_ae/models.py for the Flax twins)."""
+def notebook_model(version: str, torch, hidden: int = 128):
+  """The notebook's nn.Sequential for `version` (see jax_ae/models.py for the Flax twins).
+
+  `hidden` is V1/V2's hidden width H (the notebook's: 128); benchmarks/notebook_torch.py
+  varies it. The other versions ignore it.
+  """
   nn = torch.nn
   if version in ('v1', 'v2'):
-    hidden, code = 128, 10
+    code = 10
     act = (lambda: nn.Sigmoid()) if version == 'v2' else (lambda: nn.Identity())
     out = nn.Sigmoid() if version == 'v2' else nn.Identity()
     return nn.Sequential(nn.Linear(784, hidden), act(), nn.Linear(hidden, code),

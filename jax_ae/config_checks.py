@@ -155,8 +155,11 @@ def validate(config: ml_collections.ConfigDict) -> None:
            '0 (whole epoch) or a positive integer')
   _require(config, 'diagnostics.every_steps', 'int', lambda steps: steps >= 0,
            '0 (off) or a positive number of steps')
-  _require(config, 'bench.batch_sizes', 'int_tuple', lambda sizes: all(size > 0 for size in sizes),
-           'positive integers (e.g. 32,256,1024)')
+  most = data.NUM_TRAIN_EXAMPLES[config.data.name]
+  _require(config, 'bench.batch_sizes', 'int_tuple',
+           lambda sizes: all(0 < size <= most for size in sizes),
+           f'positive integers up to {most}, the training examples of {config.data.name} '
+           f'(e.g. 32,256,1024)')
   for name in ('batch_size', 'eval_batch_size', 'num_epochs', 'num_reconstructions',
                'checkpoint_every_epochs', 'keep_checkpoints', 'bench.repetitions'):
     _require(config, name, 'int', _positive, 'a positive integer')

@@ -50,14 +50,15 @@ def _summary(error: BaseException) -> str:
 def check(value: str) -> None:
   """Imports the config file `value` (PATH or PATH:ARGUMENT) and calls its get_config.
 
-  Raises ConfigError with one sentence for each way that fails. A path that does not
-  exist is left to absl, whose message names it.
+  Raises ConfigError with one sentence for each way that fails, a path that is not a
+  file included.
   """
   path, _, argument = value.partition(':')
   if not os.path.isfile(path) and os.path.isfile(value):
     path, argument = value, ''
   if not os.path.isfile(path):
-    return
+    raise ConfigError(f'config file {path!r} not found; pass the path of a config file, e.g. '
+                      f'--config=configs/v3.py (python main.py --help lists them).')
   spec = importlib.util.spec_from_file_location('_jax_ae_checked_config', path)
   module = importlib.util.module_from_spec(spec)
   try:
@@ -76,10 +77,13 @@ def check(value: str) -> None:
     raise ConfigError(f'config file {path!r} defines no get_config(); a config file returns '
                       f'its ConfigDict from get_config(), as configs/v3.py does.')
   try:
-    get_config(argument) if argument else get_config()
+    config = get_config(argument) if argument else get_config()
   except Exception as error:  # pylint: disable=broad-except
     raise ConfigError(f'get_config() of config file {path!r} raised {_summary(error)}'
                       f'{_line_in(path, error)}.') from error
+  if not isinstance(config, ml_collections.ConfigDict):
+    raise ConfigError(f'get_config() of config file {path!r} returned {type(config).__name__}, '
+                      f'not an ml_collections.ConfigDict; end it with `return config`.')
 
 
 def default_config() -> ml_collections.ConfigDict:

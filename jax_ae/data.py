@@ -176,15 +176,30 @@ def _read_split(builder, split: str) -> Split:
   """
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
+
+  def damaged(what: str) -> UserError:
+    return UserError(f'the prepared {builder.name} data in {builder.data_dir} is damaged '
+                     f'({what}); delete that folder and run again to prepare it anew.')
+
   try:
     batches = list(tfds.as_numpy(builder.as_dataset(split=split, batch_size=10_000)))
   except tf.errors.DataLossError as error:  # a truncated or overwritten tfrecord file
-    damage = re.search(r'(truncated|corrupted) record at \d+', str(error))
-    raise UserError(f'the prepared {builder.name} data in {builder.data_dir} is damaged '
-                    f'({damage.group(0) if damage else "an unreadable record"}); delete that '
-                    f'folder and run again to prepare it anew.') from error
-  images = np.concatenate([batch['image'] for batch in batches])
-  labels = np.concatenate([batch['label'] for batch in batches])
+    found = re.search(r'(truncated|corrupted) record at \d+', str(error))
+    raise damaged(found.group(0) if found else 'an unreadable record') from error
+  except Exception as error:  # pylint: disable=broad-except  # e.g. dataset_info.json gone
+    text = re.sub(r'\{\{function_node [^}]*\}\}\s*', '', str(error)).strip()
+    raise damaged(f'{type(error).__name__}: {text.splitlines()[0][:160]}' if text
+                  else type(error).__name__) from error
+  images = np.concatenate([batch['image'] for batch in batches]) if batches else np.zeros(
+      (0, 28, 28, 1), np.uint8)
+  labels = np.concatenate([batch['label'] for batch in batches]) if batches else np.zeros(
+      (0,), np.int64)
+  try:
+    expected = builder.info.splits[split].num_examples
+  except KeyError:  # tfds.testing.mock_data's builders list no splits
+    expected = images.shape[0]
+  if images.shape[0] != expected:  # a tfrecord cut short can read as a shorter split
+    raise damaged(f'its {split} split has {images.shape[0]} examples, not {expected}')
   return {
       'image': images.reshape(images.shape[0], -1).astype(np.float32) / 255.0,
       'label': labels.astype(np.int32),

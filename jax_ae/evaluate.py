@@ -59,7 +59,7 @@ def load_trained_model(config: ml_collections.ConfigDict, workdir: str) -> Tuple
                        f'({config.model.name}); pass the config it was trained with.')
   try:
     variables = run_files.load_model_variables(workdir, template)
-  except (ValueError, KeyError) as error:
+  except (ValueError, KeyError, AttributeError, TypeError) as error:  # another model's tree
     raise mismatch from error
   # flax.serialization restores the saved shapes whatever the template's: compare them.
   if (jax.tree.structure(variables) != jax.tree.structure(template) or

@@ -1,6 +1,13 @@
-"""Turns SIGINT and SIGTERM into a request to stop after the current step.
+"""SIGINT and SIGTERM: at once before a train loop runs, after the current step inside it.
 
-The train loop polls `requested` between calls of its jitted step (one step in the
+From main.py's first line (`exit_on_signals`), a signal ends the process at once with
+one `stopped:` line and 128 + its number: during imports, compilation, data
+preparation, evaluation, report or bench there is nothing a stop could save (every
+file is written atomically). Python's own KeyboardInterrupt could instead land inside
+a library's callback (JAX's garbage collection), be printed there and ignored.
+
+Inside `StopRequest` (the train loop) a signal is a request to stop after the current
+step instead. The train loop polls `requested` between calls of its jitted step (one step in the
 python loop, `train.steps_per_call` in the scan loop; a Python attribute, no device
 sync), checkpoints, and exits with 128 + the signal number. A second Ctrl-C stops at once.
 Once a run is stopping, Ctrl-C is ignored: a KeyboardInterrupt raised inside JAX's or
@@ -19,9 +26,8 @@ import signal
 import sys
 from typing import Optional
 
-import jax
-from jax.experimental import multihost_utils
-import numpy as np
+# Nothing heavy at the top: main.py imports this module first, so that a signal is
+# handled from the first second (jax and numpy are imported where a StopRequest needs them).
 
 
 class StopRequest:
@@ -30,6 +36,7 @@ class StopRequest:
   SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
   def __init__(self):
+    import jax  # pylint: disable=g-import-not-at-top
     self._received: Optional[int] = None
     self._agreed: Optional[int] = None
     self._several_processes = jax.process_count() > 1
@@ -47,6 +54,9 @@ class StopRequest:
   def agree(self) -> bool:
     """Shares the signals every process received; call it at the same step in each."""
     if self._several_processes:
+      # pylint: disable=g-import-not-at-top
+      from jax.experimental import multihost_utils
+      import numpy as np
       received = multihost_utils.process_allgather(np.int32(self._received or 0))
       self._agreed = int(np.max(received)) or None
     return self.requested
@@ -54,6 +64,10 @@ class StopRequest:
   @property
   def exit_code(self) -> int:
     return 128 + (self.signal_number or 0)
+
+  @property
+  def signal_name(self) -> str:
+    return signal_name(self.signal_number or 0)
 
   def _handle(self, signal_number, frame):
     del frame
@@ -74,6 +88,35 @@ class StopRequest:
     if self._signalled or exc_type is KeyboardInterrupt:
       ignore_further_interrupts()  # the process is on its way out
     return False
+
+
+def signal_name(signal_number: int) -> str:
+  """'SIGINT' for 2."""
+  try:
+    return signal.Signals(signal_number).name
+  except ValueError:
+    return f'signal {signal_number}'
+
+
+def _exit_now(signal_number, frame) -> None:
+  del frame
+  ignore_further_interrupts()
+  sys.stderr.write(f'stopped: {signal_name(signal_number)}; no training step had run since '
+                   f'the last checkpoint, so there was nothing to save.\n')
+  sys.stderr.flush()
+  logging.shutdown()
+  os._exit(128 + signal_number)  # pylint: disable=protected-access
+
+
+def exit_on_signals() -> None:
+  """SIGINT or SIGTERM end the process at once, with one line, until a StopRequest.
+
+  A signal the process was started ignoring (a job started with nohup, or in the
+  background of a shell without job control) stays ignored.
+  """
+  for signal_number in StopRequest.SIGNALS:
+    if signal.getsignal(signal_number) is not signal.SIG_IGN:
+      signal.signal(signal_number, _exit_now)
 
 
 def ignore_further_interrupts() -> None:

@@ -48,8 +48,17 @@ def evaluated(workdirs: Sequence[str]) -> List[str]:
   """
   kept = []
   for workdir in workdirs:
-    if os.path.exists(os.path.join(workdir, evaluate.EVAL_FILE)):
+    eval_path = os.path.join(workdir, evaluate.EVAL_FILE)
+    if not os.path.isdir(workdir):
+      logging.warning('%s not found: left out of the report.', workdir)
+    elif os.path.exists(eval_path):
       kept.append(workdir)
+      model_path = os.path.join(workdir, run_files.MODEL_FILE)
+      if os.path.exists(model_path) and os.path.getmtime(model_path) > os.path.getmtime(eval_path):
+        logging.warning('%s/%s is older than the model trained since; its figures are the '
+                        'earlier model\'s (`python main.py --mode=evaluate --config=... '
+                        '--workdir=%s` measures the new one).', workdir, evaluate.EVAL_FILE,
+                        workdir)
     else:
       logging.warning('%s has no %s: left out of the report (`python main.py --mode=evaluate '
                       '--config=... --workdir=%s` measures it).', workdir, evaluate.EVAL_FILE,

@@ -7,6 +7,7 @@ loss_curve.png     train and test loss (and accuracy) per epoch
 reconstructions.png            autoencoders: test images and their reconstructions
 confusion_matrix.png, misclassified.png   classifiers (tasks.py chooses the pictures)
 model.msgpack      final params and batch_stats (flax.serialization), for evaluation
+model.msgpack.sha256   its sha256 (`sha256sum -c` reads it): a damaged model is refused
 checkpoints/       Orbax checkpoints to resume from (checkpoint.py)
 
 This module writes what it is handed (rows, finished pictures, variables) and reads
@@ -14,6 +15,7 @@ it back; what goes in them is decided by the training loop (train.py, epoch_end.
 the TensorBoard events by tensorboard_events.py, whether a run may resume by resume.py.
 """
 
+import hashlib
 import json
 import math
 import os
@@ -30,6 +32,7 @@ CONFIG_FILE = 'config.json'
 METRICS_FILE = 'metrics.jsonl'
 DIAGNOSTICS_FILE = 'diagnostics.jsonl'  # config.diagnostics.every_steps > 0 only
 MODEL_FILE = 'model.msgpack'
+MODEL_DIGEST_FILE = MODEL_FILE + '.sha256'
 # Every picture a run may leave, named `{name}.png` (tasks.py and train.py choose them).
 PICTURES = ('loss_curve', 'reconstructions', 'confusion_matrix', 'misclassified', 'diagnostics')
 CHECKPOINTS_DIR = 'checkpoints'
@@ -88,7 +91,7 @@ class RunFiles:
     if not self.writes:
       return
     for name in os.listdir(self.workdir):
-      if name in (CONFIG_FILE, METRICS_FILE, DIAGNOSTICS_FILE, MODEL_FILE) \
+      if name in (CONFIG_FILE, METRICS_FILE, DIAGNOSTICS_FILE, MODEL_FILE, MODEL_DIGEST_FILE) \
           or name in {f'{picture}.png' for picture in PICTURES} \
           or name.startswith('events.out.tfevents'):
         os.remove(self.path(name))
@@ -150,9 +153,19 @@ class RunFiles:
       write_atomically(self.path(f'{name}.png'), picture.png)
 
   def write_model(self, variables: Dict[str, Any]) -> None:
-    """model.msgpack of the variables ({'params', 'batch_stats'}), for evaluation."""
-    if self.writes:
-      write_atomically(self.path(MODEL_FILE), flax.serialization.to_bytes(variables))
+    """model.msgpack of the variables ({'params', 'batch_stats'}), and its sha256 beside it.
+
+    The old digest goes first: a crash between the two writes leaves a model without
+    a digest (loaded unchecked, as models from before digests), never a mismatch.
+    """
+    if not self.writes:
+      return
+    content = flax.serialization.to_bytes(variables)
+    if os.path.exists(self.path(MODEL_DIGEST_FILE)):
+      os.remove(self.path(MODEL_DIGEST_FILE))
+    write_atomically(self.path(MODEL_FILE), content)
+    write_atomically(self.path(MODEL_DIGEST_FILE),
+                     f'{hashlib.sha256(content).hexdigest()}  {MODEL_FILE}\n'.encode())
 
 
 def _append_rows(path: str, rows: List[Dict[str, Any]]) -> None:
@@ -184,12 +197,36 @@ def _read_rows(path: str, key: str) -> List[Dict[str, float]]:
 
 
 def load_model_variables(workdir: str, template: Dict[str, Any]) -> Dict[str, Any]:
-  """Reads model.msgpack into the structure of `template` ({'params', 'batch_stats'})."""
+  """Reads model.msgpack into the structure of `template` ({'params', 'batch_stats'}).
+
+  Raises UserError where the file is missing, does not match the sha256 written beside
+  it, or holds no variables; ValueError or KeyError where it holds another model's.
+  """
   path = os.path.join(workdir, MODEL_FILE)
   if not os.path.exists(path):
     raise UserError(f'{workdir!r} holds no trained model ({MODEL_FILE}); train one there first.')
   with open(path, 'rb') as f:
-    return flax.serialization.from_bytes(template, f.read())
+    content = f.read()
+  digest_path = os.path.join(workdir, MODEL_DIGEST_FILE)
+  if os.path.exists(digest_path):  # models written before digests have none
+    with open(digest_path) as f:
+      expected = f.read().split()[:1]
+    if [hashlib.sha256(content).hexdigest()] != expected:
+      raise UserError(f'{path} is damaged: its sha256 differs from the one written with it '
+                      f'({MODEL_DIGEST_FILE}); train the run again, or restore the file.')
+  try:
+    raw = flax.serialization.msgpack_restore(content)
+  except Exception as error:  # pylint: disable=broad-except
+    raise UserError(f'{path} is not a model file ({_first_line(error)}); train the run '
+                    f'again, or restore the file.') from error
+  if not isinstance(raw, dict) or not {'params', 'batch_stats'} <= set(raw):
+    raise UserError(f'{path} holds no model variables (no params and batch_stats); train the '
+                    f'run again, or restore the file.')
+  return flax.serialization.from_state_dict(template, raw)
+
+
+def _first_line(error: Exception) -> str:
+  return (str(error).strip().splitlines() or [type(error).__name__])[0][:120]
 
 
 def load_run_config(workdir: str) -> ml_collections.ConfigDict:

@@ -48,7 +48,6 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> steps
                                        config.keep_checkpoints)
   resume.prepare(config, run, checkpoints)
   dataset = multihost.primary_first(lambda: data.load_dataset(config.data), 'dataset')
-  run.write_config(config)
   trainer = train_loops.Trainer(config, dataset['train'])
   task = trainer.task
   evaluator = held_out.Evaluator(config, task, dataset['test'], trainer.mesh,
@@ -58,6 +57,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> steps
   # Resume: from the newest checkpoint, dropping the metrics of epochs to be redone.
   state, first_epoch, epoch_sums = resume.resume(
       checkpoints, trainer.create_state(), trainer.new_epoch_sums(), config.num_epochs)
+  run.write_config(config)  # only now: a refused run leaves the workdir's config as it was
   purged_from_step = run.truncate_metrics(completed_epochs=first_epoch - 1)
   if purged_from_step is not None:
     events.purge_from(purged_from_step)
@@ -108,6 +108,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> steps
   run.write_pictures(pictures)
   checkpoints.close()
   workdir_lock.release(workdir)
+  logging.info('finished: %s holds the model (%s), its metrics (%s, log.txt) and pictures (%s).',
+               workdir, run_files.MODEL_FILE, run_files.METRICS_FILE,
+               ', '.join(f'{name}.png' for name in sorted(pictures)))
   return state
 
 
@@ -118,6 +121,6 @@ def _stop_mid_epoch(epoch, state, epoch_sums, host_sums, stop, trainer, checkpoi
     raise Diverged(f'loss became NaN at epoch {epoch} (step {step})',
                    checkpoints.last_good_epoch())
   checkpoints.save(state, epoch_sums, checkpoint.Position(epoch, epoch - 1))
-  raise Interrupted(f'stopped by signal {stop.signal_number} at epoch {epoch}, step '
-                    f'{int(host_sums["steps"])} of {trainer.steps_per_epoch}; checkpoint saved',
+  raise Interrupted(f'{stop.signal_name} at epoch {epoch}, step {int(host_sums["steps"])} of '
+                    f'{trainer.steps_per_epoch}; checkpoint saved',
                     exit_code=stop.exit_code)

@@ -9,11 +9,14 @@ is busy.
 
 import fcntl
 import os
+import time
 from typing import Dict, IO
 
 from jax_ae.errors import UserError
 
 LOCK_FILE = '.lock'
+HOLDER_PID_WAITS = 20
+HOLDER_PID_WAIT_SECONDS = 0.05
 # The lock files this process holds, by real path: taking one again is a no-op, so a
 # process may run train_and_evaluate on one workdir twice (the tests do).
 _held: Dict[str, IO[str]] = {}
@@ -28,8 +31,7 @@ def acquire(workdir: str) -> None:
   try:
     fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
   except BlockingIOError:
-    lock_file.seek(0)
-    holder = lock_file.read().strip() or 'unknown'
+    holder = _holder_pid(lock_file)
     lock_file.close()
     raise UserError(f'workdir {workdir!r} is in use by another run (PID {holder}); wait for '
                     f'it to end, or use another --workdir.') from None
@@ -38,6 +40,18 @@ def acquire(workdir: str) -> None:
   lock_file.write(f'{os.getpid()}\n')
   lock_file.flush()
   _held[path] = lock_file
+
+
+def _holder_pid(lock_file: IO[str]) -> str:
+  """The PID the holder wrote into the lock file; it writes it just after taking the lock,
+  so a run refused at that instant waits up to a second for it."""
+  for _ in range(HOLDER_PID_WAITS):
+    lock_file.seek(0)
+    holder = lock_file.read().strip()
+    if holder:
+      return holder
+    time.sleep(HOLDER_PID_WAIT_SECONDS)
+  return 'unknown'
 
 
 def release(workdir: str) -> None:

@@ -120,6 +120,7 @@ def test_checkpoints_of_another_model_without_config_json_are_one_sentence(tmp_p
   config.model.code_dim = 5
   with pytest.raises(ConfigError, match='holds another model or optimizer than this config'):
     train.train_and_evaluate(config, str(tmp_path))
+  assert not (tmp_path / 'config.json').exists()  # the refused run wrote none of its own
 
 
 @pytest.mark.slow
@@ -133,12 +134,9 @@ def test_nan_stops_with_the_last_good_checkpoint_kept(tmp_path, mock_tfds):
 
   config.num_epochs = 4
   config.optim.learning_rate = 1e12
-  with pytest.raises(Diverged,
-                     match=r'loss became NaN at epoch 3 \(step \d+\); the last good checkpoint '
-                           r'is epoch 2; lower the learning rate or set --config.optim.clip_norm'
-                     ) as raised:
+  with pytest.raises(Diverged, match=r'^loss became NaN at epoch 3 \(step \d+\)$') as raised:
     train.train_and_evaluate(config, str(tmp_path))
-  assert raised.value.exit_code == 3
+  assert (raised.value.exit_code, raised.value.last_good_epoch) == (3, 2)
   after = checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3)
   assert after.latest_position() == checkpoint.Position(2, 2)
   kept_state, _, _ = after.restore_latest(template, train_loops.new_epoch_sums(tasks.RECONSTRUCT))
@@ -272,7 +270,7 @@ def test_signal_checkpoints_and_the_same_command_resumes(signal_number, exit_cod
   run.process.send_signal(signal_number)
   assert run.wait(timeout=120) == exit_code
   message = run.log()
-  assert 'stopped: stopped by signal' in message and 'run the same command to resume' in message
+  assert f'stopped: {signal_number.name} at epoch' in message and 'run the same command to resume' in message
   assert 'Traceback' not in message
   run = _Run(workdir)
   assert run.wait() == 0, run.log()[-3000:]
@@ -376,7 +374,24 @@ def _largest_file(folder):
   return max(paths, key=os.path.getsize)
 
 
+def _overwrite_middle(path, content: bytes) -> None:
+  with open(path, 'r+b') as f:
+    f.seek(os.path.getsize(path) // 2)
+    f.write(content)
+
+
+def _flip_middle_byte(path) -> None:
+  with open(path, 'rb') as f:
+    f.seek(os.path.getsize(path) // 2)
+    byte = f.read(1)[0]
+  _overwrite_middle(path, bytes([byte ^ 0xFF]))
+
+
+# Orbax reads the first two of these without an error: only the digest finds them.
 DAMAGES = {
+    'one flipped byte': lambda step: _flip_middle_byte(_largest_file(step / 'state')),
+    '4 KB of random bytes': lambda step: _overwrite_middle(
+        _largest_file(step / 'state'), np.random.default_rng(0).bytes(4096)),
     'truncated data file': lambda step: open(_largest_file(step / 'state'), 'r+b').truncate(100),
     'garbage data file': lambda step: open(_largest_file(step / 'state'), 'wb').write(
         bytes(range(256)) * 20),
@@ -403,6 +418,7 @@ def _resume_one_more_epoch(workdir):
 
 @pytest.mark.slow
 @pytest.mark.parametrize('damage', DAMAGES)
+@pytest.mark.filterwarnings('error::pytest.PytestUnraisableExceptionWarning')
 def test_a_damaged_newest_checkpoint_falls_back_to_the_older_one(damage, finished_tiny_run,
                                                                  tmp_path, mock_tfds, caplog):
   del mock_tfds

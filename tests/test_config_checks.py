@@ -105,8 +105,10 @@ def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
                                     "'classify'; set --config.task=reconstruct."),
     ('v1', 'batch_size', '32', "batch_size must be a positive integer, got '32'."),
     ('v1', 'num_epochs', True, 'num_epochs must be a positive integer, got True.'),
-    ('v1', 'bench.batch_sizes', 32, 'bench.batch_sizes must be positive integers (e.g. '
-                                    '32,256,1024), got 32.'),
+    ('v1', 'bench.batch_sizes', 32, 'bench.batch_sizes must be positive integers up to 60000, '
+                                    'the training examples of mnist (e.g. 32,256,1024), got 32.'),
+    ('v1', 'bench.batch_sizes', (32, 1_000_000_000), 'bench.batch_sizes must be positive integers '
+     'up to 60000, the training examples of mnist (e.g. 32,256,1024), got (32, 1000000000).'),
     ('v1', 'optim.weight_decay', 1.0, 'optim.weight_decay must be in [0, 1) (0 = off), got 1.0.'),
     ('v1', 'model.name', 'v9', "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5, "
                                "hinton2006, conv_ae, cnn."),

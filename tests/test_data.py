@@ -168,3 +168,34 @@ def test_two_runs_preparing_one_fresh_tfds_folder_both_succeed(real_tfds_dir):
   for returncode, stdout, stderr in real_tfds_dir[2]:
     assert returncode == 0, stderr[-3000:]
     assert stdout.split()[-1] == '10000'  # after tfds' own progress lines
+
+
+def _record_boundary(path, records: int) -> int:
+  """The byte offset after the first `records` records of a tfrecord file: each is an
+  8-byte length, its 4-byte CRC, the data and the data's 4-byte CRC."""
+  offset = 0
+  with open(path, 'rb') as f:
+    for _ in range(records):
+      f.seek(offset)
+      offset += 8 + 4 + int.from_bytes(f.read(8), 'little') + 4
+  return offset
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('damage', ['cut at a record boundary', 'dataset_info.json deleted'])
+def test_a_prepared_cache_damaged_without_a_read_error_is_one_sentence(damage, real_tfds_dir,
+                                                                       tmp_path):
+  shutil.copytree(real_tfds_dir[0] / 'mnist', tmp_path / 'mnist')
+  version_dir, = (tmp_path / 'mnist').iterdir()
+  if damage == 'dataset_info.json deleted':
+    (version_dir / 'dataset_info.json').unlink()
+    expected = r'KeyError: .*splits'
+  else:
+    test_records, = version_dir.glob('mnist-test.tfrecord*')
+    with open(test_records, 'r+b') as f:
+      f.truncate(_record_boundary(test_records, 9000))
+    expected = r'\w+'  # tfds' own check of the shard's length, or ours of the split's
+  with pytest.raises(UserError, match=rf'the prepared mnist data in {version_dir} is damaged '
+                                      rf'\({expected}.*\); delete that folder'):
+    data.load_dataset(_data_config(manual_dir=shared_data_dir('mnist'),
+                                   tfds_data_dir=tmp_path))

@@ -1,7 +1,10 @@
 """--mode=evaluate and --mode=report: measures against hand-computed values, and end to end."""
 
 import json
+import logging
+import os
 
+import flax
 import jax
 import numpy as np
 import pytest
@@ -9,6 +12,7 @@ import pytest
 from jax_ae import data
 from jax_ae import evaluate
 from jax_ae import report
+from jax_ae import run_files
 from jax_ae import train
 from jax_ae.errors import UserError
 from tests.helpers import tiny_config
@@ -141,3 +145,40 @@ def test_report_fails_only_when_no_run_was_evaluated(tmp_path):
     report.evaluated([str(tmp_path / 'unevaluated'), str(tmp_path / 'also_unevaluated')])
   with pytest.raises(UserError, match='--runs'):
     report.find_workdirs([])
+
+
+def test_report_names_a_missing_run_and_a_stale_evaluation(tmp_path, caplog):
+  for name in ('fresh', 'stale'):
+    (tmp_path / name).mkdir()
+    (tmp_path / name / 'eval.json').write_text('{}')
+    (tmp_path / name / 'model.msgpack').write_bytes(b'')
+    os.utime(tmp_path / name / 'model.msgpack', (1_800_000_000, 1_800_000_000))
+  os.utime(tmp_path / 'fresh' / 'eval.json', (1_800_000_100, 1_800_000_100))
+  os.utime(tmp_path / 'stale' / 'eval.json', (1_799_999_900, 1_799_999_900))
+  workdirs = [str(tmp_path / name) for name in ('fresh', 'stale', 'missing')]
+  with caplog.at_level(logging.WARNING):
+    assert report.evaluated(workdirs) == workdirs[:2]
+  warnings = [record.getMessage() for record in caplog.records]
+  assert len(warnings) == 2, warnings
+  assert warnings[0].startswith(f'{tmp_path}/stale/eval.json is older than the model')
+  assert warnings[1] == f'{tmp_path}/missing not found: left out of the report.'
+
+
+def test_a_damaged_or_foreign_model_file_is_one_sentence(tmp_path):
+  variables = {'params': {'w': np.ones(3, np.float32)}, 'batch_stats': {}}
+  run_files.RunFiles(str(tmp_path)).write_model(variables)
+  template = {'params': {'w': np.zeros(3, np.float32)}, 'batch_stats': {}}
+  loaded = run_files.load_model_variables(str(tmp_path), template)
+  np.testing.assert_array_equal(loaded['params']['w'], variables['params']['w'])
+  content = bytearray((tmp_path / 'model.msgpack').read_bytes())
+  content[-1] ^= 0xFF  # the last byte of the array
+  (tmp_path / 'model.msgpack').write_bytes(bytes(content))
+  with pytest.raises(UserError, match=r'model.msgpack is damaged: its sha256 differs'):
+    run_files.load_model_variables(str(tmp_path), template)
+  (tmp_path / 'model.msgpack.sha256').unlink()  # as a model from before digests
+  (tmp_path / 'model.msgpack').write_bytes(flax.serialization.msgpack_serialize({'x': 1}))
+  with pytest.raises(UserError, match=r'model.msgpack holds no model variables'):
+    run_files.load_model_variables(str(tmp_path), template)
+  (tmp_path / 'model.msgpack').write_bytes(b'\xc1not msgpack')
+  with pytest.raises(UserError, match=r'model.msgpack is not a model file'):
+    run_files.load_model_variables(str(tmp_path), template)

@@ -1,11 +1,18 @@
-"""interrupts.py: what SIGINT and SIGTERM do to a run, in this process."""
+"""interrupts.py: what SIGINT and SIGTERM do to a run, in this process and in main.py's."""
 
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
 from jax_ae import interrupts
+from tests.helpers import REPO_ROOT
+
+TINY_FLAGS = ('--config.model.code_dim=4', '--config.model.hidden_units=16',
+              '--config.batch_size=8', '--config.eval_batch_size=16', '--config.num_epochs=2',
+              '--config.num_reconstructions=4')
 
 
 def test_once_a_run_was_signalled_ctrl_c_is_ignored_on_the_way_out():
@@ -28,3 +35,47 @@ def test_once_a_run_was_signalled_ctrl_c_is_ignored_on_the_way_out():
     assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
   finally:
     signal.signal(signal.SIGINT, before)
+
+
+def _stop_at(phase, signal_name, workdir, *flags):
+  """main.py in a subprocess that signals itself at `phase` (tests/signal_at.py)."""
+  command = [sys.executable, '-m', 'tests.signal_at', phase, signal_name,
+             '--config=configs/v1.py', f'--workdir={workdir}', *TINY_FLAGS, *flags]
+  return subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+                        check=False)
+
+
+def _assert_one_stopped_line(result, signal_number):
+  assert result.returncode == 128 + signal_number, result.stderr
+  lines = [line for line in result.stderr.splitlines() if line.strip()]
+  assert [line for line in lines if line.startswith('stopped:')] == lines[-1:], result.stderr
+  assert 'Traceback' not in result.stderr and 'Exception ignored' not in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('phase, signal_name', [
+    ('imports', 'SIGINT'), ('data', 'SIGTERM'), ('compile', 'SIGINT'), ('bench', 'SIGINT'),
+    ('report', 'SIGTERM')])
+def test_a_stop_at_any_moment_exits_with_one_line_and_its_code(phase, signal_name, tmp_path):
+  flags = {'bench': ('--mode=bench',), 'report': ('--mode=report', f'--runs={tmp_path}/*')}
+  result = _stop_at(phase, signal_name, tmp_path / 'run', *flags.get(phase, ()))
+  _assert_one_stopped_line(result, getattr(signal, signal_name))
+  if phase == 'compile':  # a train step ran: it was checkpointed, and the same command resumes
+    assert 'checkpoint saved; run the same command to resume.' in result.stderr
+    finished = _stop_at('none', signal_name, tmp_path / 'run')
+    assert finished.returncode == 0, finished.stderr
+  else:
+    assert 'nothing to save' in result.stderr
+    assert not list(tmp_path.glob('run/checkpoints/*'))  # no checkpoint, not even half of one
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('signal_name', ['SIGINT', 'SIGTERM'])
+def test_a_stop_during_evaluate_exits_with_one_line_and_writes_no_eval_json(signal_name,
+                                                                            tmp_path):
+  trained = _stop_at('none', signal_name, tmp_path)
+  assert trained.returncode == 0, trained.stderr
+  result = _stop_at('evaluate', signal_name, tmp_path, '--mode=evaluate',
+                    f'--config.evaluate.cache_dir={tmp_path / "cache"}')
+  _assert_one_stopped_line(result, getattr(signal, signal_name))
+  assert not (tmp_path / 'eval.json').exists()

@@ -4,6 +4,7 @@ Each test runs `python -m tests.main_with_mock_data` (main.py on random mock dat
 subprocess against a workdir that is busy, on a full disk, or trained to divergence.
 """
 
+import fcntl
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import sys
 import pytest
 
 from jax_ae import workdir_lock
+from jax_ae.errors import UserError
 from tests.helpers import REPO_ROOT
 
 # Every test here runs main.py in a subprocess, some several times.
@@ -62,6 +64,29 @@ def test_a_second_run_on_a_busy_workdir_is_refused_with_the_holders_pid(tmp_path
       f'error: workdir {str(workdir)!r} is in use by another run (PID {os.getpid()}); wait '
       f'for it to end, or use another --workdir.']
   assert not (workdir / 'metrics.jsonl').exists()
+
+
+def test_a_run_refused_as_the_holder_writes_its_pid_waits_for_it(tmp_path, monkeypatch):
+  # Two runs started at one instant: the holder has the flock but has not yet written
+  # its PID when the other reads the file. The holder's write is simulated at the
+  # refused run's first wait, so the moment is fixed rather than raced.
+  lock_path = tmp_path / workdir_lock.LOCK_FILE
+  holder = open(lock_path, 'a+')  # pylint: disable=consider-using-with
+  fcntl.flock(holder, fcntl.LOCK_EX)
+  waits = []
+
+  def holder_writes_its_pid(seconds):
+    waits.append(seconds)
+    holder.write('4242\n')
+    holder.flush()
+
+  monkeypatch.setattr(workdir_lock.time, 'sleep', holder_writes_its_pid)
+  try:
+    with pytest.raises(UserError, match=r'in use by another run \(PID 4242\)'):
+      workdir_lock.acquire(str(tmp_path))
+  finally:
+    holder.close()
+  assert len(waits) == 1
 
 
 def test_the_lock_file_of_a_dead_run_is_taken_over(tmp_path):
