@@ -25,7 +25,7 @@ def get_config() -> ml_collections.ConfigDict:
   config.data = ml_collections.ConfigDict()
   config.data.name = 'mnist'  # tfds dataset: mnist or fashion_mnist.
   # Folder with the four IDX .gz files, for machines without network ('' = download).
-  # '{name}' is replaced by data.name, e.g. '../shared/data/{name}'.
+  # '{name}' is replaced by data.name, e.g. '/data/idx/{name}' -> /data/idx/mnist.
   config.data.manual_dir = ''
   config.data.tfds_data_dir = ''  # Where tfds prepares datasets ('' = ~/tensorflow_datasets).
   # Training examples held out as a validation split, never trained on: the last N of

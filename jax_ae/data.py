@@ -8,12 +8,14 @@ import contextlib
 import fcntl
 import functools
 import hashlib
+import io
 import os
 import re
 import socket
 from typing import Dict
 import urllib.parse
 
+from absl import logging
 import ml_collections
 import numpy as np
 
@@ -157,8 +159,14 @@ def _download_and_prepare(builder, name: str, manual_dir: str) -> None:
   download_config = tfds.download.DownloadConfig(
       manual_dir=manual_dir or None,
       extract_dir=os.path.join(download_dir, 'extracted'))
+  logging.info('preparing %s once, from %s into %s...', name, manual_dir or 'the network',
+               builder.data_dir)
+  # tfds prints two lines of its own to stdout ("Unknown size" when it reads a manual
+  # folder); the line above says it instead, and --verbosity=1 logs tfds' too.
+  printed = io.StringIO()
   try:
-    builder.download_and_prepare(download_dir=download_dir, download_config=download_config)
+    with contextlib.redirect_stdout(printed):
+      builder.download_and_prepare(download_dir=download_dir, download_config=download_config)
   except download_manager.NonMatchingChecksumError as error:
     raise UserError(_checksum_error_sentence(name, error)) from error
   except Exception as error:  # pylint: disable=broad-except
@@ -166,6 +174,10 @@ def _download_and_prepare(builder, name: str, manual_dir: str) -> None:
       raise UserError(f'could not prepare {name} from {manual_dir!r}: '
                       f'{str(error).splitlines()[0]}') from error
     raise UserError(no_data_message) from error
+  finally:
+    for line in printed.getvalue().splitlines():
+      if line.strip():
+        logging.debug('tfds: %s', line.strip())
 
 
 def _read_split(builder, split: str) -> Split:

@@ -199,8 +199,9 @@ class Trainer:
     start = time.perf_counter()
     compiled = self._step.lower(state, self.new_epoch_sums(), self.train_arrays,
                                 batch_indices, self.run_key).compile()
+    self.compile_seconds = time.perf_counter() - start
     logging.info('compiled the train step (%s loop, %d steps per call) in %.1f s.', self.loop,
-                 self.steps_per_call, time.perf_counter() - start)
+                 self.steps_per_call, self.compile_seconds)
     self._compiled = True
     return compiled
 

@@ -1,6 +1,7 @@
 """The benchmark's structure, never its times (tests/test_twin.py pairs the PyTorch models)."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -86,6 +87,20 @@ def test_bench_mode_writes_one_row_per_batch_size_without_tensorflow(tmp_path):
   rows = json.loads((tmp_path / 'bench.json').read_text())
   assert [row['batch_size'] for row in rows] == [8, 16]
   assert '| v1 |' in result.stdout
+
+
+@pytest.mark.slow
+def test_bench_mode_tells_each_compile_time_it_measured(tmp_path):
+  result = subprocess.run(
+      [sys.executable, 'main.py', '--mode=bench', '--config=configs/v1.py',
+       f'--workdir={tmp_path}', '--config.bench.batch_sizes=8,16', '--config.bench.repetitions=1',
+       '--config.model.hidden_units=16'],
+      cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False)
+  assert result.returncode == 0, result.stderr[-2000:]
+  told = [float(seconds) for seconds in
+          re.findall(r'compiled the train step \(.*\) in ([\d.]+) s\.', result.stderr)]
+  measured = [row['compile_seconds'] for row in json.loads((tmp_path / 'bench.json').read_text())]
+  assert told == [round(seconds, 1) for seconds in measured], result.stderr
 
 
 @pytest.mark.slow

@@ -234,6 +234,11 @@ def test_v1_default_run_on_real_data_prints_at_most_20_lines(tmp_path):
   assert result.returncode == 0, result.stderr[-3000:]
   console_lines = (result.stdout + result.stderr).splitlines()
   assert len(console_lines) <= 20, '\n'.join(console_lines)
+  # jax-ae's own lines only: no TensorFlow start-up notices (oneDNN, absl::InitializeLog).
+  ours = re.compile(r'(JAX backend|preparing mnist once|v1 on mnist: |compiling the train step|compiled the train '
+                    r'step|epoch \d+/5 |Saved checkpoint|finished: )')
+  assert [line for line in console_lines if not ours.match(line)] == [], console_lines
+  assert console_lines[-1].startswith(f'finished: {tmp_path / "v1"} holds the model')
   assert {'loss_curve.png', 'reconstructions.png', 'log.txt'} <= set(os.listdir(tmp_path / 'v1'))
 
 
