@@ -1,12 +1,14 @@
 """The PyTorch research runs behind docs/notebook.md's tables, one command per table.
 
     pip install -e '.[twin]'    # torch==2.13.0; CPU build: --index-url https://download.pytorch.org/whl/cpu
-    python -m benchmarks.notebook_torch --table=v1              # V1's table
-    python -m benchmarks.notebook_torch --table=v2              # V2's table
-    python -m benchmarks.notebook_torch --table=v3              # V3's probes
-    python -m benchmarks.notebook_torch --table=v5              # V5, four rates, up to 40 epochs
-    python -m benchmarks.notebook_torch --table=v5_batchnorms   # V5's BatchNorms after one epoch
-    [--data_dir=../shared/data/mnist]
+    python -m benchmarks.notebook_torch --table=v1              # V1's table: 80 s
+    python -m benchmarks.notebook_torch --table=v2              # V2's table: 80 s
+    python -m benchmarks.notebook_torch --table=v3              # V3's probes: 50 s
+    python -m benchmarks.notebook_torch --table=v5              # V5, 4 rates, to 40 epochs: 4 min
+    python -m benchmarks.notebook_torch --table=v5_batchnorms   # V5's BatchNorms: 15 s
+    [--data_dir=../shared/data/mnist]    # a folder holding MNIST's four IDX .gz files
+
+(Times on one core of a 2-core CPU machine.)
 
 Each prints its table in the page's Markdown, then the page's other figures from the same
 runs. The setup is the page's: the notebook's own nn.Sequential models
@@ -235,16 +237,17 @@ def test_loss(model, test_images, torch) -> float:
 def batch_stats_test_loss(model, test_images, torch) -> float:
   """MSE over the test images in batches of 32 in train mode (each batch's own statistics).
 
-  On a copy, so the test images leave no trace in the model's running statistics.
+  Full batches only (312 of them, 9,984 images): a last batch of 16 would be normalised by
+  statistics of another batch size than training's. On a copy, so the test images leave no
+  trace in the model's running statistics.
   """
   model = copy.deepcopy(model)
   model.train()
-  squared_error = 0.0
+  full_batches = len(test_images) // BATCH_SIZE
   with torch.no_grad():
-    for start in range(0, len(test_images), BATCH_SIZE):
-      batch = test_images[start:start + BATCH_SIZE]
-      squared_error += ((model(batch) - batch) ** 2).sum().item()
-  return squared_error / test_images.numel()
+    batch_losses = [((model(batch) - batch) ** 2).mean().item()
+                    for batch in test_images[:full_batches * BATCH_SIZE].split(BATCH_SIZE)]
+  return statistics.fmean(batch_losses)
 
 
 def batchnorms(model, torch) -> list:
@@ -256,12 +259,12 @@ def tiny_variance_features(batchnorm) -> int:
 
 
 def format_loss(value: float) -> str:
-  """A loss as the page writes it: 4 decimals below 1, 3 digits to 1000, then 1,234 or 5.6e7."""
+  """A loss as the page writes it: 4 decimals below 1, 3 digits to 1000, then 12,345 or 5.6e7."""
   if not math.isfinite(value) or value < 1:
     return f'{value:.4f}'
   if value < 1000:
     return f'{value:.3g}'
-  if value < 1e5:
+  if value < 1e6:
     return f'{value:,.0f}'
   mantissa, exponent = f'{value:.1e}'.split('e')
   return f'{mantissa}e{int(exponent)}'
@@ -348,9 +351,8 @@ def v3_table(train_images, test_images, torch) -> str:
       batch_losses.append(loss)
       if step == 0:  # the gradients of the first batch, at initialisation, are still there
         linears = [layer for layer in model if isinstance(layer, torch.nn.Linear)]
-        first_gradient_norms = [
-            math.hypot(layer.weight.grad.norm().item(), layer.bias.grad.norm().item())
-            for layer in (linears[0], linears[-1])]
+        first_gradient_norms = [layer.weight.grad.norm().item()
+                                for layer in (linears[0], linears[-1])]
       if step + 1 in probes:
         states[step + 1] = copy.deepcopy(model)
       if step + 1 == max(probes):
@@ -388,48 +390,61 @@ def v3_table(train_images, test_images, torch) -> str:
         f'- SGD 0.1, step {max(probes)}: test loss '
         f'{((signal_images - last_outputs) ** 2).mean().item():.5f}, the loss of its own '
         f'average output {average_output_loss:.5f}.',
-        f'- SGD 0.1, the first batch\'s gradient norm (weights and biases): first Linear '
-        f'{first_gradient_norms[0]:.1e}, last Linear {first_gradient_norms[1]:.1e}.']
+        f'- SGD 0.1, the weights\' gradient norm on the first batch, at initialisation: '
+        f'first Linear {first_gradient_norms[0]:.1e}, last Linear {first_gradient_norms[1]:.1e}.']
   return '\n'.join(lines + notes)
 
 
 def v5_runs(train_images, test_images, torch) -> dict:
   """Trains each run of V5's table; per run and epoch, the figures its rows and notes print."""
-  shown_epochs = {}
-  for row in TABLE_ROWS['v5']:
-    shown_epochs.setdefault(row.run, set()).update(row.epochs)
   figures = {}
-  for run, epochs in shown_epochs.items():
+  for run in dict.fromkeys(row.run for row in TABLE_ROWS['v5']):
     model, optimizer = build(run, torch)
     figures[run] = {}
     for epoch, batch_losses in train_epochs(model, optimizer, train_images, run, torch):
-      tiny = [tiny_variance_features(layer) for layer in batchnorms(model, torch)]
-      figures[run][epoch] = dict(train=statistics.fmean(batch_losses), largest=max(batch_losses),
-                                 tiny=tiny)
-      if epoch in epochs:
-        figures[run][epoch].update(eval=test_loss(model, test_images, torch),
-                                   batch_stats=batch_stats_test_loss(model, test_images, torch))
+      figures[run][epoch] = dict(
+          train=statistics.fmean(batch_losses), largest=max(batch_losses),
+          eval=test_loss(model, test_images, torch),
+          batch_stats=batch_stats_test_loss(model, test_images, torch),
+          tiny=[tiny_variance_features(layer) for layer in batchnorms(model, torch)])
       logging.info('%s %g epoch %d: %s', run.optimizer, run.learning_rate, epoch,
                    figures[run][epoch])
   return figures
 
 
+def _span(losses) -> str:
+  return f'{format_loss(min(losses))} to {format_loss(max(losses))}'
+
+
 def v5_table(train_images, test_images, torch) -> str:
-  """V5's table (training average, largest batch, eval and batch-stats test loss), then the
-  decoder BatchNorms' features of running variance below TINY_VARIANCE per run and epoch."""
+  """V5's table (training average, largest batch, eval and batch-stats test loss), then each
+  run's figures over all its epochs, and its BatchNorms' features of running variance below
+  TINY_VARIANCE per epoch."""
   figures = v5_runs(train_images, test_images, torch)
   columns = (('train', format_loss), ('largest', lambda value: f'{value:.3f}'),
              ('eval', format_loss), ('batch_stats', format_loss))
   lines = ['| setting | epoch | train avg | largest batch loss | test, eval | '
            'test, batch stats |', '| --- | --- | --- | --- | --- | --- |']
   for row in TABLE_ROWS['v5']:
-    cells = [' / '.join(_bold(formatter(figures[row.run][epoch][column]),
-                              _is_bold(row, column, epoch)) for epoch in row.epochs)
-             for column, formatter in columns]
+    cells = []
+    for column, formatter in columns:
+      bold = [_is_bold(row, column, epoch) for epoch in row.epochs]
+      values = [formatter(figures[row.run][epoch][column]) for epoch in row.epochs]
+      cells.append(_bold(' / '.join(values), True) if all(bold) else
+                   ' / '.join(map(_bold, values, bold)))
     lines.append(f'| {row.label} | {" / ".join(map(str, row.epochs))} | {" | ".join(cells)} |')
+  labels = {row.run: row.label.split(' (')[0] for row in TABLE_ROWS['v5']}
+  lines += ['', 'Every epoch of each run:', '']
+  for run, by_epoch in figures.items():
+    series = {column: [then[column] for then in by_epoch.values()]
+              for column in ('train', 'largest', 'eval', 'batch_stats')}
+    lines.append(
+        f'- {labels[run]}, {run.epochs} epochs: train avg {_span(series["train"])}; largest '
+        f'batch loss after epoch 1 {format_loss(max(series["largest"][1:]))}; batch-stats test '
+        f'loss {_span(series["batch_stats"])}; eval test loss {_span(series["eval"])}, per '
+        f'epoch {" / ".join(map(format_loss, series["eval"]))}.')
   lines += ['', 'Features with running variance < 1e-6, per epoch: decoder '
             'BatchNorms after the ReLUs of width 32/64/128 (input BatchNorm).', '']
-  labels = {row.run: row.label.split(' (')[0] for row in TABLE_ROWS['v5']}
   for run, by_epoch in figures.items():
     counts = ', '.join(
         f'{epoch}: {"/".join(map(str, then["tiny"][V5_DECODER_BATCHNORMS]))} ({then["tiny"][0]})'
@@ -485,9 +500,13 @@ def v5_batchnorms_table(train_images, test_images, torch) -> str:
     figures = v5_batchnorm_figures(dataclasses.replace(run, epochs=1), train_images,
                                    test_images, torch)
     if run == _V5_ADAM_1E2:
-      lines[-1:-1] = [f'| {label} | {width} | {tiny} | {format_magnitude(smallest)} | '
-                      f'{format_magnitude(largest)} |'
-                      for label, width, tiny, smallest, largest in figures['rows']]
+      # Bold, as on the page: the decoder BatchNorms that divide by almost 0.
+      decoder_labels = V5_BATCHNORMS[V5_DECODER_BATCHNORMS]
+      lines[-1:-1] = [
+          f'| {label} | {width} | {_bold(str(tiny), label in decoder_labels and tiny > 0)} | '
+          f'{format_magnitude(smallest)} | '
+          f'{_bold(format_magnitude(largest), label in decoder_labels and tiny > 0)} |'
+          for label, width, tiny, smallest, largest in figures['rows']]
     lines.append(
         f'- {name}, one epoch: eval test loss {format_loss(figures["test_loss"])}; '
         f'{figures["images_over_1"]} test images with an MSE over 1, the median image\'s '
