@@ -34,6 +34,9 @@ def _signalling_first(module, name: str) -> None:
   setattr(module, name, wrapper)
 
 
+# SIGINT's default disposition, as from a terminal: a test session started in the
+# background of a shell hands its processes SIGINT ignored, which main.py rightly keeps.
+signal.signal(signal.SIGINT, signal.SIG_DFL)
 interrupts.exit_on_signals()  # as main.py's first line does
 if PHASE == 'imports':
   _signal_self()

@@ -79,3 +79,16 @@ def test_a_stop_during_evaluate_exits_with_one_line_and_writes_no_eval_json(sign
                     f'--config.evaluate.cache_dir={tmp_path / "cache"}')
   _assert_one_stopped_line(result, getattr(signal, signal_name))
   assert not (tmp_path / 'eval.json').exists()
+
+
+def test_a_signal_the_process_was_started_ignoring_stays_ignored():
+  before = {number: signal.getsignal(number) for number in interrupts.StopRequest.SIGNALS}
+  try:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as under nohup
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    interrupts.exit_on_signals()
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    assert signal.getsignal(signal.SIGTERM) is interrupts._exit_now  # pylint: disable=protected-access
+  finally:
+    for number, handler in before.items():
+      signal.signal(number, handler)

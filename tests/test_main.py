@@ -12,9 +12,11 @@ import numpy as np
 import pytest
 from tensorboard.backend.event_processing import event_accumulator
 
+from jax_ae import config_files
 from jax_ae import errors
 from jax_ae import run_files
 from jax_ae import train
+from jax_ae.errors import ConfigError
 from tests import main_with_mock_data
 from tests.helpers import REPO_ROOT, shared_data_dir, tiny_config
 
@@ -146,11 +148,11 @@ def test_a_missing_config_file_is_one_sentence(tmp_path):
 
 def test_a_get_config_that_returns_nothing_is_one_sentence(tmp_path):
   (tmp_path / 'empty.py').write_text('def get_config():\n  pass\n')
-  result = _run_main_subprocess(f'--config={tmp_path}/empty.py', f'--workdir={tmp_path}')
-  assert result.returncode == 2
-  assert result.stderr == (f"error: get_config() of config file '{tmp_path}/empty.py' returned "
-                           f"NoneType, not an ml_collections.ConfigDict; end it with `return "
-                           f"config`.\n")
+  with pytest.raises(ConfigError) as raised:  # main.py prints it after 'error: ', exit 2
+    config_files.check(f'{tmp_path}/empty.py')
+  assert str(raised.value) == (f"get_config() of config file '{tmp_path}/empty.py' returned "
+                               f"NoneType, not an ml_collections.ConfigDict; end it with "
+                               f"`return config`.")
 
 
 @pytest.mark.slow
