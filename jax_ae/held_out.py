@@ -6,7 +6,7 @@ evaluation then runs every batch in one jitted `lax.scan` of `steps.eval_step`
 """
 
 import functools
-from typing import Any, Callable, Dict, Optional
+from typing import Callable, Dict, Optional
 
 import jax
 import jax.numpy as jnp
@@ -113,9 +113,3 @@ class Evaluator:
     """Evaluation-mode outputs for every test example, in order: [num_test, ...]."""
     outputs = np.asarray(self._predict_batches(state, self.test_batches))
     return outputs.reshape((-1,) + outputs.shape[2:])[:self.num_test_examples]
-
-
-def results_of(evaluation: Dict[str, Any], split: str, task: tasks.Task) -> Dict[str, float]:
-  """The metrics of `split` in a fetched evaluation, as floats: {'test_loss': 0.034, ...}."""
-  return {f'{split}_{name}': float(evaluation[f'{split}_{name}'])
-          for name in task.metric_names if f'{split}_{name}' in evaluation}
