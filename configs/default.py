@@ -55,6 +55,11 @@ def get_config() -> ml_collections.ConfigDict:
   config.optim.decay_rate = 1.0  # Factor per transition; 1.0 keeps the rate constant.
   config.optim.transition_epochs = 1.0  # Epochs per decay transition.
   config.optim.staircase = True  # Decay in steps at each transition, not continuously.
+  # 'exponential' (the three fields above) or 'cosine': a linear warm-up from 0 over
+  # warmup_epochs, then half a cosine from learning_rate to 0 at the last epoch. A
+  # cosine run's num_epochs is part of its schedule, so not changeable on resume.
+  config.optim.schedule = 'exponential'
+  config.optim.warmup_epochs = 0.0
   config.optim.clip_norm = 0.0  # Clip gradients to this global norm first; 0 turns it off.
   # AdamW's decoupled decay of the kernels, per unit of learning rate; 0 = plain Adam.
   # Not changeable on resume: it changes the optimizer state.

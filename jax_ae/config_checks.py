@@ -52,6 +52,7 @@ def _all_positive(values: Sequence[int]) -> bool:
 
 
 OPTIMIZERS = ('adam', 'sgd')
+SCHEDULES = ('exponential', 'cosine')
 
 
 def _get(config: ml_collections.ConfigDict, dotted_name: str):
@@ -165,6 +166,10 @@ def validate(config: ml_collections.ConfigDict) -> None:
     _require(config, name, 'int', _positive, 'a positive integer')
   for name in ('optim.learning_rate', 'optim.decay_rate', 'optim.transition_epochs'):
     _require(config, name, 'number', _positive, 'a positive number')
+  _require_choice(config, 'optim.schedule', SCHEDULES)
+  _require(config, 'optim.warmup_epochs', 'number',
+           lambda epochs: 0 <= epochs < config.num_epochs,
+           f'from 0 (none) to less than num_epochs ({config.num_epochs})')
   _require(config, 'optim.clip_norm', 'number', lambda norm: norm >= 0,
            '0 (off) or a positive number')
   # Below 1: a step never shrinks a kernel past zero.

@@ -50,9 +50,14 @@ def check_same_run(config: ml_collections.ConfigDict, workdir: str) -> None:
   # A field the earlier run's config.json lacks was added to jax-ae since; that run
   # used what is now its default, and a run that changed it would differ elsewhere too
   # (model.name, task), so only fields both configs have are compared.
+  # A cosine schedule ends at num_epochs: more epochs would change the rate of the
+  # steps already taken.
+  resumable = [name for name in RESUMABLE_FIELDS
+               if not (name == 'num_epochs' and 'cosine' in (previous.get('optim.schedule'),
+                                                              config.optim.schedule))]
   differing = [f'{name} ({previous.get(name)!r} -> {current.get(name)!r})'
                for name in sorted(set(previous) & set(current))
-               if name not in RESUMABLE_FIELDS and previous.get(name) != current.get(name)]
+               if name not in resumable and previous.get(name) != current.get(name)]
   if differing:
     raise ConfigError(f'workdir {workdir!r} holds a run with another config: '
                       f'{", ".join(differing)}; use a new --workdir, or '

@@ -34,8 +34,20 @@ def steps_per_epoch(num_train_examples: int, batch_size: int) -> int:
 
 
 def create_learning_rate_fn(optim_config: ml_collections.ConfigDict,
-                            num_steps_per_epoch: int) -> optax.Schedule:
-  """`learning_rate * decay_rate ** (step / transition_steps)`, floored if staircase."""
+                            num_steps_per_epoch: int, num_epochs: int) -> optax.Schedule:
+  """The optimizer's learning rate per step, by `optim_config.schedule`.
+
+  'exponential': `learning_rate * decay_rate ** (step / transition_steps)`, floored if
+  staircase. 'cosine': a linear warm-up from 0 over `warmup_epochs`, then half a cosine
+  from `learning_rate` down to 0 at the run's last step (`num_epochs`), which spends
+  more of a fixed budget at useful rates than a decay that is fast early and slow late.
+  """
+  if optim_config.schedule == 'cosine':
+    total_steps = max(1, num_epochs * num_steps_per_epoch)
+    warmup_steps = min(total_steps - 1, round(optim_config.warmup_epochs * num_steps_per_epoch))
+    return optax.warmup_cosine_decay_schedule(
+        init_value=0.0, peak_value=optim_config.learning_rate, warmup_steps=warmup_steps,
+        decay_steps=total_steps, end_value=0.0)
   return optax.exponential_decay(
       init_value=optim_config.learning_rate,
       transition_steps=max(1, round(optim_config.transition_epochs * num_steps_per_epoch)),

@@ -139,7 +139,8 @@ class Trainer:
     self.num_train_examples = train_split['image'].shape[0]
     self.steps_per_epoch = steps.steps_per_epoch(self.num_train_examples, config.batch_size)
     assert self.steps_per_epoch > 0, 'config_checks.validate refuses a batch above the split'
-    self.learning_rate_fn = steps.create_learning_rate_fn(config.optim, self.steps_per_epoch)
+    self.learning_rate_fn = steps.create_learning_rate_fn(config.optim, self.steps_per_epoch,
+                                                          config.num_epochs)
     self.train_arrays = self.replicate(train_split)
     self.run_key = self.replicate(steps.run_key(config.seed))
     self.loop = resolve(config.train.loop, config.model.name)

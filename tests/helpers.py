@@ -44,7 +44,8 @@ def new_train_state(config, key, steps_per_epoch=None):
     steps_per_epoch = steps.steps_per_epoch(data.NUM_TRAIN_EXAMPLES[config.data.name],
                                             config.batch_size)
   return steps.create_train_state(
-      config, key, steps.create_learning_rate_fn(config.optim, steps_per_epoch))
+      config, key, steps.create_learning_rate_fn(config.optim, steps_per_epoch,
+                                               config.num_epochs))
 
 
 def shared_data_dir(name: str) -> pathlib.Path:

@@ -331,6 +331,19 @@ def test_a_workdir_from_before_new_config_fields_still_resumes(tmp_path):
     resume.check_same_run(config, str(tmp_path))
 
 
+def test_a_cosine_run_refuses_more_epochs_on_resume_and_an_exponential_one_takes_them(
+    tmp_path):
+  config = tiny_config()
+  (tmp_path / 'config.json').write_text(config.to_json())
+  config.num_epochs += 3
+  resume.check_same_run(config, str(tmp_path))  # the exponential decay does not end
+  config.optim.schedule = 'cosine'
+  (tmp_path / 'config.json').write_text(config.to_json())
+  config.num_epochs += 3
+  with pytest.raises(ConfigError, match=r'num_epochs \(\d+ -> \d+\)'):
+    resume.check_same_run(config, str(tmp_path))
+
+
 @pytest.mark.parametrize('stopped_before_an_epoch_ended', [False, True])
 def test_redone_epochs_replace_their_tensorboard_points(stopped_before_an_epoch_ended, tmp_path,
                                                         monkeypatch):

@@ -37,6 +37,8 @@ overrides = st.fixed_dictionaries({
     'optim.transition_epochs': st.floats(-1.0, 3.0, allow_nan=False),
     'optim.clip_norm': st.floats(-1.0, 2.0, allow_nan=False),
     'optim.weight_decay': st.floats(-0.5, 1.5, allow_nan=False),
+    'optim.schedule': st.sampled_from(['exponential', 'cosine', 'linear']),
+    'optim.warmup_epochs': st.floats(-1.0, 4.0, allow_nan=False),
 })
 
 
@@ -121,6 +123,10 @@ def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
      '(magnitude at most 3.4e+38), got 1e+39.'),
     ('v1', 'data.validation_size', 59_995, 'data.validation_size must be 0 (none) to 60000 '
                                            'training examples less one batch, got 59995.'),
+    ('v1', 'optim.schedule', 'linear', "unknown optim.schedule 'linear'; choose one of "
+                                       "exponential, cosine."),
+    ('v1', 'optim.warmup_epochs', 2.0, 'optim.warmup_epochs must be from 0 (none) to less '
+                                       'than num_epochs (2), got 2.0.'),
     ('v1', 'eval_batch_size', 100_000_000, 'eval_batch_size 100000000 exceeds the 10000 test '
                                            'examples of mnist; use at most 10000.'),
 ])

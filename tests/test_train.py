@@ -44,13 +44,13 @@ def test_staircase_schedule_is_init_times_rate_to_floor(learning_rate, decay_rat
   config.optim.decay_rate = decay_rate
   config.optim.transition_epochs = transition_epochs
   config.optim.staircase = True
-  schedule = steps.create_learning_rate_fn(config.optim, steps_per_epoch)
+  schedule = steps.create_learning_rate_fn(config.optim, steps_per_epoch, 100)
   np.testing.assert_allclose(schedule(step), expected, rtol=1e-6)
 
 
 def test_v3_config_halves_the_rate_every_50_epochs():
   from configs import v3  # pylint: disable=import-outside-toplevel
-  schedule = steps.create_learning_rate_fn(v3.get_config().optim, 1875)
+  schedule = steps.create_learning_rate_fn(v3.get_config().optim, 1875, 150)
   for epoch, expected in ((0, 1e-3), (49, 1e-3), (50, 5e-4), (100, 2.5e-4), (149, 2.5e-4)):
     np.testing.assert_allclose(schedule(epoch * 1875 + 1874 * (epoch % 50 == 49)), expected,
                                rtol=1e-6)
@@ -61,8 +61,22 @@ def test_continuous_schedule_when_not_staircase():
   config.optim.decay_rate = 0.5
   config.optim.transition_epochs = 2.0
   config.optim.staircase = False
-  schedule = steps.create_learning_rate_fn(config.optim, 10)
+  schedule = steps.create_learning_rate_fn(config.optim, 10, 5)
   np.testing.assert_allclose(schedule(10), 1e-3 * 0.5 ** 0.5, rtol=1e-6)
+
+
+# Worked by hand: 10 steps per epoch, 5 epochs, 1 epoch of warm-up from 0 to 2e-3, then
+# 2e-3 * (1 + cos(pi * (step - 10) / 40)) / 2 down to 0 at step 50.
+@pytest.mark.parametrize('step, expected', [
+    (0, 0.0), (5, 1e-3), (10, 2e-3), (30, 1e-3), (50, 0.0), (60, 0.0),
+    (20, 2e-3 * (1 + np.cos(np.pi / 4)) / 2)])
+def test_cosine_schedule_warms_up_then_falls_to_zero_at_the_last_epoch(step, expected):
+  config = tiny_config()
+  config.optim.schedule = 'cosine'
+  config.optim.learning_rate = 2e-3
+  config.optim.warmup_epochs = 1.0
+  schedule = steps.create_learning_rate_fn(config.optim, 10, 5)
+  np.testing.assert_allclose(schedule(step), expected, rtol=1e-5, atol=1e-9)
 
 
 def test_the_jitted_initialisation_gives_the_eager_values_bitwise(make_key):

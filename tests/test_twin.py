@@ -69,7 +69,8 @@ def _config(version: str):
   config = importlib.import_module(f'configs.{version}').get_config()
   # torch.optim.Adam(lr) below: plain Adam at a constant rate over these steps.
   assert config.optim.clip_norm == 0 and config.optim.weight_decay == 0
-  schedule = steps.create_learning_rate_fn(config.optim, 60_000 // config.batch_size)
+  schedule = steps.create_learning_rate_fn(config.optim, 60_000 // config.batch_size,
+                                           config.num_epochs)
   # The rate as our optimizer applies it: float32, from its int32 step count.
   rates = [float(schedule(jnp.int32(step))) for step in range(NUM_STEPS)]
   assert len(set(rates)) == 1, rates
