@@ -93,6 +93,7 @@ def _model_field_rules(spec: models.ModelSpec):
   return {
       'code_dim': ('int', _positive, 'a positive integer'),
       'hidden_units': ('int', _positive, 'a positive integer'),
+      'convs_per_block': ('int', _positive, 'a positive integer'),
       'dense_units': ('int', _positive, 'a positive integer'),
       'hidden_widths': ('int_tuple', _all_positive,
                         'positive integers (layer widths, e.g. 128,64,32)'),

@@ -309,29 +309,33 @@ def _dense_block(x: jax.Array, width: int, batch_norm: bool, train: bool) -> jax
 
 
 class ConvEncoder(nn.Module):
-  """[batch, 784] -> per width: conv block, 2x2 max pool (28 -> 14 -> 7) -> dense -> linear code."""
+  """[batch, 784] -> per width: conv blocks, 2x2 max pool (28 -> 14 -> 7) -> dense -> linear code."""
 
   code_dim: int
   features: Tuple[int, ...]
   hidden_units: int
   batch_norm: bool
+  convs_per_block: int = 1
 
   @nn.compact
   def __call__(self, x: jax.Array, train: bool) -> jax.Array:
     x = _as_images(x)
     for width in self.features:
-      x = layers.max_pool_2x2(_conv_block(x, width, self.batch_norm, train))
+      for _ in range(self.convs_per_block):
+        x = _conv_block(x, width, self.batch_norm, train)
+      x = layers.max_pool_2x2(x)
     x = _dense_block(x.reshape(x.shape[0], -1), self.hidden_units, self.batch_norm, train)
     return nn.Dense(self.code_dim)(x)
 
 
 class ConvDecoder(nn.Module):
-  """code -> dense -> dense to the smallest map -> per width: upsample, conv block -> [batch, 784]."""
+  """code -> dense -> dense to the smallest map -> per width: upsample, conv blocks -> [batch, 784]."""
 
   features: Tuple[int, ...]
   hidden_units: int
   batch_norm: bool
   upsample: str
+  convs_per_block: int = 1
 
   @nn.compact
   def __call__(self, code: jax.Array, train: bool) -> jax.Array:
@@ -340,7 +344,9 @@ class ConvDecoder(nn.Module):
     x = _dense_block(x, side * side * self.features[-1], self.batch_norm, train)
     x = x.reshape(code.shape[0], side, side, self.features[-1])
     for width in reversed(self.features):
-      x = _conv_block(layers.upsample_2x(x, self.upsample), width, self.batch_norm, train)
+      x = layers.upsample_2x(x, self.upsample)
+      for _ in range(self.convs_per_block):
+        x = _conv_block(x, width, self.batch_norm, train)
     x = nn.Conv(1, (3, 3))(x)
     return nn.sigmoid(x).reshape(code.shape[0], IMAGE_PIXELS)
 
@@ -360,7 +366,8 @@ class ConvAutoencoder(Autoencoder):
   The hidden dense layer spares the code a linear map straight from the 7x7 feature
   maps, which was the bottleneck; BatchNorm (PyTorch's rule, as in V4/V5) keeps the
   decoder out of a trap the plain version falls into, every ReLU dead and the output
-  stuck at the mean image.
+  stuck at the mean image. `convs_per_block` > 1 stacks that many conv blocks at each
+  resolution (VGG's way of deepening), for the records' larger budgets.
   """
 
   code_dim: int = 10
@@ -368,10 +375,13 @@ class ConvAutoencoder(Autoencoder):
   hidden_units: int = 256
   batch_norm: bool = True
   upsample: str = 'nearest'
+  convs_per_block: int = 1
 
   def setup(self):
-    self.encoder = ConvEncoder(self.code_dim, self.features, self.hidden_units, self.batch_norm)
-    self.decoder = ConvDecoder(self.features, self.hidden_units, self.batch_norm, self.upsample)
+    self.encoder = ConvEncoder(self.code_dim, self.features, self.hidden_units, self.batch_norm,
+                               self.convs_per_block)
+    self.decoder = ConvDecoder(self.features, self.hidden_units, self.batch_norm, self.upsample,
+                               self.convs_per_block)
 
   def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
     return self.encoder(x, train)

@@ -236,6 +236,26 @@ def test_conv_autoencoder_pools_down_and_upsamples_back(features, batch_norm, up
     assert shape[1:3] == (side * 2**(i + 1),) * 2
 
 
+@pytest.mark.parametrize('convs_per_block', (2, 3))
+def test_conv_autoencoder_stacks_convs_per_block_at_each_resolution(convs_per_block, make_key):
+  features = (4, 8)
+  model = _model('conv_ae', features=features, hidden_units=16, convs_per_block=convs_per_block)
+  variables = _variable_shapes(model)
+  for half in ('encoder', 'decoder'):
+    convs = sorted(name for name in variables['params'][half] if name.startswith('Conv_'))
+    # The decoder's last conv (to one channel, no BatchNorm) comes on top of the blocks.
+    extra = 1 if half == 'decoder' else 0
+    assert len(convs) == len(features) * convs_per_block + extra
+  # Encoder blocks in order: each width repeated convs_per_block times, then pooled.
+  widths = [variables['params']['encoder'][f'Conv_{i}']['kernel'].shape[-1]
+            for i in range(len(features) * convs_per_block)]
+  assert widths == [w for w in features for _ in range(convs_per_block)]
+  x = jax.random.uniform(make_key(), (3, 784))
+  out = jax.eval_shape(lambda: model.apply(
+      model.init(jax.random.key(0), x), x))
+  assert out.shape == (3, 784)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize('features', ((32, 64), (8,)))
 def test_cnn_classifier_pools_per_block_and_drops_out_only_in_training(features, make_key):
