@@ -1,0 +1,109 @@
+"""V1-V5 as a JAX user would write them without a training loop: Keras 3 on the JAX backend.
+
+    python -m benchmarks.keras_reference [--batch_size=32] [--repetitions=5]
+
+Keras 3 with `KERAS_BACKEND=jax` compiles its train step with the same XLA as jax-ae, so
+the ratio of the two measures the training loop's design, not the compiler. The models
+are the notebook's nn.Sequential layers (benchmarks/torch_reference.py) as
+keras.Sequential, trained by `model.fit` with Adam 1e-3 and MSE on synthetic data of
+MNIST's shape, after a warm-up fit that compiles. `steps_per_execution` 1 is fit's
+default; 100 is its setting for several steps per call (Keras 3.15's JAX trainer runs
+them as a Python loop over the jitted step, with one callback per call).
+
+The backend is chosen when keras is first imported: bench_all.py calls
+`keras_steps_per_second` in a fresh process, and this module sets the backend itself.
+"""
+
+import os
+import statistics
+import sys
+import time
+
+from absl import app
+from absl import flags
+import numpy as np
+
+FLAGS = flags.FLAGS
+
+VERSIONS = ('v1', 'v2', 'v3', 'v4', 'v5')
+STEPS_PER_EXECUTION = (1, 100)
+
+
+def _keras():
+  """keras, on the JAX backend: the caller's process must not have imported it otherwise."""
+  os.environ['KERAS_BACKEND'] = 'jax'
+  import keras  # pylint: disable=g-import-not-at-top
+  if keras.backend.backend() != 'jax':
+    raise RuntimeError(f'keras was already imported on the {keras.backend.backend()} backend')
+  return keras
+
+
+def notebook_model(version: str, keras, hidden: int = 128):
+  """torch_reference.notebook_model's layers as a keras.Sequential.
+
+  BatchNorm1d(affine=False) is BatchNormalization without centre or scale, PyTorch's
+  momentum 0.1 Keras's 0.9, and its epsilon 1e-5.
+  """
+  layers = keras.layers
+  dense = layers.Dense
+  if version in ('v1', 'v2'):
+    act = 'sigmoid' if version == 'v2' else None
+    stack = [dense(hidden, act), dense(10), dense(hidden, act), dense(784, act)]
+  elif version == 'v3':
+    stack = [dense(1500, 'relu'), dense(1000, 'relu'), dense(500, 'relu'), dense(20, 'sigmoid'),
+             dense(500, 'relu'), dense(1000, 'relu'), dense(1500, 'relu'), dense(784)]
+  else:
+    def bn(affine=False):
+      return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, center=affine, scale=affine)
+    stack = [bn()] if version == 'v5' else []
+    stack += [dense(128), bn(), dense(64, 'relu'), bn(), dense(32, 'relu'), bn(), dense(16),
+              bn(affine=True), dense(32, 'relu'), bn(), dense(64, 'relu'), bn(),
+              dense(128, 'relu'), bn(), dense(784, 'relu')]
+  return keras.Sequential([keras.Input((784,))] + stack)
+
+
+def keras_steps_per_second(version: str, batch_size: int, steps: int, repetitions: int,
+                           steps_per_execution: int) -> float:
+  """Train steps per second of `model.fit` over `steps` batches: median of timed fits."""
+  keras = _keras()
+  keras.utils.set_random_seed(0)
+  model = notebook_model(version, keras)
+  model.compile(optimizer=keras.optimizers.Adam(1e-3), loss='mse', jit_compile=True,
+                steps_per_execution=steps_per_execution)
+  images = np.random.default_rng(0).random((steps * batch_size, 784), dtype=np.float32)
+
+  def fit():
+    model.fit(images, images, batch_size=batch_size, epochs=1, verbose=0)
+
+  fit()  # warm-up: compiles
+  times = []
+  for _ in range(repetitions):
+    start = time.perf_counter()
+    fit()
+    times.append(time.perf_counter() - start)
+  return steps / statistics.median(times)
+
+
+def version() -> str:
+  """Keras's version, without importing it on a backend (bench_all's own process)."""
+  from importlib import metadata  # pylint: disable=g-import-not-at-top
+  return metadata.version('keras')
+
+
+def main(argv):
+  del argv
+  print(f'keras {version()} on jax')
+  for model_version in VERSIONS:
+    rates = [keras_steps_per_second(model_version, FLAGS.batch_size, FLAGS.steps,
+                                    FLAGS.repetitions, spe) for spe in STEPS_PER_EXECUTION]
+    print(model_version, ' '.join(f'spe={spe}: {rate:,.0f} steps/s'
+                                  for spe, rate in zip(STEPS_PER_EXECUTION, rates)))
+  return 0
+
+
+if __name__ == '__main__':
+  # Defined here, not on import, so benchmarks.bench_all can import this module beside its own.
+  flags.DEFINE_integer('batch_size', 32, 'Batch size (the notebook: 32).')
+  flags.DEFINE_integer('repetitions', 5, 'Timed fits per figure; the median is reported.')
+  flags.DEFINE_integer('steps', 200, 'Train steps per timed fit.')
+  sys.exit(app.run(main))
