@@ -74,7 +74,6 @@ def _torch_steps_per_second(version: str, repetitions: int) -> float:
 
 
 def _keras_steps_per_second(version: str, repetitions: int, steps_per_execution: int) -> float:
-  from benchmarks import keras_reference  # pylint: disable=g-import-not-at-top
   return keras_reference.keras_steps_per_second(version, 32, 200, repetitions,
                                                 steps_per_execution)
 
@@ -106,8 +105,8 @@ def _peer_rounds(repetitions: int, alternations: int) -> Dict[str, List[Dict[str
 def format_peers(rounds: Dict[str, List[Dict[str, float]]]) -> str:
   """The peer table: each cell its rounds' figures, 'round 1 / round 2'."""
 
-  def cell(version, name, digits=0):
-    return ' / '.join(f'{r[name]:,.{digits}f}' if name in r else 'n/a'
+  def cell(version, name):
+    return ' / '.join(f'{r[name]:,.0f}' if name in r else 'n/a'
                       for r in rounds[version])
 
   def ratio(version, name):

@@ -23,9 +23,10 @@ from absl import app
 from absl import flags
 import numpy as np
 
+from benchmarks.torch_reference import VERSIONS  # the models this module mirrors
+
 FLAGS = flags.FLAGS
 
-VERSIONS = ('v1', 'v2', 'v3', 'v4', 'v5')
 STEPS_PER_EXECUTION = (1, 100)
 
 

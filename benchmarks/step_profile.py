@@ -106,7 +106,6 @@ def profile(version: str, batch_size: int, num_steps: int, repetitions: int):
   """[(row name, microseconds per step)] for `version` at `batch_size`."""
   config = bench.version_config(version)
   config.batch_size = batch_size
-  config.bench.repetitions = repetitions
   split = bench.synthetic_split(num_steps * batch_size)
   model = models.create_model(config.model)
   learning_rate_fn = steps.create_learning_rate_fn(config.optim, num_steps, config.num_epochs)
@@ -155,7 +154,7 @@ def format_profile(version: str, rows) -> str:
   lines = [f'{version}: | row | µs per step | this piece |', '| --- | --- | --- |']
   previous = None
   for name, micros in rows:
-    added = '' if previous is None or not name[0] in '+' else f'{micros - previous:+.0f}'
+    added = f'{micros - previous:+.0f}' if name.startswith('+') else ''
     lines.append(f'| {name} | {micros:.0f} | {added} |')
     previous = micros
   return '\n'.join(lines)
