@@ -31,6 +31,7 @@ from typing import Any, Callable, Dict, Tuple, Type, Union
 
 import flax.linen as nn
 import jax
+import jax.numpy as jnp
 import ml_collections
 
 from jax_ae import layers
@@ -394,25 +395,43 @@ class ConvAutoencoder(Autoencoder):
 class CnnClassifier(nn.Module):
   """The to-do list's CNN for (Fashion-)MNIST: logits [batch, 10].
 
-  Per entry of `features`: a 3x3 convolution, BatchNorm, ReLU and 2x2 max pooling;
-  then dropout, a ReLU dense layer of `dense_units`, dropout, and 10 logits. Dropout
-  (`dropout_rate`, 0 = off) needs a 'dropout' key when training.
+  Per entry of `features`: `convs_per_block` 3x3 convolutions, each with BatchNorm and
+  ReLU, then 2x2 max pooling; then dropout, a ReLU dense layer of `dense_units`,
+  dropout, and 10 logits. Dropout (`dropout_rate`, 0 = off) needs a 'dropout' key when
+  training.
+
+  `test_time_flip`: in evaluation, the logits are the mean of the image's and its
+  left-right mirror's, for data whose classes a mirror keeps (clothes, not digits). It
+  adds no parameters; training sees the flips as augmentation (`augment.flip`) instead.
   """
 
   features: Tuple[int, ...] = (32, 64)
   dense_units: int = 128
   dropout_rate: float = 0.0
+  convs_per_block: int = 1
+  test_time_flip: bool = False
 
   @nn.compact
   def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
     x = _as_images(x)
+    both_views = self.test_time_flip and not train
+    if both_views:
+      # One pass over [images; mirrors]: BatchNorm uses its running averages here, so
+      # the batch's make-up changes nothing.
+      x = jnp.concatenate([x, x[:, :, ::-1]])
     for width in self.features:
-      x = layers.max_pool_2x2(_conv_block(x, width, batch_norm=True, train=train))
+      for _ in range(self.convs_per_block):
+        x = _conv_block(x, width, batch_norm=True, train=train)
+      x = layers.max_pool_2x2(x)
     x = x.reshape(x.shape[0], -1)
     x = nn.Dropout(self.dropout_rate, deterministic=not train)(x)
     x = nn.relu(nn.Dense(self.dense_units)(x))
     x = nn.Dropout(self.dropout_rate, deterministic=not train)(x)
-    return nn.Dense(NUM_CLASSES)(x)
+    logits = nn.Dense(NUM_CLASSES)(x)
+    if both_views:
+      images, mirrors = jnp.split(logits, 2)
+      return 0.5 * (images + mirrors)
+    return logits
 
 
 # The notebook's versions, in its order: the PyTorch reference and the benchmarks cover these.

@@ -145,7 +145,8 @@ def test_default_model_config_holds_only_the_fields_the_model_takes():
   assert set(models.default_model_config('v1')) == {'name', 'hidden_units', 'code_dim'}
   assert set(models.default_model_config('v4')) == {'name', 'code_dim', 'hidden_widths'}
   assert set(models.default_model_config('cnn')) == {'name', 'features', 'dense_units',
-                                                     'dropout_rate'}
+                                                     'dropout_rate', 'convs_per_block',
+                                                     'test_time_flip'}
   # Activations and initialisers are what make a model that model, not config fields.
   assert set(models.default_model_config('v3')) == set(models.default_model_config('hinton2006'))
 
@@ -269,6 +270,31 @@ def test_cnn_classifier_pools_per_block_and_drops_out_only_in_training(features,
     logits = [model.apply(variables, x, train=train_mode, mutable=['batch_stats'],
                           rngs={'dropout': make_key()})[0] for _ in range(2)]
     assert (not np.allclose(logits[0], logits[1])) == differs
+
+
+def test_cnn_classifier_stacks_convs_per_block_and_keeps_names_at_one():
+  one = _variable_shapes(_model('cnn', features=(4, 8), dense_units=8))
+  two = _variable_shapes(_model('cnn', features=(4, 8), dense_units=8, convs_per_block=2))
+  assert [name for name in one['params'] if name.startswith('Conv')] == ['Conv_0', 'Conv_1']
+  assert [two['params'][f'Conv_{index}']['kernel'].shape for index in range(4)] == [
+      (3, 3, 1, 4), (3, 3, 4, 4), (3, 3, 4, 8), (3, 3, 8, 8)]
+
+
+def test_cnn_test_time_flip_averages_the_logits_of_image_and_mirror_in_evaluation_only(make_key):
+  model, variables = _model_and_variables('cnn', make_key(), features=(4,), dense_units=8)
+  flipping = _model('cnn', features=(4,), dense_units=8, test_time_flip=True)
+  images = jax.random.uniform(make_key(), (3, 28, 28))
+  mirrors = images[:, :, ::-1]
+  plain = lambda x: model.apply(variables, x.reshape(3, 784))  # noqa: E731
+  np.testing.assert_allclose(flipping.apply(variables, images.reshape(3, 784)),
+                             0.5 * (plain(images) + plain(mirrors)), rtol=1e-5, atol=1e-6)
+  # A mirror's evaluation is its original's; training sees one view, as without the flag.
+  np.testing.assert_allclose(flipping.apply(variables, mirrors.reshape(3, 784)),
+                             flipping.apply(variables, images.reshape(3, 784)), rtol=1e-5, atol=1e-6)
+  assert not np.allclose(plain(images), plain(mirrors))
+  trained = lambda module: module.apply(variables, images.reshape(3, 784), train=True,  # noqa: E731
+                                        mutable=['batch_stats'])[0]
+  np.testing.assert_array_equal(trained(flipping), trained(model))
 
 
 # config.json files written by main.py before the registry, when config.model held
