@@ -101,6 +101,7 @@ def _model_field_rules(spec: models.ModelSpec):
                    len(value) <= spec.max_blocks, blocks),
       'batch_norm': ('bool', _anything, 'True or False'),
       'dropout_rate': ('number', lambda value: 0 <= value < 1, 'in [0, 1)'),
+      'label_weight': ('number', lambda value: value >= 0, '0 (off) or a positive weight'),
   }
 
 

@@ -132,7 +132,18 @@ class Autoencoder(nn.Module):
     raise NotImplementedError
 
   def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
-    return self.decode(self.encode(x, train), train)
+    code = self.encode(x, train)
+    self.read_code(code)
+    return self.decode(code, train)
+
+  def read_code(self, code: jax.Array) -> None:
+    """A side branch on the code that the decoder never sees; none by default.
+
+    ConvAutoencoder's `label_weight` puts a softmax head here and sows its logits,
+    [batch, 10], as 'code_logits' in the 'intermediates' collection, which the train
+    step alone asks for (steps.train_step); elsewhere the sow is a no-op.
+    """
+    del code
 
 
 @register('v1', from_notebook=True)
@@ -369,6 +380,12 @@ class ConvAutoencoder(Autoencoder):
   decoder out of a trap the plain version falls into, every ReLU dead and the output
   stuck at the mean image. `convs_per_block` > 1 stacks that many conv blocks at each
   resolution (VGG's way of deepening), for the records' larger budgets.
+
+  `label_weight` > 0 makes it a supervised autoencoder (Le, Patterson & White, 2018): a
+  dense softmax head reads the code, and training adds `label_weight` times its
+  cross-entropy against the training labels to the reconstruction loss, so that the
+  code carries the class as well as the shape. The head is a side branch: the code is
+  still the decoder's only input, and evaluation and reconstructions never use it.
   """
 
   code_dim: int = 10
@@ -377,12 +394,19 @@ class ConvAutoencoder(Autoencoder):
   batch_norm: bool = True
   upsample: str = 'nearest'
   convs_per_block: int = 1
+  label_weight: float = 0.0
 
   def setup(self):
     self.encoder = ConvEncoder(self.code_dim, self.features, self.hidden_units, self.batch_norm,
                                self.convs_per_block)
     self.decoder = ConvDecoder(self.features, self.hidden_units, self.batch_norm, self.upsample,
                                self.convs_per_block)
+    if self.label_weight > 0:
+      self.code_classifier = nn.Dense(NUM_CLASSES)
+
+  def read_code(self, code: jax.Array) -> None:
+    if self.label_weight > 0:
+      self.sow('intermediates', 'code_logits', self.code_classifier(code))
 
   def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
     return self.encoder(x, train)

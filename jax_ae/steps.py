@@ -99,12 +99,17 @@ def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
 
 
 def train_step(state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task,
-               augmentation: augment.Augmentation = augment.Augmentation()):
+               augmentation: augment.Augmentation = augment.Augmentation(),
+               label_weight: float = 0.0):
   """One optimizer step on the batch's mean loss; BatchNorm uses and updates batch stats.
 
   `key` is this step's randomness: the augmentation of the batch's images (the
   autoencoders' targets are then the augmented images) and dropout. Returns the
   batch means of the task's metrics and the gradient's norm.
+
+  `label_weight` > 0 (a model whose `read_code` sows 'code_logits': a supervised
+  autoencoder) minimises the loss plus `label_weight` times the code head's
+  cross-entropy on `batch['label']`; the metrics still report the task's loss alone.
 
   A step whose loss or gradient is not finite is not applied: the state comes back
   unchanged, so non-finite values never reach the parameters or a checkpoint.
@@ -117,10 +122,16 @@ def train_step(state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task
   def loss_fn(params):
     outputs, updates = state.apply_fn(
         {'params': params, 'batch_stats': state.batch_stats}, batch['image'],
-        train=True, mutable=['batch_stats'], rngs={'dropout': dropout_key})
+        train=True, mutable=['batch_stats', 'intermediates'] if label_weight else ['batch_stats'],
+        rngs={'dropout': dropout_key})
     means = {name: jnp.mean(values)
              for name, values in task.per_example_metrics(outputs, batch).items()}
-    return means['loss'], (means, updates)
+    objective = means['loss']
+    if label_weight:
+      (code_logits,) = updates['intermediates']['code_logits']
+      objective += label_weight * jnp.mean(
+          optax.softmax_cross_entropy_with_integer_labels(code_logits, batch['label']))
+    return objective, (means, updates)
 
   (loss, (means, updates)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
   grad_norm = optax.tree.norm(grads)

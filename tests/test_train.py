@@ -7,6 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from jax_ae import augment
 from jax_ae import held_out
 from jax_ae import models
 from jax_ae import steps
@@ -306,3 +307,45 @@ def test_all_finite_finds_one_non_finite_float_and_ignores_integers(make_key):
   spoiled['batch_stats']['encoder_norms_0']['var'] = (
       spoiled['batch_stats']['encoder_norms_0']['var'].at[2].set(jnp.inf))
   assert not bool(steps.all_finite(spoiled))
+
+
+def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstruction_loss(make_key):
+  """label_weight adds the code head's cross-entropy to what the step minimises only:
+  the head and the encoder move with it, the reported loss stays the squared error."""
+  config = tiny_config('conv_ae')
+  config.model.label_weight = 0.5
+  state = new_train_state(config, make_key(), 10)
+  code_dim = config.model.code_dim
+  assert state.params['code_classifier']['kernel'].shape == (code_dim, models.NUM_CLASSES)
+  batch = {'image': jax.random.uniform(make_key(), (8, 784)), 'label': jnp.arange(8) % 10}
+  key = make_key()
+  step = jax.jit(steps.train_step, static_argnums=(3, 4, 5))
+  plain_state, plain = step(state, batch, key, tasks.RECONSTRUCT, augment.Augmentation(), 0.0)
+  labelled_state, labelled = step(state, batch, key, tasks.RECONSTRUCT, augment.Augmentation(), 0.5)
+  np.testing.assert_allclose(labelled['loss'], plain['loss'], rtol=1e-6)  # the same forward pass
+  head = lambda trained: trained.params['code_classifier']['kernel']  # noqa: E731
+  np.testing.assert_array_equal(head(plain_state), head(state))  # no label loss, no gradient
+  assert not np.allclose(head(labelled_state), head(state))
+  encoder_out = lambda trained: trained.params['encoder']['Dense_0']['kernel']  # noqa: E731
+  assert not np.allclose(encoder_out(labelled_state), encoder_out(plain_state))
+  # The head is a side branch: evaluation is the decoder of the code, as without it.
+  model = models.create_model(config.model)
+  variables = {'params': state.params, 'batch_stats': state.batch_stats}
+  np.testing.assert_allclose(
+      steps.predict(state, batch['image']),
+      model.apply(variables, model.apply(variables, batch['image'], method=model.encode),
+                  method=model.decode), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('loop', ('python', 'scan'))
+def test_the_epoch_loop_passes_labels_to_a_supervised_autoencoders_head(loop, make_key):
+  config = tiny_config('conv_ae')
+  config.model.label_weight = 0.5
+  config.train.loop = loop
+  split = _synthetic_split(make_key(), 24)
+  trainer = train_loops.Trainer(config, split)
+  state = new_train_state(config, steps.init_key(config.seed), trainer.steps_per_epoch)
+  head_before = np.asarray(state.params['code_classifier']['kernel'])
+  state, sums = trainer.train_epoch(state, steps.shuffle_key(config.seed, 1))
+  assert int(sums['steps']) == 3 and np.isfinite(float(sums['loss']))
+  assert not np.allclose(state.params['code_classifier']['kernel'], head_before)
