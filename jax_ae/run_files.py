@@ -32,6 +32,7 @@ CONFIG_FILE = 'config.json'
 METRICS_FILE = 'metrics.jsonl'
 DIAGNOSTICS_FILE = 'diagnostics.jsonl'  # config.diagnostics.every_steps > 0 only
 MODEL_FILE = 'model.msgpack'
+PER_CLASS_FILE = 'per_class.json'  # classifiers: the test split's accuracy per class
 MODEL_DIGEST_FILE = MODEL_FILE + '.sha256'
 # Every picture a run may leave, named `{name}.png` (tasks.py and train.py choose them).
 PICTURES = ('loss_curve', 'reconstructions', 'confusion_matrix', 'misclassified', 'diagnostics')
@@ -151,6 +152,11 @@ class RunFiles:
     for name, picture in pictures.items():
       assert name in PICTURES, name
       write_atomically(self.path(f'{name}.png'), picture.png)
+
+  def write_per_class(self, rows: List[Dict[str, Any]]) -> None:
+    """per_class.json: one {'class', 'count', ...} row per class, as a JSON list."""
+    if self.writes:
+      write_atomically(self.path(PER_CLASS_FILE), json.dumps(rows, indent=1).encode())
 
   def write_model(self, variables: Dict[str, Any]) -> None:
     """model.msgpack of the variables ({'params', 'batch_stats'}), and its sha256 beside it.

@@ -10,7 +10,7 @@ The steps, the epoch loop and the checkpoints ask the run's Task and never branc
 which one it is; `get(config.task)` is the one place a name becomes a Task.
 """
 
-from typing import Any, Callable, Dict, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import jax
 import jax.numpy as jnp
@@ -83,6 +83,12 @@ class Task:
     """The pictures written as files at the end of a run (besides the loss curve)."""
     del predict_test_split, test_split
     return self.epoch_pictures(predict, shown, evaluation, class_names, title)
+
+  def per_class(self, evaluation: Dict[str, Any], class_names) -> Optional[List[Dict[str, Any]]]:
+    """The test split's figures per class, written as per_class.json at the end of a
+    run; None where the task has none (an autoencoder's are --mode=evaluate's)."""
+    del evaluation, class_names
+    return None
 
 
 def _split_evaluated(evaluation: Dict[str, Any]) -> str:
@@ -163,6 +169,15 @@ class _Classify(Task):
         test_split['image'][mistakes], test_split['label'][mistakes], probabilities[mistakes],
         class_names, title)
     return pictures
+
+  def per_class(self, evaluation, class_names):
+    if 'test_confusion' not in evaluation:
+      return None
+    confusion = np.asarray(evaluation['test_confusion'], np.float64)
+    counts = confusion.sum(axis=1)
+    return [{'class': name, 'count': int(count),
+             'accuracy': float(confusion[index, index] / count) if count else None}
+            for index, (name, count) in enumerate(zip(class_names, counts))]
 
 
 RECONSTRUCT = _Reconstruct()

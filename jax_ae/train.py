@@ -106,6 +106,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> steps
       dataset['test'], class_names, title)
   pictures['loss_curve'] = plots.loss_curve_png(run.read_metrics(), task.loss_description, title)
   run.write_pictures(pictures)
+  per_class = task.per_class(evaluation, class_names)
+  if per_class is not None:
+    run.write_per_class(per_class)
   checkpoints.close()
   workdir_lock.release(workdir)
   logging.info('finished: %s holds the model (%s), its metrics (%s, log.txt) and pictures (%s).',

@@ -13,6 +13,7 @@ import pytest
 from tensorboard.backend.event_processing import event_accumulator
 
 from jax_ae import config_files
+from jax_ae import data
 from jax_ae import errors
 from jax_ae import run_files
 from jax_ae import train
@@ -87,6 +88,11 @@ def test_tiny_cnn_runs_leave_their_files(config_name, pictures, tmp_path):
   rows = [json.loads(line) for line in (workdir / 'metrics.jsonl').read_text().splitlines()]
   assert [row['epoch'] for row in rows] == [1, 2]
   classifies = config_name.startswith('cnn')
+  assert ('per_class.json' in names) == classifies
+  if classifies:
+    per_class = json.loads((workdir / 'per_class.json').read_text())
+    assert [row['class'] for row in per_class] == list(data.CLASS_NAMES['fashion_mnist'])
+    assert sum(row['count'] for row in per_class) == main_with_mock_data.MOCK_EXAMPLES
   for row in rows:
     assert ({'train_accuracy', 'test_accuracy'} <= set(row)) == classifies
     assert row['loop'] == 'python' or jax.default_backend() != 'cpu'

@@ -43,3 +43,17 @@ def test_most_confident_mistakes_come_first():
   labels = np.array([0, 0, 0, 1])
   # Wrong: rows 1 (p=0.73), 2 (p=0.99), 3 (p=0.95).
   np.testing.assert_array_equal(tasks.most_confident_mistakes(probabilities, labels, 2), [2, 3])
+
+
+def test_a_classifiers_per_class_accuracy_reads_the_test_confusion_rows():
+  confusion = np.zeros((10, 10))
+  confusion[0, 0], confusion[0, 6] = 3, 1  # 3 of 4 T-shirts right, one read as a shirt
+  confusion[6, 6] = 2
+  names = [f'class {index}' for index in range(10)]
+  rows = tasks.CLASSIFY.per_class({'test_loss': 0.1, 'test_confusion': confusion}, names)
+  assert rows[0] == {'class': 'class 0', 'count': 4, 'accuracy': 0.75}
+  assert rows[6] == {'class': 'class 6', 'count': 2, 'accuracy': 1.0}
+  assert rows[1] == {'class': 'class 1', 'count': 0, 'accuracy': None}
+  # Only a run that read the test split has them; an autoencoder has none here.
+  assert tasks.CLASSIFY.per_class({'val_confusion': confusion}, names) is None
+  assert tasks.RECONSTRUCT.per_class({'test_loss': 0.1}, names) is None
