@@ -64,6 +64,10 @@ def get_config() -> ml_collections.ConfigDict:
   # AdamW's decoupled decay of the kernels, per unit of learning rate; 0 = plain Adam.
   # Not changeable on resume: it changes the optimizer state.
   config.optim.weight_decay = 0.0
+  # Classifiers: train against targets of 1 - label_smoothing on the label and the rest
+  # spread over all classes (optax.smooth_labels); 0 = one-hot. The metrics still report
+  # the plain cross-entropy, so runs with and without it compare.
+  config.optim.label_smoothing = 0.0
 
   config.train = ml_collections.ConfigDict()
   # python: a Python loop over a jitted, donated step. scan: many steps in one jitted

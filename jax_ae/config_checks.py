@@ -177,6 +177,11 @@ def validate(config: ml_collections.ConfigDict) -> None:
   # Below 1: a step never shrinks a kernel past zero.
   _require(config, 'optim.weight_decay', 'number', lambda decay: 0 <= decay < 1,
            'in [0, 1) (0 = off)')
+  _require(config, 'optim.label_smoothing', 'number', lambda amount: 0 <= amount < 1,
+           'in [0, 1) (0 = one-hot targets)')
+  if config.optim.label_smoothing and config.task != 'classify':
+    raise ConfigError('optim.label_smoothing smooths class targets; set it to 0 unless '
+                      'task=classify.')
   if config.optim.name == 'sgd' and config.optim.weight_decay:
     raise ConfigError('optim.weight_decay is AdamW\'s; set it to 0 with optim.name=sgd.')
   num_train_examples = data.NUM_TRAIN_EXAMPLES[config.data.name]

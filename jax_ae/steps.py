@@ -100,7 +100,7 @@ def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
 
 def train_step(state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task,
                augmentation: augment.Augmentation = augment.Augmentation(),
-               label_weight: float = 0.0):
+               label_weight: float = 0.0, label_smoothing: float = 0.0):
   """One optimizer step on the batch's mean loss; BatchNorm uses and updates batch stats.
 
   `key` is this step's randomness: the augmentation of the batch's images (the
@@ -110,6 +110,9 @@ def train_step(state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task
   `label_weight` > 0 (a model whose `read_code` sows 'code_logits': a supervised
   autoencoder) minimises the loss plus `label_weight` times the code head's
   cross-entropy on `batch['label']`; the metrics still report the task's loss alone.
+  `label_smoothing` > 0 (classifiers) minimises the cross-entropy against smoothed
+  targets (optax.smooth_labels) in place of the loss; the metrics again report the
+  plain loss, so a smoothed run's figures compare with an unsmoothed one's.
 
   A step whose loss or gradient is not finite is not applied: the state comes back
   unchanged, so non-finite values never reach the parameters or a checkpoint.
@@ -127,6 +130,10 @@ def train_step(state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task
     means = {name: jnp.mean(values)
              for name, values in task.per_example_metrics(outputs, batch).items()}
     objective = means['loss']
+    if label_smoothing:
+      targets = optax.smooth_labels(jax.nn.one_hot(batch['label'], outputs.shape[-1]),
+                                    label_smoothing)
+      objective = jnp.mean(optax.softmax_cross_entropy(outputs, targets))
     if label_weight:
       (code_logits,) = updates['intermediates']['code_logits']
       objective += label_weight * jnp.mean(

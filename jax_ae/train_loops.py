@@ -66,7 +66,7 @@ def _train_step_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Arr
                           train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
                           task: tasks.Task, augmentation: augment.Augmentation,
                           batch_sharding: Optional[jax.sharding.Sharding] = None,
-                          label_weight: float = 0.0):
+                          label_weight: float = 0.0, label_smoothing: float = 0.0):
   """train_step on the next batch of the epoch's shuffle, metrics summed on device.
 
   `epoch_sums['steps']` counts the steps taken this epoch and so also picks the
@@ -84,7 +84,8 @@ def _train_step_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Arr
   # Folding in the epoch's step count as well: a skipped (non-finite) step leaves
   # state.step as it was, and the next step must not reuse its key.
   step_key = jax.random.fold_in(jax.random.fold_in(run_key, state.step), epoch_sums['steps'])
-  state, metrics = steps.train_step(state, batch, step_key, task, augmentation, label_weight)
+  state, metrics = steps.train_step(state, batch, step_key, task, augmentation, label_weight,
+                                   label_smoothing)
   finite = jnp.isfinite(metrics['loss']) & jnp.isfinite(metrics['grad_norm'])
   first_nonfinite_step = jnp.where(
       finite | (epoch_sums['first_nonfinite_step'] >= 0),
@@ -99,7 +100,7 @@ def _train_steps_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Ar
                            train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
                            task: tasks.Task, augmentation: augment.Augmentation,
                            batch_sharding: Optional[jax.sharding.Sharding], max_steps: int,
-                           label_weight: float = 0.0):
+                           label_weight: float = 0.0, label_smoothing: float = 0.0):
   """Up to `max_steps` of `_train_step_on_device` in one compiled loop, never past the epoch.
 
   The 'scan' train loop: one dispatch for many steps. A `while_loop` rather than
@@ -109,7 +110,8 @@ def _train_steps_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Ar
   return jax.lax.while_loop(
       lambda carry: carry[1]['steps'] < stop_at,
       lambda carry: _train_step_on_device(*carry, train_arrays, batch_indices, run_key, task,
-                                          augmentation, batch_sharding, label_weight),
+                                          augmentation, batch_sharding, label_weight,
+                                          label_smoothing),
       (state, epoch_sums))
 
 
@@ -149,7 +151,8 @@ class Trainer:
     step_options = {'task': self.task, 'augmentation': augment.from_config(config.augment),
                     'batch_sharding': sharding.batch_sharded(self.mesh),
                     # A supervised autoencoder's weight (models.ConvAutoencoder); 0 elsewhere.
-                    'label_weight': config.model.get('label_weight', 0.0)}
+                    'label_weight': config.model.get('label_weight', 0.0),
+                    'label_smoothing': config.optim.label_smoothing}
     # The state is donated; the epoch's sums are not: train_epoch reads the step count
     # of a call that a later one may already have consumed (calls_in_flight).
     if self.loop == 'python':

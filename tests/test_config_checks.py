@@ -37,6 +37,7 @@ overrides = st.fixed_dictionaries({
     'optim.transition_epochs': st.floats(-1.0, 3.0, allow_nan=False),
     'optim.clip_norm': st.floats(-1.0, 2.0, allow_nan=False),
     'optim.weight_decay': st.floats(-0.5, 1.5, allow_nan=False),
+    'optim.label_smoothing': st.floats(-0.5, 1.5, allow_nan=False),
     'optim.schedule': st.sampled_from(['exponential', 'cosine', 'linear']),
     'optim.warmup_epochs': st.floats(-1.0, 4.0, allow_nan=False),
 })
@@ -112,6 +113,10 @@ def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
     ('v1', 'bench.batch_sizes', (32, 1_000_000_000), 'bench.batch_sizes must be positive integers '
      'up to 60000, the training examples of mnist (e.g. 32,256,1024), got (32, 1000000000).'),
     ('v1', 'optim.weight_decay', 1.0, 'optim.weight_decay must be in [0, 1) (0 = off), got 1.0.'),
+    ('cnn', 'optim.label_smoothing', 1.0, 'optim.label_smoothing must be in [0, 1) (0 = one-hot '
+                                          'targets), got 1.0.'),
+    ('v3', 'optim.label_smoothing', 0.1, 'optim.label_smoothing smooths class targets; set it '
+                                         'to 0 unless task=classify.'),
     ('v1', 'model.name', 'v9', "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5, "
                                "hinton2006, conv_ae, cnn."),
     ('v1', 'model.name', 'v4', "model 'v4' takes model.code_dim, model.hidden_widths, not "

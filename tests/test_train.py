@@ -5,6 +5,7 @@ import flax
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 import pytest
 
 from jax_ae import augment
@@ -335,6 +336,33 @@ def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstru
       steps.predict(state, batch['image']),
       model.apply(variables, model.apply(variables, batch['image'], method=model.encode),
                   method=model.decode), rtol=1e-5, atol=1e-6)
+
+
+def test_label_smoothing_changes_what_a_classifier_minimises_not_what_it_reports(make_key):
+  """The smoothed step's gradient is the one of optax's smoothed cross-entropy; its
+  reported loss is the plain cross-entropy of the same forward pass."""
+  config = tiny_config('cnn')
+  state = new_train_state(config, make_key(), 10)
+  batch = {'image': jax.random.uniform(make_key(), (8, 784)), 'label': jnp.arange(8) % 10}
+  key = make_key()
+  step = jax.jit(steps.train_step, static_argnums=(3, 4, 5, 6))
+  plain_state, plain = step(state, batch, key, tasks.CLASSIFY, augment.Augmentation(), 0.0, 0.0)
+  smooth_state, smooth = step(state, batch, key, tasks.CLASSIFY, augment.Augmentation(), 0.0, 0.3)
+  np.testing.assert_allclose(smooth['loss'], plain['loss'], rtol=1e-6)
+  assert not np.allclose(smooth['grad_norm'], plain['grad_norm'])
+  kernel = lambda trained: trained.params['Dense_0']['kernel']  # noqa: E731
+  assert not np.allclose(kernel(smooth_state), kernel(plain_state))
+  # Smoothing by 0.9 leaves 0.1 + 0.09 on the label and 0.09 on each other class.
+  def smoothed_objective(params):
+    logits = state.apply_fn({'params': params, 'batch_stats': state.batch_stats},
+                            batch['image'], train=True, mutable=['batch_stats'],
+                            rngs={'dropout': jax.random.split(key)[1]})[0]
+    targets = jnp.where(jax.nn.one_hot(batch['label'], 10) > 0, 0.19, 0.09)
+    return jnp.mean(optax.softmax_cross_entropy(logits, targets))
+  _, smoothed = step(state, batch, key, tasks.CLASSIFY, augment.Augmentation(), 0.0, 0.9)
+  np.testing.assert_allclose(smoothed['grad_norm'],
+                             optax.tree.norm(jax.grad(smoothed_objective)(state.params)),
+                             rtol=1e-4)
 
 
 @pytest.mark.parametrize('loop', ('python', 'scan'))
