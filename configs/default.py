@@ -68,6 +68,9 @@ def get_config() -> ml_collections.ConfigDict:
   # spread over all classes (optax.smooth_labels); 0 = one-hot. The metrics still report
   # the plain cross-entropy, so runs with and without it compare.
   config.optim.label_smoothing = 0.0
+  # Autoencoders: add this weight times the squared error of neighbouring pixels'
+  # differences (jax_ae/objective.py), which pays for thin edges; 0 = off.
+  config.optim.edge_weight = 0.0
 
   config.train = ml_collections.ConfigDict()
   # python: a Python loop over a jitted, donated step. scan: many steps in one jitted

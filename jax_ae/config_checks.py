@@ -182,6 +182,11 @@ def validate(config: ml_collections.ConfigDict) -> None:
   if config.optim.label_smoothing and config.task != 'classify':
     raise ConfigError('optim.label_smoothing smooths class targets; set it to 0 unless '
                       'task=classify.')
+  _require(config, 'optim.edge_weight', 'number', lambda weight: weight >= 0,
+           '0 (off) or a positive weight')
+  if config.optim.edge_weight and config.task != 'reconstruct':
+    raise ConfigError('optim.edge_weight weighs the edges of reconstructed images; set it '
+                      'to 0 unless task=reconstruct.')
   if config.optim.name == 'sgd' and config.optim.weight_decay:
     raise ConfigError('optim.weight_decay is AdamW\'s; set it to 0 with optim.name=sgd.')
   num_train_examples = data.NUM_TRAIN_EXAMPLES[config.data.name]

@@ -17,6 +17,7 @@ import optax
 
 from jax_ae import augment
 from jax_ae import models
+from jax_ae import objective as objective_lib
 from jax_ae import tasks
 
 Batch = Dict[str, jax.Array]
@@ -100,19 +101,15 @@ def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
 
 def train_step(state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task,
                augmentation: augment.Augmentation = augment.Augmentation(),
-               label_weight: float = 0.0, label_smoothing: float = 0.0):
+               objective: objective_lib.Objective = objective_lib.Objective()):
   """One optimizer step on the batch's mean loss; BatchNorm uses and updates batch stats.
 
   `key` is this step's randomness: the augmentation of the batch's images (the
   autoencoders' targets are then the augmented images) and dropout. Returns the
   batch means of the task's metrics and the gradient's norm.
 
-  `label_weight` > 0 (a model whose `read_code` sows 'code_logits': a supervised
-  autoencoder) minimises the loss plus `label_weight` times the code head's
-  cross-entropy on `batch['label']`; the metrics still report the task's loss alone.
-  `label_smoothing` > 0 (classifiers) minimises the cross-entropy against smoothed
-  targets (optax.smooth_labels) in place of the loss; the metrics again report the
-  plain loss, so a smoothed run's figures compare with an unsmoothed one's.
+  The gradient is of `objective`'s total (objective.py: a label head's cross-entropy,
+  smoothed labels, an edge term); the metrics report the task's plain loss.
 
   A step whose loss or gradient is not finite is not applied: the state comes back
   unchanged, so non-finite values never reach the parameters or a checkpoint.
@@ -125,20 +122,14 @@ def train_step(state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task
   def loss_fn(params):
     outputs, updates = state.apply_fn(
         {'params': params, 'batch_stats': state.batch_stats}, batch['image'],
-        train=True, mutable=['batch_stats', 'intermediates'] if label_weight else ['batch_stats'],
+        train=True,
+        mutable=['batch_stats', 'intermediates'] if objective.reads_code_logits else ['batch_stats'],
         rngs={'dropout': dropout_key})
     means = {name: jnp.mean(values)
              for name, values in task.per_example_metrics(outputs, batch).items()}
-    objective = means['loss']
-    if label_smoothing:
-      targets = optax.smooth_labels(jax.nn.one_hot(batch['label'], outputs.shape[-1]),
-                                    label_smoothing)
-      objective = jnp.mean(optax.softmax_cross_entropy(outputs, targets))
-    if label_weight:
-      (code_logits,) = updates['intermediates']['code_logits']
-      objective += label_weight * jnp.mean(
-          optax.softmax_cross_entropy_with_integer_labels(code_logits, batch['label']))
-    return objective, (means, updates)
+    total = objective_lib.minimised(objective, means['loss'], outputs, batch,
+                                    updates.get('intermediates', {}))
+    return total, (means, updates)
 
   (loss, (means, updates)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
   grad_norm = optax.tree.norm(grads)

@@ -111,8 +111,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> steps
     run.write_per_class(per_class)
   checkpoints.close()
   workdir_lock.release(workdir)
-  logging.info('finished: %s holds the model (%s), its metrics (%s, log.txt) and pictures (%s).',
-               workdir, run_files.MODEL_FILE, run_files.METRICS_FILE,
+  per_class_note = '' if per_class is None else f', accuracy per class ({run_files.PER_CLASS_FILE})'
+  logging.info('finished: %s holds the model (%s), its metrics (%s, log.txt%s) and pictures (%s).',
+               workdir, run_files.MODEL_FILE, run_files.METRICS_FILE, per_class_note,
                ', '.join(f'{name}.png' for name in sorted(pictures)))
   return state
 

@@ -26,6 +26,7 @@ from jax_ae import console
 from jax_ae import diagnostics
 from jax_ae import interrupts
 from jax_ae import models
+from jax_ae import objective as objective_lib
 from jax_ae import sharding
 from jax_ae import steps
 from jax_ae import tasks
@@ -66,7 +67,7 @@ def _train_step_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Arr
                           train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
                           task: tasks.Task, augmentation: augment.Augmentation,
                           batch_sharding: Optional[jax.sharding.Sharding] = None,
-                          label_weight: float = 0.0, label_smoothing: float = 0.0):
+                          objective: objective_lib.Objective = objective_lib.Objective()):
   """train_step on the next batch of the epoch's shuffle, metrics summed on device.
 
   `epoch_sums['steps']` counts the steps taken this epoch and so also picks the
@@ -84,8 +85,7 @@ def _train_step_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Arr
   # Folding in the epoch's step count as well: a skipped (non-finite) step leaves
   # state.step as it was, and the next step must not reuse its key.
   step_key = jax.random.fold_in(jax.random.fold_in(run_key, state.step), epoch_sums['steps'])
-  state, metrics = steps.train_step(state, batch, step_key, task, augmentation, label_weight,
-                                   label_smoothing)
+  state, metrics = steps.train_step(state, batch, step_key, task, augmentation, objective)
   finite = jnp.isfinite(metrics['loss']) & jnp.isfinite(metrics['grad_norm'])
   first_nonfinite_step = jnp.where(
       finite | (epoch_sums['first_nonfinite_step'] >= 0),
@@ -100,7 +100,7 @@ def _train_steps_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Ar
                            train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
                            task: tasks.Task, augmentation: augment.Augmentation,
                            batch_sharding: Optional[jax.sharding.Sharding], max_steps: int,
-                           label_weight: float = 0.0, label_smoothing: float = 0.0):
+                           objective: objective_lib.Objective = objective_lib.Objective()):
   """Up to `max_steps` of `_train_step_on_device` in one compiled loop, never past the epoch.
 
   The 'scan' train loop: one dispatch for many steps. A `while_loop` rather than
@@ -110,8 +110,7 @@ def _train_steps_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Ar
   return jax.lax.while_loop(
       lambda carry: carry[1]['steps'] < stop_at,
       lambda carry: _train_step_on_device(*carry, train_arrays, batch_indices, run_key, task,
-                                          augmentation, batch_sharding, label_weight,
-                                          label_smoothing),
+                                          augmentation, batch_sharding, objective),
       (state, epoch_sums))
 
 
@@ -150,9 +149,7 @@ class Trainer:
     self.loop = resolve(config.train.loop, config.model.name)
     step_options = {'task': self.task, 'augmentation': augment.from_config(config.augment),
                     'batch_sharding': sharding.batch_sharded(self.mesh),
-                    # A supervised autoencoder's weight (models.ConvAutoencoder); 0 elsewhere.
-                    'label_weight': config.model.get('label_weight', 0.0),
-                    'label_smoothing': config.optim.label_smoothing}
+                    'objective': objective_lib.from_config(config)}
     # The state is donated; the epoch's sums are not: train_epoch reads the step count
     # of a call that a later one may already have consumed (calls_in_flight).
     if self.loop == 'python':

@@ -38,6 +38,7 @@ overrides = st.fixed_dictionaries({
     'optim.clip_norm': st.floats(-1.0, 2.0, allow_nan=False),
     'optim.weight_decay': st.floats(-0.5, 1.5, allow_nan=False),
     'optim.label_smoothing': st.floats(-0.5, 1.5, allow_nan=False),
+    'optim.edge_weight': st.floats(-0.5, 1.5, allow_nan=False),
     'optim.schedule': st.sampled_from(['exponential', 'cosine', 'linear']),
     'optim.warmup_epochs': st.floats(-1.0, 4.0, allow_nan=False),
 })
@@ -117,6 +118,10 @@ def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
                                           'targets), got 1.0.'),
     ('v3', 'optim.label_smoothing', 0.1, 'optim.label_smoothing smooths class targets; set it '
                                          'to 0 unless task=classify.'),
+    ('conv_ae', 'optim.edge_weight', -0.1, 'optim.edge_weight must be 0 (off) or a positive '
+                                           'weight, got -0.1.'),
+    ('cnn', 'optim.edge_weight', 0.5, 'optim.edge_weight weighs the edges of reconstructed '
+                                      'images; set it to 0 unless task=reconstruct.'),
     ('v1', 'model.name', 'v9', "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5, "
                                "hinton2006, conv_ae, cnn."),
     ('v1', 'model.name', 'v4', "model 'v4' takes model.code_dim, model.hidden_widths, not "

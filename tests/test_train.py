@@ -11,6 +11,7 @@ import pytest
 from jax_ae import augment
 from jax_ae import held_out
 from jax_ae import models
+from jax_ae import objective
 from jax_ae import steps
 from jax_ae import tasks
 from jax_ae import train_loops
@@ -321,8 +322,10 @@ def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstru
   batch = {'image': jax.random.uniform(make_key(), (8, 784)), 'label': jnp.arange(8) % 10}
   key = make_key()
   step = jax.jit(steps.train_step, static_argnums=(3, 4, 5))
-  plain_state, plain = step(state, batch, key, tasks.RECONSTRUCT, augment.Augmentation(), 0.0)
-  labelled_state, labelled = step(state, batch, key, tasks.RECONSTRUCT, augment.Augmentation(), 0.5)
+  plain_state, plain = step(state, batch, key, tasks.RECONSTRUCT, augment.Augmentation(),
+                            objective.Objective())
+  labelled_state, labelled = step(state, batch, key, tasks.RECONSTRUCT, augment.Augmentation(),
+                                  objective.Objective(label_weight=0.5))
   np.testing.assert_allclose(labelled['loss'], plain['loss'], rtol=1e-6)  # the same forward pass
   head = lambda trained: trained.params['code_classifier']['kernel']  # noqa: E731
   np.testing.assert_array_equal(head(plain_state), head(state))  # no label loss, no gradient
@@ -345,9 +348,12 @@ def test_label_smoothing_changes_what_a_classifier_minimises_not_what_it_reports
   state = new_train_state(config, make_key(), 10)
   batch = {'image': jax.random.uniform(make_key(), (8, 784)), 'label': jnp.arange(8) % 10}
   key = make_key()
-  step = jax.jit(steps.train_step, static_argnums=(3, 4, 5, 6))
-  plain_state, plain = step(state, batch, key, tasks.CLASSIFY, augment.Augmentation(), 0.0, 0.0)
-  smooth_state, smooth = step(state, batch, key, tasks.CLASSIFY, augment.Augmentation(), 0.0, 0.3)
+  step = jax.jit(steps.train_step, static_argnums=(3, 4, 5))
+  smoothing = lambda amount: objective.Objective(label_smoothing=amount)  # noqa: E731
+  plain_state, plain = step(state, batch, key, tasks.CLASSIFY, augment.Augmentation(),
+                            smoothing(0.0))
+  smooth_state, smooth = step(state, batch, key, tasks.CLASSIFY, augment.Augmentation(),
+                              smoothing(0.3))
   np.testing.assert_allclose(smooth['loss'], plain['loss'], rtol=1e-6)
   assert not np.allclose(smooth['grad_norm'], plain['grad_norm'])
   kernel = lambda trained: trained.params['Dense_0']['kernel']  # noqa: E731
@@ -359,7 +365,7 @@ def test_label_smoothing_changes_what_a_classifier_minimises_not_what_it_reports
                             rngs={'dropout': jax.random.split(key)[1]})[0]
     targets = jnp.where(jax.nn.one_hot(batch['label'], 10) > 0, 0.19, 0.09)
     return jnp.mean(optax.softmax_cross_entropy(logits, targets))
-  _, smoothed = step(state, batch, key, tasks.CLASSIFY, augment.Augmentation(), 0.0, 0.9)
+  _, smoothed = step(state, batch, key, tasks.CLASSIFY, augment.Augmentation(), smoothing(0.9))
   np.testing.assert_allclose(smoothed['grad_norm'],
                              optax.tree.norm(jax.grad(smoothed_objective)(state.params)),
                              rtol=1e-4)

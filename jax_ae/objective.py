@@ -1,0 +1,80 @@
+"""What a train step minimises: the task's loss, or that loss changed by the config.
+
+The metrics a run reports are always the task's plain loss (tasks.py), so runs with
+and without these terms compare on one scale; only the gradient sees them.
+
+- `label_weight` (model.label_weight, conv_ae): a supervised autoencoder. Adds this
+  weight times the cross-entropy of the code head's logits (sown as 'code_logits' by
+  models.Autoencoder.read_code) against the batch's labels.
+- `label_smoothing` (optim.label_smoothing, classifiers): the cross-entropy against
+  targets smoothed by this amount (optax.smooth_labels) replaces the plain one.
+- `edge_weight` (optim.edge_weight, autoencoders): adds this weight times the squared
+  error of the images' horizontal and vertical pixel differences. The squared error of
+  the pixels pays little for the few thin lines (a zip, a collar, buttons) that tell a
+  coat from a pullover; differences of neighbours are large exactly there.
+"""
+
+from typing import Any, Mapping, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import ml_collections
+import optax
+
+from jax_ae.models import IMAGE_SIDE
+
+Batch = Mapping[str, jax.Array]
+
+
+class Objective(NamedTuple):
+  """The terms beyond the task's loss; hashable, so jit takes it as a static argument."""
+
+  label_weight: float = 0.0
+  label_smoothing: float = 0.0
+  edge_weight: float = 0.0
+
+  @property
+  def reads_code_logits(self) -> bool:
+    """Whether the forward pass must sow the code head's logits ('intermediates')."""
+    return self.label_weight > 0
+
+
+def from_config(config: ml_collections.ConfigDict) -> Objective:
+  return Objective(label_weight=config.model.get('label_weight', 0.0),
+                   label_smoothing=config.optim.label_smoothing,
+                   edge_weight=config.optim.edge_weight)
+
+
+def edge_error(reconstructions: jax.Array, images: jax.Array) -> jax.Array:
+  """Mean squared error of neighbouring pixels' differences, per example.
+
+  [batch, 784] x2 -> [batch]: the mean over the 28 x 27 horizontal and 27 x 28
+  vertical differences of each image.
+  """
+  difference = (reconstructions - images).reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
+  across = jnp.diff(difference, axis=2)
+  down = jnp.diff(difference, axis=1)
+  return 0.5 * (jnp.mean(jnp.square(across), axis=(1, 2)) +
+                jnp.mean(jnp.square(down), axis=(1, 2)))
+
+
+def minimised(objective: Objective, task_loss: jax.Array, outputs: jax.Array, batch: Batch,
+              intermediates: Mapping[str, Any]) -> jax.Array:
+  """The scalar the step's gradient is of.
+
+  task_loss: the batch mean of the task's loss; outputs: the model's training-mode
+  outputs ([batch, 784] images or [batch, 10] logits); intermediates: what the forward
+  pass sowed (empty unless `objective.reads_code_logits`).
+  """
+  total = task_loss
+  if objective.label_smoothing:
+    targets = optax.smooth_labels(jax.nn.one_hot(batch['label'], outputs.shape[-1]),
+                                  objective.label_smoothing)
+    total = jnp.mean(optax.softmax_cross_entropy(outputs, targets))
+  if objective.edge_weight:
+    total += objective.edge_weight * jnp.mean(edge_error(outputs, batch['image']))
+  if objective.label_weight:
+    (code_logits,) = intermediates['code_logits']
+    total += objective.label_weight * jnp.mean(
+        optax.softmax_cross_entropy_with_integer_labels(code_logits, batch['label']))
+  return total

@@ -1,0 +1,87 @@
+"""objective.py: what a train step minimises beyond the task's loss."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from jax_ae import augment
+from jax_ae import objective
+from jax_ae import steps
+from jax_ae import tasks
+from tests.helpers import new_train_state, tiny_config
+
+
+def _images(key, count=4):
+  return jax.random.uniform(key, (count, 784))
+
+
+def test_the_edge_error_of_an_exact_or_uniformly_brighter_reconstruction_is_zero(make_key):
+  images = _images(make_key())
+  np.testing.assert_array_equal(objective.edge_error(images, images), np.zeros(4))
+  # A constant offset leaves every difference of neighbours as it was: the squared
+  # error of the pixels sees it, the edge term does not.
+  np.testing.assert_allclose(objective.edge_error(images + 0.3, images), np.zeros(4), atol=1e-6)
+
+
+def test_the_edge_error_is_the_mean_squared_difference_of_neighbours(make_key):
+  images, reconstructions = _images(make_key(), 2), _images(make_key(), 2)
+  difference = np.asarray(reconstructions - images, np.float64).reshape(2, 28, 28)
+  across = [np.mean([(row[i + 1] - row[i]) ** 2 for row in image for i in range(27)])
+            for image in difference]
+  down = [np.mean([(image[r + 1, c] - image[r, c]) ** 2 for r in range(27) for c in range(28)])
+          for image in difference]
+  np.testing.assert_allclose(objective.edge_error(reconstructions, images),
+                             0.5 * (np.array(across) + np.array(down)), rtol=1e-5)
+
+
+def test_a_missed_line_costs_the_edge_term_more_than_a_missed_blur_of_the_same_squared_error():
+  """Why the term exists: a thin line and a smooth patch of equal pixel error."""
+  blank = jnp.zeros((1, 784))
+  line = blank.reshape(1, 28, 28).at[0, :, 14].set(1.0).reshape(1, 784)
+  patch = jnp.full((1, 784), jnp.sqrt(jnp.mean(jnp.square(line))))
+  np.testing.assert_allclose(tasks.reconstruction_loss(line, blank),
+                             tasks.reconstruction_loss(patch, blank), rtol=1e-5)
+  assert float(objective.edge_error(line, blank)[0]) > 10 * float(
+      objective.edge_error(patch, blank)[0])
+
+
+def test_no_terms_minimise_the_task_loss_itself(make_key):
+  images = _images(make_key())
+  task_loss = jnp.asarray(0.25)
+  assert objective.minimised(objective.Objective(), task_loss, images,
+                             {'image': images}, {}) is task_loss
+
+
+@pytest.mark.parametrize('weight', (0.5, 2.0))
+def test_the_edge_weight_adds_its_multiple_of_the_batch_mean_edge_error(make_key, weight):
+  images, outputs = _images(make_key()), _images(make_key())
+  total = objective.minimised(objective.Objective(edge_weight=weight), jnp.asarray(0.1),
+                              outputs, {'image': images}, {})
+  np.testing.assert_allclose(
+      total, 0.1 + weight * jnp.mean(objective.edge_error(outputs, images)), rtol=1e-6)
+
+
+def test_from_config_reads_each_term_where_the_config_keeps_it():
+  config = tiny_config('conv_ae')
+  config.model.label_weight = 0.01
+  config.optim.edge_weight = 0.5
+  assert objective.from_config(config) == objective.Objective(label_weight=0.01, edge_weight=0.5)
+  assert not objective.from_config(tiny_config('v1')).reads_code_logits  # no label_weight field
+
+
+def test_the_edge_weight_moves_an_autoencoders_step_and_not_its_reported_loss(make_key):
+  config = tiny_config('conv_ae')
+  state = new_train_state(config, make_key(), 10)
+  batch = {'image': _images(make_key(), 8), 'label': jnp.arange(8) % 10}
+  key = make_key()
+  step = jax.jit(steps.train_step, static_argnums=(3, 4, 5))
+  plain_state, plain = step(state, batch, key, tasks.RECONSTRUCT, augment.Augmentation(),
+                            objective.Objective())
+  edged_state, edged = step(state, batch, key, tasks.RECONSTRUCT, augment.Augmentation(),
+                            objective.Objective(edge_weight=1.0))
+  np.testing.assert_allclose(edged['loss'], plain['loss'], rtol=1e-6)
+  assert float(edged['grad_norm']) != pytest.approx(float(plain['grad_norm']), rel=1e-4)
+  moved = jax.tree.map(lambda a, b: bool(np.allclose(a, b)), edged_state.params,
+                       plain_state.params)
+  assert not all(jax.tree.leaves(moved))
