@@ -66,7 +66,8 @@ def get_config() -> ml_collections.ConfigDict:
   config.optim.weight_decay = 0.0
   # Classifiers: train against targets of 1 - label_smoothing on the label and the rest
   # spread over all classes (optax.smooth_labels); 0 = one-hot. The metrics still report
-  # the plain cross-entropy, so runs with and without it compare.
+  # the plain cross-entropy, which smoothing raises (it caps the confidence): compare
+  # such runs by accuracy.
   config.optim.label_smoothing = 0.0
   # Autoencoders: add this weight times the squared error of neighbouring pixels'
   # differences (jax_ae/objective.py), which pays for thin edges; 0 = off.

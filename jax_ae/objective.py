@@ -1,7 +1,9 @@
 """What a train step minimises: the task's loss, or that loss changed by the config.
 
-The metrics a run reports are always the task's plain loss (tasks.py), so runs with
-and without these terms compare on one scale; only the gradient sees them.
+The metrics a run reports are always the task's plain loss (tasks.py), one definition
+for every run; only the gradient sees these terms. (They move that loss too: smoothed
+labels cap the confidence and so raise the plain cross-entropy; compare classifiers
+by accuracy.)
 
 - `label_weight` (model.label_weight, conv_ae): a supervised autoencoder. Adds this
   weight times the cross-entropy of the code head's logits (sown as 'code_logits' by
