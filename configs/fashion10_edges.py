@@ -12,9 +12,9 @@ but its decoder still drew coats as pullovers and shirts as T-shirts (class fide
 which the squared error of the pixels pays little for. `optim.edge_weight` adds 0.5
 times the squared error of neighbouring pixels' differences (jax_ae/objective.py),
 which is large exactly on such lines. The reported loss stays the plain squared error.
-The five extra epochs, which the hour holds at fashion10's 110 s each (about 48
-minutes in all), pay back some of the squared error the two extra terms cost: both
-earlier runs still improved at their last epochs.
+The five extra epochs, which the hour holds at fashion10's 110 s each (51 minutes
+measured), pay back some of the squared error the two extra terms cost: both earlier
+runs still improved at their last epochs. What it reached is in docs/records.md.
 """
 
 from configs import fashion10_labels
