@@ -7,10 +7,15 @@ fixtures and hooks live in tests/conftest.py.
 import os
 import pathlib
 
+import jax
+import jax.numpy as jnp
+
 from configs import default
+from jax_ae import augment
 from jax_ae import data
 from jax_ae import models
 from jax_ae import steps
+from jax_ae import tasks
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 # CI and developers keep the canonical IDX files beside the checkout, never inside it.
@@ -59,3 +64,19 @@ def shared_data_dir(name: str) -> pathlib.Path:
       pytest.fail(f'{message}; CI needs them (set JAX_AE_SHARED_DATA)', pytrace=False)
     pytest.skip(message)
   return folder
+
+
+def step_each_way(config, make_key, *objectives):
+  """One un-augmented jitted train_step of a fresh `config` state per objective, all on
+  the same batch of 8 random images (labels 0-7) and the same key.
+
+  Returns (state before, [(state after, metrics) per objective], batch, key).
+  """
+  state = new_train_state(config, make_key(), 10)
+  batch = {'image': jax.random.uniform(make_key(), (8, 784)), 'label': jnp.arange(8) % 10}
+  key = make_key()
+  step = jax.jit(steps.train_step, static_argnums=(3, 4, 5))
+  task = tasks.get(config.task)
+  return state, [step(state, batch, key, task, augment.Augmentation(), each)
+                 for each in objectives], batch, key
+

@@ -5,11 +5,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jax_ae import augment
 from jax_ae import objective
-from jax_ae import steps
 from jax_ae import tasks
-from tests.helpers import new_train_state, tiny_config
+from tests.helpers import step_each_way, tiny_config
 
 
 def _images(key, count=4):
@@ -71,15 +69,8 @@ def test_from_config_reads_each_term_where_the_config_keeps_it():
 
 
 def test_the_edge_weight_moves_an_autoencoders_step_and_not_its_reported_loss(make_key):
-  config = tiny_config('conv_ae')
-  state = new_train_state(config, make_key(), 10)
-  batch = {'image': _images(make_key(), 8), 'label': jnp.arange(8) % 10}
-  key = make_key()
-  step = jax.jit(steps.train_step, static_argnums=(3, 4, 5))
-  plain_state, plain = step(state, batch, key, tasks.RECONSTRUCT, augment.Augmentation(),
-                            objective.Objective())
-  edged_state, edged = step(state, batch, key, tasks.RECONSTRUCT, augment.Augmentation(),
-                            objective.Objective(edge_weight=1.0))
+  _, [(plain_state, plain), (edged_state, edged)], _, _ = step_each_way(
+      tiny_config('conv_ae'), make_key, objective.Objective(), objective.Objective(edge_weight=1.0))
   np.testing.assert_allclose(edged['loss'], plain['loss'], rtol=1e-6)
   assert float(edged['grad_norm']) != pytest.approx(float(plain['grad_norm']), rel=1e-4)
   moved = jax.tree.map(lambda a, b: bool(np.allclose(a, b)), edged_state.params,

@@ -8,7 +8,6 @@ import numpy as np
 import optax
 import pytest
 
-from jax_ae import augment
 from jax_ae import held_out
 from jax_ae import models
 from jax_ae import objective
@@ -16,7 +15,7 @@ from jax_ae import steps
 from jax_ae import tasks
 from jax_ae import train_loops
 from tests import float64
-from tests.helpers import new_train_state, ALL_MODELS, tiny_config
+from tests.helpers import new_train_state, step_each_way, ALL_MODELS, tiny_config
 
 
 def _synthetic_split(key, num_examples):
@@ -316,16 +315,10 @@ def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstru
   the head and the encoder move with it, the reported loss stays the squared error."""
   config = tiny_config('conv_ae')
   config.model.label_weight = 0.5
-  state = new_train_state(config, make_key(), 10)
+  state, [(plain_state, plain), (labelled_state, labelled)], batch, _ = step_each_way(
+      config, make_key, objective.Objective(), objective.Objective(label_weight=0.5))
   code_dim = config.model.code_dim
   assert state.params['code_classifier']['kernel'].shape == (code_dim, models.NUM_CLASSES)
-  batch = {'image': jax.random.uniform(make_key(), (8, 784)), 'label': jnp.arange(8) % 10}
-  key = make_key()
-  step = jax.jit(steps.train_step, static_argnums=(3, 4, 5))
-  plain_state, plain = step(state, batch, key, tasks.RECONSTRUCT, augment.Augmentation(),
-                            objective.Objective())
-  labelled_state, labelled = step(state, batch, key, tasks.RECONSTRUCT, augment.Augmentation(),
-                                  objective.Objective(label_weight=0.5))
   np.testing.assert_allclose(labelled['loss'], plain['loss'], rtol=1e-6)  # the same forward pass
   head = lambda trained: trained.params['code_classifier']['kernel']  # noqa: E731
   np.testing.assert_array_equal(head(plain_state), head(state))  # no label loss, no gradient
@@ -344,16 +337,10 @@ def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstru
 def test_label_smoothing_changes_what_a_classifier_minimises_not_what_it_reports(make_key):
   """The smoothed step's gradient is the one of optax's smoothed cross-entropy; its
   reported loss is the plain cross-entropy of the same forward pass."""
-  config = tiny_config('cnn')
-  state = new_train_state(config, make_key(), 10)
-  batch = {'image': jax.random.uniform(make_key(), (8, 784)), 'label': jnp.arange(8) % 10}
-  key = make_key()
-  step = jax.jit(steps.train_step, static_argnums=(3, 4, 5))
   smoothing = lambda amount: objective.Objective(label_smoothing=amount)  # noqa: E731
-  plain_state, plain = step(state, batch, key, tasks.CLASSIFY, augment.Augmentation(),
-                            smoothing(0.0))
-  smooth_state, smooth = step(state, batch, key, tasks.CLASSIFY, augment.Augmentation(),
-                              smoothing(0.3))
+  state, runs, batch, key = step_each_way(tiny_config('cnn'), make_key, smoothing(0.0),
+                                          smoothing(0.3), smoothing(0.9))
+  [(plain_state, plain), (smooth_state, smooth), (_, smoothed)] = runs
   np.testing.assert_allclose(smooth['loss'], plain['loss'], rtol=1e-6)
   assert not np.allclose(smooth['grad_norm'], plain['grad_norm'])
   kernel = lambda trained: trained.params['Dense_0']['kernel']  # noqa: E731
@@ -365,7 +352,6 @@ def test_label_smoothing_changes_what_a_classifier_minimises_not_what_it_reports
                             rngs={'dropout': jax.random.split(key)[1]})[0]
     targets = jnp.where(jax.nn.one_hot(batch['label'], 10) > 0, 0.19, 0.09)
     return jnp.mean(optax.softmax_cross_entropy(logits, targets))
-  _, smoothed = step(state, batch, key, tasks.CLASSIFY, augment.Augmentation(), smoothing(0.9))
   np.testing.assert_allclose(smoothed['grad_norm'],
                              optax.tree.norm(jax.grad(smoothed_objective)(state.params)),
                              rtol=1e-4)
