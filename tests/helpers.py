@@ -79,4 +79,3 @@ def step_each_way(config, make_key, *objectives):
   task = tasks.get(config.task)
   return state, [step(state, batch, key, task, augment.Augmentation(), each)
                  for each in objectives], batch, key
-
