@@ -1,42 +1,76 @@
-"""Benchmarks every version with both train loops and writes BENCHMARKS.md.
+"""Benchmarks jax-ae on its own and against its peers, and writes BENCHMARKS.md.
 
-    python -m benchmarks.bench_all [--output=BENCHMARKS.md]
+    python -m benchmarks.bench_all [--output=BENCHMARKS.md] [--alternations=5]
 
-Rows: each version at batch 32 (the notebook's) with the python and the scan loop, V3
-at batch 256 and 1024. Then the peers, side by side at batch 32: jax-ae's own loop,
-Keras 3 on the JAX backend (`model.fit`, steps_per_execution 1 and 100;
-benchmarks/keras_reference.py) and, where torch is installed, PyTorch eager
-(benchmarks/torch_reference.py). The peers are measured in `--alternations` rounds, each
-version's four figures one after the other, so a slow spell of the machine shows in
-every column of its round rather than in one framework's figures.
+First jax-ae's own rows (`--mode=bench`, with FLOPs and the machine's measured float32
+matrix-product peak): each notebook version at batch 32 with both train loops, V3 at
+batch 256 and 1024, and the record networks (configs/mnist10.py, cnn_fashion_wide.py)
+at their batch of 64.
 
-Each figure is measured in a fresh process: in one long process, memory left by earlier
-measurements made later ones on the CPU up to 2.7x slower, at random.
+Then the peers, side by side: the notebook versions at batch 32 against Keras 3 on the
+JAX backend (`model.fit`, steps_per_execution=100; benchmarks/keras_reference.py) and
+PyTorch eager; the record networks at batch 64 against PyTorch eager, channels_last and
+torch.compile (benchmarks/torch_reference.py). Every figure is measured in a fresh
+process (benchmarks/peer.py): a process's rate on this kind of VM moves by up to 2x
+from one start to the next. The peers alternate in `--alternations` rounds, each
+network's figures one after the other (the order rotated each round), and the table
+gives each peer's median and range over the rounds, and jax-ae's ratio to it: the median
+and range of the rounds' ratios, so a slow spell that hits a whole round cancels out.
 """
 
 import datetime
-import importlib.util
+import json
 import multiprocessing
 import os
 import platform
-
-from typing import Dict, List
+import statistics
+import subprocess
+import sys
+from typing import Dict, List, Optional, Tuple
 
 from absl import app
 from absl import flags
+from absl import logging
 import jax
 
 from benchmarks import keras_reference
+from benchmarks import torch_reference
 from jax_ae import bench
 from jax_ae import models
 from jax_ae import run_files
 
 flags.DEFINE_string('output', 'BENCHMARKS.md', 'Markdown file to write.')
 flags.DEFINE_integer('repetitions', 5, 'Timed runs per figure; the median is reported.')
-flags.DEFINE_integer('alternations', 2, 'Rounds of the side-by-side peer measurements.')
+flags.DEFINE_integer('alternations', 5, 'Rounds of the side-by-side peer measurements.')
+flags.DEFINE_list('networks', [*models.VERSIONS, *torch_reference.RECORD_NETWORKS],
+                  'Networks to measure: notebook versions and record networks.')
 FLAGS = flags.FLAGS
 
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 VERSIONS = models.VERSIONS
+RECORD_BATCH_SIZE = 64
+# (framework, setting) of each peer column, and its heading.
+PEERS = {('jax-ae', 'auto'): 'jax-ae (loop)', ('keras', '100'): 'Keras spe=100',
+         ('torch', 'eager'): 'PyTorch eager', ('torch', 'channels_last'): 'PyTorch channels_last',
+         ('torch', 'compile'): 'torch.compile'}
+
+
+def peers_of(network: str) -> List[Tuple[str, str]]:
+  """The peers a network is measured against: convolutions get PyTorch's conv settings."""
+  if network in torch_reference.RECORD_NETWORKS:
+    return [('jax-ae', 'auto'), *((framework, setting) for framework, setting in PEERS
+                                  if framework == 'torch')]
+  return [('jax-ae', 'auto'), ('keras', '100'), ('torch', 'eager')]
+
+
+def batch_size_of(network: str) -> int:
+  return RECORD_BATCH_SIZE if network in torch_reference.RECORD_NETWORKS else 32
+
+
+def steps_of(network: str) -> int:
+  """Steps per timed run: a record network's step takes about 0.1 s on 2 CPU cores."""
+  return 30 if network in torch_reference.RECORD_NETWORKS else 200
 
 
 def _config(version: str, loop: str, repetitions: int):
@@ -60,7 +94,10 @@ def _in_fresh_process(function, *args):
 
 
 def _torch_version() -> str:
-  import torch  # pylint: disable=g-import-not-at-top
+  try:
+    import torch  # pylint: disable=g-import-not-at-top
+  except ImportError:
+    return 'not installed (pip install -e ".[twin]")'
   return f'{torch.__version__} ({torch.get_num_threads()} threads)'
 
 
@@ -68,60 +105,90 @@ def _measure(version: str, loop: str, batch_size: int, peak: float, repetitions:
   return bench.measure(_config(version, loop, repetitions), batch_size, peak)
 
 
-def _torch_steps_per_second(version: str, repetitions: int) -> float:
-  from benchmarks import torch_reference  # pylint: disable=g-import-not-at-top
-  return torch_reference.torch_steps_per_second(version, 32, 200, repetitions)
+def peer_steps_per_second(framework: str, setting: str, network: str,
+                          repetitions: int) -> Optional[float]:
+  """One figure from `python -m benchmarks.peer` in a new process; None if a peer fails.
+
+  A peer that cannot run here (torch.compile without a C++ compiler, a framework not
+  installed) is reported and left out of the table; jax-ae's own failure is an error.
+  """
+  command = [sys.executable, '-m', 'benchmarks.peer', framework, network, setting,
+             str(batch_size_of(network)), str(steps_of(network)), str(repetitions)]
+  result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+  if result.returncode != 0:
+    last_line = (result.stderr.strip().splitlines() or ['no output'])[-1]
+    if framework == 'jax-ae':
+      raise RuntimeError(f'{" ".join(command)} failed: {last_line}')
+    logging.warning('%s %s on %s did not run: %s', framework, setting, network, last_line)
+    return None
+  return json.loads(result.stdout.strip().splitlines()[-1])['steps_per_second']
 
 
-def _keras_steps_per_second(version: str, repetitions: int, steps_per_execution: int) -> float:
-  return keras_reference.keras_steps_per_second(version, 32, 200, repetitions,
-                                                steps_per_execution)
-
-
-def _has_torch() -> bool:
-  return importlib.util.find_spec('torch') is not None
-
-
-def _has_keras() -> bool:
-  return importlib.util.find_spec('keras') is not None
-
-
-def _peer_rounds(repetitions: int, alternations: int) -> Dict[str, List[Dict[str, float]]]:
-  """{version: one dict of steps/s per round}: jax-ae, Keras spe=1 and 100, PyTorch."""
-  rounds = {version: [] for version in VERSIONS}
-  for _ in range(alternations):
-    for version in VERSIONS:
-      ours = _in_fresh_process(_measure, version, 'auto', 32, float('nan'), repetitions)
-      figures = {'jax-ae': ours['train_steps_per_second'], 'loop': ours['loop']}
-      for spe in keras_reference.STEPS_PER_EXECUTION if _has_keras() else ():
-        figures[f'keras_spe{spe}'] = _in_fresh_process(_keras_steps_per_second, version,
-                                                       repetitions, spe)
-      if _has_torch():
-        figures['torch'] = _in_fresh_process(_torch_steps_per_second, version, repetitions)
-      rounds[version].append(figures)
+def _peer_rounds(networks: List[str], repetitions: int,
+                 alternations: int) -> Dict[str, List[Dict[Tuple[str, str], float]]]:
+  """{network: one {peer: steps/s} per round}, each figure from a fresh process."""
+  rounds = {network: [] for network in networks}
+  for round_index in range(alternations):
+    for network in networks:
+      peers = peers_of(network)
+      shift = round_index % len(peers)
+      figures = {}
+      for peer in peers[shift:] + peers[:shift]:
+        rate = peer_steps_per_second(*peer, network, repetitions)
+        if rate is not None:
+          figures[peer] = rate
+      logging.info('round %d, %s: %s', round_index + 1, network,
+                   {PEERS[peer]: round(rate, 2) for peer, rate in figures.items()})
+      rounds[network].append(figures)
   return rounds
 
 
-def format_peers(rounds: Dict[str, List[Dict[str, float]]]) -> str:
-  """The peer table: each cell its rounds' figures, 'round 1 / round 2'."""
+def _spread(values: List[float], digits: int) -> str:
+  """'median (min-max)' of the values, or 'n/a'."""
+  if not values:
+    return 'n/a'
+  number = (lambda v: f'{v:,.{digits}f}')
+  if len(values) == 1:
+    return number(values[0])
+  return f'{number(statistics.median(values))} ({number(min(values))}-{number(max(values))})'
 
-  def cell(version, name):
-    return ' / '.join(f'{r[name]:,.0f}' if name in r else 'n/a'
-                      for r in rounds[version])
 
-  def ratio(version, name):
-    return ' / '.join(f'{r["jax-ae"] / r[name]:.2f}' if name in r else 'n/a'
-                      for r in rounds[version])
+def _rate_digits(values: List[float]) -> int:
+  return 0 if values and statistics.median(values) >= 100 else 1
 
-  spe = keras_reference.STEPS_PER_EXECUTION
-  lines = ['| version | jax-ae (loop) | ' + ' | '.join(f'Keras spe={s}' for s in spe)
-           + ' | PyTorch eager | jax-ae / Keras spe=' + str(spe[-1]) + ' | jax-ae / PyTorch |',
-           '|' + ' --- |' * (5 + len(spe))]
-  for version in rounds:
-    lines.append(f'| {version} | {cell(version, "jax-ae")} ({rounds[version][0]["loop"]}) | '
-                 + ' | '.join(cell(version, f'keras_spe{s}') for s in spe)
-                 + f' | {cell(version, "torch")} | {ratio(version, f"keras_spe{spe[-1]}")} | '
-                 f'{ratio(version, "torch")} |')
+
+def format_peers(rounds: Dict[str, List[Dict[Tuple[str, str], float]]]) -> str:
+  """The peer table: per network each peer's median (range), and jax-ae's median ratios.
+
+  A ratio is taken within each round (jax-ae's figure over the peer's of the same round),
+  then summarised. 'fastest PyTorch' is the PyTorch setting with the highest median.
+  """
+  ours = ('jax-ae', 'auto')
+  columns = [peer for peer in PEERS if peer != ours]
+  lines = ['| network | batch | jax-ae | ' + ' | '.join(PEERS[peer] for peer in columns)
+           + ' | jax-ae / Keras spe=100 | jax-ae / fastest PyTorch |',
+           '|' + ' --- |' * (len(columns) + 5)]
+
+  def rates(network, peer):
+    return [figures[peer] for figures in rounds[network] if peer in figures]
+
+  def ratios(network, peer):
+    return [figures[ours] / figures[peer] for figures in rounds[network]
+            if peer in figures and ours in figures]
+
+  for network in rounds:
+    cells = [network, str(batch_size_of(network)),
+             _spread(rates(network, ours), _rate_digits(rates(network, ours)))]
+    cells += [_spread(rates(network, peer), _rate_digits(rates(network, peer)))
+              for peer in columns]
+    cells.append(_spread(ratios(network, ('keras', '100')), 2))
+    torch_peers = [peer for peer in columns if peer[0] == 'torch' and rates(network, peer)]
+    if torch_peers:
+      fastest = max(torch_peers, key=lambda peer: statistics.median(rates(network, peer)))
+      cells.append(f'{_spread(ratios(network, fastest), 2)} vs {fastest[1]}')
+    else:
+      cells.append('n/a')
+    lines.append('| ' + ' | '.join(cells) + ' |')
   return '\n'.join(lines)
 
 
@@ -150,11 +217,19 @@ def previous_peers(markdown: str) -> List[str]:
 def main(argv):
   del argv
   reps = FLAGS.repetitions
+  networks = FLAGS.networks
+  unknown = sorted(set(networks) - set(VERSIONS) - set(torch_reference.RECORD_NETWORKS))
+  if unknown:
+    raise app.UsageError(f'--networks: no such network {unknown}; '
+                         f'choose from {[*VERSIONS, *torch_reference.RECORD_NETWORKS]}')
   peak = _in_fresh_process(bench.peak_flops_per_second, reps)
   rows = [_in_fresh_process(_measure, version, loop, 32, peak, reps)
-          for version in VERSIONS for loop in ('python', 'scan')]
-  rows += [_in_fresh_process(_measure, 'v3', 'scan', batch_size, peak, reps)
-           for batch_size in (256, 1024)]
+          for version in VERSIONS if version in networks for loop in ('python', 'scan')]
+  if 'v3' in networks:
+    rows += [_in_fresh_process(_measure, 'v3', 'scan', batch_size, peak, reps)
+             for batch_size in (256, 1024)]
+  rows += [_in_fresh_process(_measure, network, 'auto', RECORD_BATCH_SIZE, peak, reps)
+           for network in torch_reference.RECORD_NETWORKS if network in networks]
   sections = [
       '# Benchmarks',
       f'Measured {datetime.date.today()} on {_machine()} with `python -m benchmarks.bench_all`.',
@@ -165,20 +240,18 @@ def main(argv):
       'accelerators) on one device in the same run, times the device count.',
       bench.format_table(rows),
   ]
-  peers = ', '.join(([f'Keras {keras_reference.version()} on JAX'] if _has_keras() else [])
-                    + ([f'PyTorch {_torch_version()} eager'] if _has_torch() else []))
   sections += [
-      f'{PEERS_HEADING}: {peers}',
-      f'Batch 32, Adam 1e-3, MSE, synthetic 28x28 data, train steps per second; '
-      f'{FLAGS.alternations} rounds, each cell "round 1 / round 2 ...". jax-ae: its '
-      '`--mode=bench` loop for the version; Keras: `model.fit` after a warm-up fit, '
-      '`steps_per_execution` 1 (fit\'s default) and 100; PyTorch: the notebook\'s eager '
-      'loop. Each figure in a fresh process.',
-      format_peers(_peer_rounds(reps, FLAGS.alternations))]
-  if not _has_torch():
-    sections.append('PyTorch is not installed here: `pip install -e ".[twin]"` adds its column.')
-  if not _has_keras():
-    sections.append('Keras is not installed here (TensorFlow brings it): its columns are n/a.')
+      f'{PEERS_HEADING}: Keras {keras_reference.version()} on JAX, PyTorch {_torch_version()}',
+      f'Train steps per second on synthetic 28x28 data, Adam, each figure from a fresh '
+      f'process; {FLAGS.alternations} rounds, each cell "median (lowest-highest)" over them, '
+      'and jax-ae\'s ratio to a peer the median (range) of the rounds\' ratios. jax-ae: its '
+      '`--mode=bench` step for the config (the python loop for the record networks, the scan '
+      'loop for the others). Notebook versions at batch 32, MSE, against Keras `model.fit` '
+      '(steps_per_execution=100) and the notebook\'s PyTorch loop; the record networks at '
+      'batch 64 (mnist10: MSE; cnn_fashion_wide: cross-entropy, jax-ae also shifting and '
+      'flipping each batch) against PyTorch eager in NCHW, in channels_last, and '
+      'torch.compile on channels_last.',
+      format_peers(_peer_rounds(networks, reps, FLAGS.alternations))]
   if os.path.exists(FLAGS.output):
     with open(FLAGS.output, encoding='utf-8') as previous:
       sections += previous_peers(previous.read())

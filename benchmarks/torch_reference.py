@@ -47,19 +47,84 @@ def notebook_model(version: str, torch, hidden: int = 128):
   return nn.Sequential(*layers)
 
 
-def torch_steps_per_second(version: str, batch_size: int, steps: int, repetitions: int) -> float:
-  """Eager PyTorch train steps per second, as the notebook's loop ran them."""
+# The record networks of docs/records.md, as a PyTorch user would write them.
+RECORD_NETWORKS = ('mnist10', 'cnn_fashion_wide')
+
+
+def record_network(name: str, torch):
+  """configs/<name>.py's network in PyTorch (NCHW): [batch, 1, 28, 28] in.
+
+  mnist10: the conv autoencoder (models.ConvAutoencoder, two 3x3 conv blocks of 16 and
+  then 32 channels per resolution, 2x2 max-pool down, nearest upsampling up, dense 256
+  each side of a 10-unit code); cnn_fashion_wide: the classifier (models.CnnClassifier,
+  48-96-192 channels, dense 512, dropout 0.2). Convs without bias before BatchNorm, as
+  in jax-ae. Training augmentation (shifts, flips) is left out: jax-ae's bench step
+  does that work too, so the comparison favours PyTorch slightly.
+  """
+  nn = torch.nn
+
+  def conv_block(cin, cout):
+    return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+
+  def dense_block(fin, fout):
+    return [nn.Linear(fin, fout, bias=False), nn.BatchNorm1d(fout), nn.ReLU()]
+
+  if name == 'mnist10':
+    return nn.Sequential(
+        *conv_block(1, 16), *conv_block(16, 16), nn.MaxPool2d(2),
+        *conv_block(16, 32), *conv_block(32, 32), nn.MaxPool2d(2),
+        nn.Flatten(), *dense_block(7 * 7 * 32, 256), nn.Linear(256, 10),
+        *dense_block(10, 256), *dense_block(256, 7 * 7 * 32), nn.Unflatten(1, (32, 7, 7)),
+        nn.Upsample(scale_factor=2, mode='nearest'), *conv_block(32, 32), *conv_block(32, 32),
+        nn.Upsample(scale_factor=2, mode='nearest'), *conv_block(32, 16), *conv_block(16, 16),
+        nn.Conv2d(16, 1, 3, padding=1), nn.Sigmoid())
+  assert name == 'cnn_fashion_wide', name
+  return nn.Sequential(
+      *conv_block(1, 48), nn.MaxPool2d(2), *conv_block(48, 96), nn.MaxPool2d(2),
+      *conv_block(96, 192), nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.2),
+      nn.Linear(3 * 3 * 192, 512), nn.ReLU(), nn.Dropout(0.2), nn.Linear(512, 10))
+
+
+TORCH_SETTINGS = ('eager', 'channels_last', 'compile')
+
+
+def torch_steps_per_second(network: str, batch_size: int, steps: int, repetitions: int,
+                           setting: str = 'eager') -> float:
+  """PyTorch train steps per second for a notebook version or a record network.
+
+  `setting`: 'eager' (NCHW, as the notebook ran), 'channels_last' (NHWC memory format,
+  the layout oneDNN's convolutions prefer) or 'compile' (channels_last under
+  `torch.compile`, where it runs). The dense versions have no convolution, so only
+  'eager' applies to them.
+  """
   import torch  # pylint: disable=g-import-not-at-top
   torch.manual_seed(0)
-  model = notebook_model(version, torch)
+  if network in RECORD_NETWORKS:
+    model = record_network(network, torch)
+    images = torch.rand(steps, batch_size, 1, 28, 28)
+    if network == 'mnist10':
+      loss_fn, targets = torch.nn.MSELoss(), images
+    else:
+      loss_fn = torch.nn.CrossEntropyLoss()
+      targets = torch.randint(0, 10, (steps, batch_size))
+  else:
+    assert setting == 'eager', f'{network} has no convolution: only eager applies'
+    model = notebook_model(network, torch)
+    loss_fn = torch.nn.MSELoss()
+    images = targets = torch.rand(steps, batch_size, 784)
+  if setting in ('channels_last', 'compile'):
+    model = model.to(memory_format=torch.channels_last)
+    images = [batch.contiguous(memory_format=torch.channels_last) for batch in images]
+    if network == 'mnist10':
+      targets = images
   optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-  loss_fn = torch.nn.MSELoss()
-  data = torch.rand(steps, batch_size, 784)
+  forward = torch.compile(model) if setting == 'compile' else model
+  model.train()
 
   def run():
-    for batch in data:
+    for batch, target in zip(images, targets):
       optimizer.zero_grad()
-      loss = loss_fn(model(batch), batch)
+      loss = loss_fn(forward(batch), target)
       loss.backward()
       optimizer.step()
 

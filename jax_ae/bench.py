@@ -112,39 +112,50 @@ def steps_to_time(batch_size: int) -> int:
   return int(np.clip(6400 // batch_size, 10, 200))
 
 
-def measure(config: ml_collections.ConfigDict, batch_size: int,
-            peak_flops: float) -> Dict[str, Any]:
-  """One row of the benchmark table for `config` at `batch_size`."""
+def time_training(config: ml_collections.ConfigDict, batch_size: int, num_steps: int,
+                  repetitions: int):
+  """(trainer, final state, median seconds of `num_steps` train steps) for `config`.
+
+  The steps run through the config's own train loop (`train_loops.Trainer`), as a run
+  takes them, on a synthetic split of exactly `num_steps` batches.
+  """
   # Buffers of an earlier measurement held only by reference cycles slowed V4's scan
   # loop 2.4x when measured after V3: free them before timing anything.
   gc.collect()
   config = copy.deepcopy(config)
   config.batch_size = batch_size
-  repetitions = config.bench.repetitions
-  num_steps = steps_to_time(batch_size)
-  num_test_examples = data.NUM_TEST_EXAMPLES[config.data.name]
   trainer = train_loops.Trainer(config, synthetic_split(num_steps * batch_size))
-  evaluator = held_out.Evaluator(config, trainer.task, synthetic_split(num_test_examples, seed=1),
-                                 trainer.mesh)
   state = trainer.create_state()
   key = steps.shuffle_key(0, 1)
-
   trainer.compile_step(state, trainer.epoch_batch_indices(key))
-  compile_seconds = trainer.compile_seconds  # the time its console line tells
-
   holder = {'state': state}
 
   def run_epoch():
     holder['state'], sums = trainer.train_epoch(holder['state'], key)
     return sums
 
-  train_seconds = median_seconds(run_epoch, repetitions)
-  eval_seconds = median_seconds(lambda: evaluator.test_results(holder['state']), repetitions)
+  seconds = median_seconds(run_epoch, repetitions)
+  return trainer, holder['state'], seconds
+
+
+def measure(config: ml_collections.ConfigDict, batch_size: int,
+            peak_flops: float) -> Dict[str, Any]:
+  """One row of the benchmark table for `config` at `batch_size`."""
+  num_steps = steps_to_time(batch_size)
+  trainer, state, train_seconds = time_training(config, batch_size, num_steps,
+                                                config.bench.repetitions)
+  config = trainer.config
+  repetitions = config.bench.repetitions
+  num_test_examples = data.NUM_TEST_EXAMPLES[config.data.name]
+  evaluator = held_out.Evaluator(config, trainer.task, synthetic_split(num_test_examples, seed=1),
+                                 trainer.mesh)
+  compile_seconds = trainer.compile_seconds  # the time its console line tells
+  eval_seconds = median_seconds(lambda: evaluator.test_results(state), repetitions)
   steps_per_second = num_steps / train_seconds
   examples_per_second = steps_per_second * batch_size
   flops_per_example = model_flops_per_example(
       models.create_model(config.model),
-      {'params': holder['state'].params, 'batch_stats': holder['state'].batch_stats})
+      {'params': state.params, 'batch_stats': state.batch_stats})
   achieved = flops_per_example * examples_per_second
   return {
       'version': config.model.name,

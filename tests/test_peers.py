@@ -39,16 +39,36 @@ def test_keras_models_have_our_parameter_counts_and_output_width(make_key):
     assert keras_counts[version] == [ours, models.IMAGE_PIXELS], version
 
 
-def test_peer_table_gives_each_round_and_its_ratio():
-  rounds = {'v1': [{'jax-ae': 1300.0, 'loop': 'scan', 'keras_spe1': 1000.0,
-                    'keras_spe100': 1000.0, 'torch': 650.0},
-                   {'jax-ae': 1500.0, 'loop': 'scan', 'keras_spe1': 900.0,
-                    'keras_spe100': 1200.0}]}
+def test_peer_table_gives_medians_ranges_and_the_rounds_ratios():
+  ours, keras, eager, last = ('jax-ae', 'auto'), ('keras', '100'), ('torch', 'eager'), (
+      'torch', 'channels_last')
+  rounds = {'v1': [{ours: 1300.0, keras: 1000.0, eager: 650.0},
+                   {ours: 1500.0, keras: 1200.0},
+                   {ours: 1000.0, keras: 500.0, eager: 500.0}],
+            'mnist10': [{ours: 12.0, eager: 8.0, last: 10.0},
+                        {ours: 6.0, eager: 6.0, last: 6.0}]}
   table = bench_all.format_peers(rounds).splitlines()
-  assert table[0].startswith('| version | jax-ae (loop) | Keras spe=1 | Keras spe=100 |')
+  assert table[0].startswith('| network | batch | jax-ae | Keras spe=100 | PyTorch eager |')
   assert len(table[1].split('---')) - 1 == len(table[0].split('|')) - 2
-  assert table[2] == ('| v1 | 1,300 / 1,500 (scan) | 1,000 / 900 | 1,000 / 1,200 | 650 / n/a '
-                      '| 1.30 / 1.25 | 2.00 / n/a |')
+  # Ratios within each round: v1 1.30, 1.25, 2.00 against Keras; 2.00, 2.00 against eager.
+  assert table[2] == ('| v1 | 32 | 1,300 (1,000-1,500) | 1,000 (500-1,200) | 575 (500-650) | n/a '
+                      '| n/a | 1.30 (1.25-2.00) | 2.00 (2.00-2.00) vs eager |')
+  # channels_last has the higher median (8.0 against 7.0), so it is "the fastest PyTorch".
+  assert table[3] == ('| mnist10 | 64 | 9.0 (6.0-12.0) | n/a | 7.0 (6.0-8.0) | 8.0 (6.0-10.0) '
+                      '| n/a | n/a | 1.10 (1.00-1.20) vs channels_last |')
+
+
+def test_record_networks_meet_pytorchs_conv_settings_and_versions_keras():
+  assert ('torch', 'channels_last') in bench_all.peers_of('mnist10')
+  assert ('keras', '100') not in bench_all.peers_of('mnist10')
+  assert bench_all.peers_of('v3') == [('jax-ae', 'auto'), ('keras', '100'), ('torch', 'eager')]
+  assert bench_all.batch_size_of('cnn_fashion_wide') == 64 and bench_all.batch_size_of('v1') == 32
+
+
+def test_a_peer_that_cannot_run_is_left_out_but_jax_ae_failing_is_an_error():
+  assert bench_all.peer_steps_per_second('torch', 'no-such-setting', 'v1', 1) is None
+  with pytest.raises(RuntimeError, match='benchmarks.peer jax-ae'):
+    bench_all.peer_steps_per_second('jax-ae', 'auto', 'no_such_config', 1)
 
 
 def test_a_run_keeps_the_previous_runs_peer_table_and_only_that():

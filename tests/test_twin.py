@@ -201,3 +201,26 @@ def test_parameters_match_pytorch_after_20_adam_steps(version, mnist_batches, ma
   _close(float64.without(state.params, biases),
          {name: value for name, value in _twin_params(pairs).items() if name not in biases})
   _close(float64.flat(state.batch_stats), _twin_batch_stats(pairs))
+
+
+@pytest.mark.parametrize('network', torch_reference.RECORD_NETWORKS)
+def test_record_networks_in_pytorch_have_our_parameter_and_statistic_counts(network, make_key):
+  """The benchmark's PyTorch record networks train what jax-ae's configs train."""
+  config = importlib.import_module(f'configs.{network}').get_config()
+  variables = steps.init_variables(models.create_model(config.model), make_key())
+  twin = torch_reference.record_network(network, torch)
+  images = torch.rand(2, 1, 28, 28)
+  twin.eval()
+  outputs = twin(images)
+  assert sum(p.numel() for p in twin.parameters()) == sum(
+      leaf.size for leaf in jax.tree.leaves(variables['params']))
+  running = [b for name, b in twin.named_buffers() if name.endswith(('running_mean', 'running_var'))]
+  assert sum(b.numel() for b in running) == sum(
+      leaf.size for leaf in jax.tree.leaves(variables['batch_stats']))
+  assert tuple(outputs.shape) == ((2, 1, 28, 28) if network == 'mnist10' else (2, 10))
+
+
+@pytest.mark.parametrize('setting', ['eager', 'channels_last'])
+def test_each_record_network_takes_pytorch_train_steps(setting):
+  rate = torch_reference.torch_steps_per_second('mnist10', 4, 2, 1, setting)
+  assert rate > 0

@@ -1,0 +1,45 @@
+"""One peer's train steps per second, measured in this (fresh) process, printed as JSON.
+
+    python -m benchmarks.peer FRAMEWORK NETWORK SETTING BATCH_SIZE STEPS REPETITIONS
+
+FRAMEWORK is 'jax-ae' (the config's own train loop, as `--mode=bench` runs it),
+'keras' (SETTING: steps_per_execution) or 'torch' (SETTING: eager, channels_last or
+compile); NETWORK a notebook version (v1-v5) or a record network (mnist10,
+cnn_fashion_wide). benchmarks/bench_all.py runs one of these per figure, so each peer
+starts from a new process and none inherits another's imports: only the jax-ae figure
+imports jax_ae, whose host memory setting (jax_ae/host_memory.py) the others run without.
+"""
+
+import json
+import sys
+
+
+def steps_per_second(framework: str, network: str, setting: str, batch_size: int, steps: int,
+                     repetitions: int) -> dict:
+  """{'steps_per_second': rate, 'detail': the jax-ae loop or the peer's setting}."""
+  if framework == 'jax-ae':
+    from jax_ae import bench  # pylint: disable=g-import-not-at-top
+    config = bench.version_config(network)
+    trainer, _, seconds = bench.time_training(config, batch_size, steps, repetitions)
+    return {'steps_per_second': steps / seconds, 'detail': trainer.loop}
+  if framework == 'keras':
+    from benchmarks import keras_reference  # pylint: disable=g-import-not-at-top
+    rate = keras_reference.keras_steps_per_second(network, batch_size, steps, repetitions,
+                                                  int(setting))
+    return {'steps_per_second': rate, 'detail': f'spe={setting}'}
+  assert framework == 'torch', framework
+  from benchmarks import torch_reference  # pylint: disable=g-import-not-at-top
+  rate = torch_reference.torch_steps_per_second(network, batch_size, steps, repetitions, setting)
+  return {'steps_per_second': rate, 'detail': setting}
+
+
+def main(argv) -> int:
+  framework, network, setting, batch_size, steps, repetitions = argv[1:]
+  result = steps_per_second(framework, network, setting, int(batch_size), int(steps),
+                            int(repetitions))
+  print(json.dumps(result))
+  return 0
+
+
+if __name__ == '__main__':
+  sys.exit(main(sys.argv))
