@@ -20,6 +20,10 @@ class Picture(NamedTuple):
   height: int
   width: int
 
+  def _repr_png_(self) -> bytes:
+    """Jupyter draws a Picture that ends a cell inline."""
+    return self.png
+
 
 def _render(figure) -> Picture:
   import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
