@@ -31,6 +31,7 @@ import jax
 import ml_collections
 import numpy as np
 
+from jax_ae import config_checks
 from jax_ae import data
 from jax_ae import evaluate
 from jax_ae import run_files
@@ -110,6 +111,7 @@ def train(config: ml_collections.ConfigDict, workdir: str) -> Run:
   Resumes a run the workdir holds (or, with config.restart, starts it over). The
   console shows main.py's lines (one per epoch); workdir/log.txt keeps them all.
   """
+  config_checks.validate(config)  # before the data, as main.py: a bad value fails at once
   with _console(workdir):
     train_module.train_and_evaluate(config, workdir, dataset=load_data(config.data))
   return load(workdir)
