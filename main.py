@@ -3,7 +3,7 @@
     python main.py --config=configs/v3.py --workdir=runs/v3 [--config.num_epochs=3]
     python main.py --mode=bench --config=configs/v3.py --workdir=runs/bench_v3
     python main.py --mode=evaluate --config=configs/conv_ae.py --workdir=runs/conv_ae
-    python main.py --mode=report --runs='runs/*' --workdir=results
+    python main.py --mode=report --runs='runs/*' --workdir=results [--table=results]
     python main.py --mode=config --config=configs/v3.py   # the resolved config, nothing run
 
 Every device is used, data-parallel. Several processes join one run with
@@ -51,15 +51,18 @@ FLAGS = flags.FLAGS
 MODES = {'train': train.train_and_evaluate, 'bench': bench.run_bench,
          'evaluate': evaluate.evaluate_run,
          'report': lambda config, workdir: report.write_report(
-             report.find_workdirs(FLAGS.runs), workdir)}
+             report.find_workdirs(FLAGS.runs), workdir, FLAGS.table)}
 flags.DEFINE_enum('mode', 'train', [*MODES, 'config'],
                   'train: train and evaluate into the workdir; '
                   'bench: time training on synthetic data, write workdir/bench.json; '
                   'evaluate: measure the autoencoder trained in the workdir, write eval.json; '
-                  'report: RESULTS.md and results.png in the workdir from --runs; '
+                  'report: a section of RESULTS.md (and its picture) in the workdir from --runs; '
                   'config: print the resolved config, run nothing.')
 flags.DEFINE_list('runs', [], '--mode=report: the evaluated runs\' workdirs, as paths or '
                   "globs, e.g. 'runs/*'.")
+flags.DEFINE_string('table', report.DEFAULT_TABLE, '--mode=report: the section of '
+                    'workdir/RESULTS.md to write, and the name of its picture (TABLE.png); '
+                    'the other sections stay as they are.')
 flags.DEFINE_string('workdir', None, 'Folder for the run: config, metrics, pictures, model, '
                     'log.txt.')
 config_flags.DEFINE_config_file(

@@ -1,12 +1,13 @@
 """The PyTorch research runs behind docs/notebook.md's tables, one command per table.
 
-    pip install -e '.[twin]'    # torch==2.13.0; CPU build: --index-url https://download.pytorch.org/whl/cpu
-    python -m benchmarks.notebook_torch --table=v1              # V1's table: 80 s
-    python -m benchmarks.notebook_torch --table=v2              # V2's table: 80 s
-    python -m benchmarks.notebook_torch --table=v3              # V3's probes: 50 s
-    python -m benchmarks.notebook_torch --table=v5              # V5, 4 rates, to 40 epochs: 4 min
-    python -m benchmarks.notebook_torch --table=v5_batchnorms   # V5's BatchNorms: 15 s
-    [--data_dir=../shared/data/mnist]    # a folder holding MNIST's four IDX .gz files
+    pip install -e '.[twin]'    # torch==2.13.0; CPU build: --extra-index-url https://download.pytorch.org/whl/cpu
+    python -m benchmarks.notebook_torch --table=v1 --data_dir=DIR/mnist   # V1's table: 80 s
+    python -m benchmarks.notebook_torch --table=v2 --data_dir=DIR/mnist   # V2's table: 80 s
+    python -m benchmarks.notebook_torch --table=v3 --data_dir=DIR/mnist   # V3's probes: 50 s
+    python -m benchmarks.notebook_torch --table=v5 --data_dir=DIR/mnist   # V5, 4 rates, to 40 epochs: 4 min
+    python -m benchmarks.notebook_torch --table=v5_batchnorms --data_dir=DIR/mnist   # 15 s
+
+DIR/mnist is a folder holding MNIST's four IDX .gz files (docs/workdir.md).
 
 (Times on one core of a 2-core CPU machine.)
 
@@ -542,7 +543,6 @@ def main(argv):
 
 if __name__ == '__main__':
   flags.DEFINE_enum('table', None, TABLES, 'Which table of docs/notebook.md to run.')
-  flags.DEFINE_string('data_dir', '../shared/data/mnist',
-                      "A folder holding MNIST's four IDX .gz files.")
-  flags.mark_flag_as_required('table')
+  flags.DEFINE_string('data_dir', None, "A folder holding MNIST's four IDX .gz files.")
+  flags.mark_flags_as_required(['table', 'data_dir'])
   sys.exit(app.run(main))

@@ -1,6 +1,6 @@
 """V1-V5 as the notebook wrote them in PyTorch (eager), timed beside ours in one run.
 
-    pip install -e '.[twin]'    # torch==2.13.0; CPU build: --index-url https://download.pytorch.org/whl/cpu
+    pip install -e '.[twin]'    # torch==2.13.0; CPU build: --extra-index-url https://download.pytorch.org/whl/cpu
     python -m benchmarks.torch_reference [--batch_size=32] [--repetitions=5]
 
 Prints, per version, PyTorch's and jax-ae's train steps per second (Adam 1e-3, MSE,

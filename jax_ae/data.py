@@ -234,7 +234,14 @@ def load_dataset(data_config: ml_collections.ConfigDict) -> Dict[str, Split]:
     raise UserError(f'training needs tensorflow-datasets ({error}); install the project with '
                     f'`pip install -e .`, or use --mode=bench, which needs no data.') from error
   builder = _prepare(data_config)
-  dataset = {split: _read_split(builder, split) for split in ('train', 'test')}
+  return select_examples({split: _read_split(builder, split) for split in ('train', 'test')},
+                         data_config)
+
+
+def select_examples(dataset: Dict[str, Split],
+                    data_config: ml_collections.ConfigDict) -> Dict[str, Split]:
+  """The splits a run uses from tfds's whole train and test splits: the validation
+  split held out (`split_off_validation`), then the training subset if any."""
   dataset = split_off_validation(dataset, data_config.validation_size)
   subset = data_config.train_subset
   if subset:  # the first N, in tfds's fixed order: the same examples every run

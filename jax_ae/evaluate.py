@@ -69,7 +69,7 @@ def load_trained_model(config: ml_collections.ConfigDict, workdir: str) -> Tuple
   return model, variables
 
 
-def _batched(function, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+def batched(function, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
   """`function` over `images` in batches: the conv models' activations stay small.
 
   Not held_out.Evaluator.predict_test_split: that maps a TrainState's __call__ over the
@@ -190,8 +190,8 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
   encode = jax.jit(lambda images: model.apply(variables, images, method=model.encode))
   decode = jax.jit(lambda codes: model.apply(variables, codes, method=model.decode))
   # Every model's __call__ is decode(encode(x)) in evaluation mode: encode once.
-  test_codes = _batched(encode, test_split['image'])
-  reconstructions = _batched(decode, test_codes)
+  test_codes = batched(encode, test_split['image'])
+  reconstructions = batched(decode, test_codes)
   errors = np.asarray(tasks.reconstruction_loss(reconstructions, test_split['image']))
   test_mse = float(errors.mean())
 
@@ -202,10 +202,10 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
     faithful = np.full(test_split['label'].shape, np.nan)
     classifier_accuracy = None
   else:
-    replica_predictions = _batched(classifier, reconstructions).argmax(axis=-1)
+    replica_predictions = batched(classifier, reconstructions).argmax(axis=-1)
     faithful = (replica_predictions == test_split['label']).astype(np.float64)
     classifier_accuracy = float(np.mean(
-        _batched(classifier, test_split['image']).argmax(axis=-1) == test_split['label']))
+        batched(classifier, test_split['image']).argmax(axis=-1) == test_split['label']))
   class_names = data.CLASS_NAMES[config.data.name]
   results = {
       'version': config.model.name,
@@ -219,7 +219,7 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
       'ratio_to_mean': test_mse / baselines['mean_image_mse'],
       'class_fidelity': None if classifier is None else float(faithful.mean()),
       'classifier_accuracy': classifier_accuracy,
-      'probe_accuracy': probe_accuracy(_batched(encode, train_split['image']),
+      'probe_accuracy': probe_accuracy(batched(encode, train_split['image']),
                                        train_split['label'], test_codes, test_split['label']),
       'per_class': per_class_table(test_split['label'], errors, faithful, class_names),
   }

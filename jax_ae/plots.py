@@ -20,6 +20,13 @@ class Picture(NamedTuple):
   height: int
   width: int
 
+  def _repr_png_(self) -> bytes:
+    """Jupyter draws a Picture that ends a cell inline."""
+    return self.png
+
+  def __repr__(self) -> str:  # not the bytes: a notebook keeps the text form beside the image
+    return f'Picture({self.width}x{self.height} PNG, {len(self.png)} bytes)'
+
 
 def _render(figure) -> Picture:
   import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top

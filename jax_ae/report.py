@@ -1,14 +1,21 @@
-"""`--mode=report`: several evaluated runs side by side, as RESULTS.md and results.png.
+"""`--mode=report`: several runs side by side, as a section of RESULTS.md and a picture.
 
-Reads each run's eval.json (written by `--mode=evaluate`), its config.json and its
-model; writes into the output folder a table with one row per run and a picture of
-the same test images, one per class, reconstructed by every run.
+Reads each autoencoder's eval.json (written by `--mode=evaluate`), its config.json and
+its model, and each classifier's last metrics.jsonl row; writes into the output folder
+a table with one row per autoencoder, one with one row per classifier, and a picture of
+the same test images, one per class, reconstructed by every autoencoder.
+
+RESULTS.md holds several such sections, each named by `--table` (default 'results')
+and marked by a comment line before and after it: a report rewrites its own section
+(or appends it) and leaves every other byte of the file as it was, the text written
+by hand between sections included. Its picture is `<table>.png`.
 """
 
 import glob
 import json
 import os
-from typing import Any, Dict, List, Sequence
+import re
+from typing import Any, Dict, List, Sequence, Tuple
 
 from absl import logging
 import numpy as np
@@ -17,14 +24,17 @@ from jax_ae import data
 from jax_ae import evaluate
 from jax_ae import plots
 from jax_ae import run_files
+from jax_ae import tasks
 from jax_ae.errors import UserError
 
 RESULTS_FILE = 'RESULTS.md'
-RESULTS_PICTURE = 'results.png'
+DEFAULT_TABLE = 'results'  # its picture is results.png
 COLUMNS = (('run', '{}'), ('version', '{}'), ('dataset', '{}'), ('code_dim', '{}'),
            ('epochs', '{}'), ('val_mse', '{:.3g}'), ('test_mse', '{:.3g}'),
            ('sse_per_image', '{:.2f}'), ('ratio_to_pca', '{:.2f}'), ('class_fidelity', '{:.4f}'),
            ('probe_accuracy', '{:.4f}'), ('train_seconds', '{:.0f}'))
+CLASSIFIER_COLUMNS = (('run', '{}'), ('dataset', '{}'), ('epochs', '{}'),
+                      ('val_accuracy', '{:.4f}'), ('test_accuracy', '{:.4f}'))
 
 
 def find_workdirs(patterns: Sequence[str]) -> List[str]:
@@ -40,11 +50,18 @@ def find_workdirs(patterns: Sequence[str]) -> List[str]:
   return workdirs
 
 
-def evaluated(workdirs: Sequence[str]) -> List[str]:
+def is_classifier(workdir: str) -> bool:
+  """Whether `workdir` holds a classifier's run, whose figures are in its metrics.jsonl."""
+  if not os.path.exists(os.path.join(workdir, run_files.CONFIG_FILE)):
+    return False
+  return tasks.get(run_files.load_run_config(workdir).task) is tasks.CLASSIFY
+
+
+def evaluated(workdirs: Sequence[str], required: bool = True) -> List[str]:
   """The workdirs that hold an eval.json; one warning line for each of the others.
 
-  Fails only when none has one: a glob such as 'runs/*' also matches runs never
-  evaluated, classifiers and unfinished runs among them.
+  With `required`, fails only when none has one: a glob such as 'runs/*' also matches
+  runs never evaluated and unfinished runs.
   """
   kept = []
   for workdir in workdirs:
@@ -63,7 +80,7 @@ def evaluated(workdirs: Sequence[str]) -> List[str]:
       logging.warning('%s has no %s: left out of the report (`python main.py --mode=evaluate '
                       '--config=... --workdir=%s` measures it).', workdir, evaluate.EVAL_FILE,
                       workdir)
-  if not kept:
+  if required and not kept:
     raise UserError(f'none of {", ".join(workdirs)} has an {evaluate.EVAL_FILE}; run `python '
                     f'main.py --mode=evaluate --config=... --workdir=W` in each first.')
   return kept
@@ -78,23 +95,104 @@ def read_evaluations(workdirs: Sequence[str]) -> List[Dict[str, Any]]:
   return rows
 
 
-def results_markdown(rows: Sequence[Dict[str, Any]]) -> str:
+def read_classifier_rows(workdirs: Sequence[str]) -> List[Dict[str, Any]]:
+  """Each classifier's last metrics.jsonl row: epochs, val_accuracy (None without a
+  validation split), test_accuracy."""
+  rows = []
+  for workdir in workdirs:
+    metrics = run_files.RunFiles(workdir, writes=False).read_metrics()
+    if not metrics:
+      raise UserError(f'{workdir!r} holds a classifier that finished no epoch; train it first.')
+    rows.append({'run': os.path.basename(os.path.normpath(workdir)),
+                 'dataset': run_files.load_run_config(workdir).data.name,
+                 'epochs': len(metrics), 'val_accuracy': metrics[-1].get('val_accuracy'),
+                 'test_accuracy': metrics[-1].get('test_accuracy')})
+  return rows
+
+
+def results_markdown(rows: Sequence[Dict[str, Any]], columns=COLUMNS) -> str:
   """One row per run; test figures on the test split, ratio_to_pca < 1 beats PCA.
 
   val_mse is on the validation split the run held out (null for runs without one).
   """
-  lines = ['| ' + ' | '.join(name for name, _ in COLUMNS) + ' |',
-           '|' + ' --- |' * len(COLUMNS)]
+  lines = ['| ' + ' | '.join(name for name, _ in columns) + ' |',
+           '|' + ' --- |' * len(columns)]
   for row in rows:
     lines.append('| ' + ' | '.join('null' if row.get(name) is None else form.format(row[name])
-                                   for name, form in COLUMNS) + ' |')
+                                   for name, form in columns) + ' |')
   return '\n'.join(lines) + '\n'
 
 
-def write_report(workdirs: Sequence[str], output_dir: str) -> List[Dict[str, Any]]:
-  """RESULTS.md and results.png in `output_dir` from those of `workdirs` that were evaluated."""
-  workdirs = evaluated(workdirs)
-  rows = read_evaluations(workdirs)
+def section_markers(table: str) -> Tuple[str, str]:
+  """The comment lines around a report's section of RESULTS.md."""
+  return (f'<!-- --mode=report --table={table}: begin (rewritten by the command below) -->',
+          f'<!-- --mode=report --table={table}: end -->')
+
+
+def replace_section(text: str, table: str, section: str) -> str:
+  """`text` (RESULTS.md) with the section of `table` replaced by `section`, or with
+  `section` appended where it has none yet; every other byte unchanged."""
+  begin, end = section_markers(table)
+  start = text.find(begin)
+  stop = text.find(end, start) if start >= 0 else -1
+  if start < 0 or stop < 0:
+    return text.rstrip('\n') + '\n\n' + section + '\n'
+  return text[:start] + section + text[stop + len(end):]
+
+
+def section_text(table: str, runs: Sequence[str], output_dir: str,
+                 rows: Sequence[Dict[str, Any]],
+                 classifier_rows: Sequence[Dict[str, Any]]) -> str:
+  """The section of RESULTS.md a report writes: its markers, the command that writes
+  it, the autoencoders' table and the classifiers' (each where it has rows)."""
+  table_flag = '' if table == DEFAULT_TABLE else f' --table={table}'
+  begin, end = section_markers(table)
+  wrote = f'this section and {table}.png' if rows else 'this section'
+  parts = [begin,
+           f'`python main.py --mode=report --runs={",".join(runs)} --workdir={output_dir}'
+           f'{table_flag}` writes {wrote}; test figures on the test split of each run\'s '
+           f'dataset, val_ figures on the validation split it held out (null without one).\n']
+  if rows:
+    parts.append(results_markdown(rows))
+  if classifier_rows:
+    parts.append('Classifiers, from the last epoch of each run\'s metrics.jsonl:\n')
+    parts.append(results_markdown(classifier_rows, CLASSIFIER_COLUMNS))
+  parts.append(end)
+  return '\n'.join(parts)
+
+
+def write_report(workdirs: Sequence[str], output_dir: str,
+                 table: str = DEFAULT_TABLE) -> List[Dict[str, Any]]:
+  """The section `table` of RESULTS.md, and `<table>.png`, in `output_dir` from `workdirs`:
+  the autoencoders that were evaluated and the classifiers."""
+  if not re.fullmatch(r'\w+', table):
+    raise UserError(f'--table={table!r} must be a name of letters, digits and _, e.g. records.')
+  classifiers = [workdir for workdir in workdirs if is_classifier(workdir)]
+  others = [workdir for workdir in workdirs if workdir not in classifiers]
+  autoencoders = evaluated(others, required=not classifiers) if others else []
+  rows = read_evaluations(autoencoders)
+  classifier_rows = read_classifier_rows(classifiers)
+  os.makedirs(output_dir, exist_ok=True)
+  picture_name = f'{table}.png'
+  if autoencoders:
+    run_files.write_atomically(os.path.join(output_dir, picture_name), _picture(
+        autoencoders, rows).png)
+  used = [workdir for workdir in workdirs if workdir in autoencoders or workdir in classifiers]
+  section = section_text(table, used, output_dir, rows, classifier_rows)
+  path = os.path.join(output_dir, RESULTS_FILE)
+  text = '# Results\n'
+  if os.path.exists(path):
+    with open(path, encoding='utf-8') as f:
+      text = f.read()
+  run_files.write_atomically(path, replace_section(text, table, section).encode())
+  for shown_rows, columns in ((rows, COLUMNS), (classifier_rows, CLASSIFIER_COLUMNS)):
+    if shown_rows:
+      print(results_markdown(shown_rows, columns))
+  return rows + classifier_rows
+
+
+def _picture(workdirs: Sequence[str], rows: Sequence[Dict[str, Any]]):
+  """One test image per class, reconstructed by each run (grouped by dataset)."""
   shown = {}  # per dataset: one test image of each class
   picture_rows = {}  # per dataset: its originals, then each run's reconstructions
   for workdir, row in zip(workdirs, rows):
@@ -108,14 +206,7 @@ def write_report(workdirs: Sequence[str], output_dir: str) -> List[Dict[str, Any
     picture_rows[name].append((f'{row["run"]}\ntest MSE {row["test_mse"]:.3g}',
                                np.asarray(model.apply(variables, shown[name]['image'],
                                                       train=False))))
-  os.makedirs(output_dir, exist_ok=True)
-  run_files.write_atomically(os.path.join(output_dir, RESULTS_FILE), (
-      '# Results\n\nTest split of each run\'s dataset; `python main.py --mode=report '
-      f'--runs={",".join(workdirs)} --workdir={output_dir}` regenerates this.\n\n'
-      + results_markdown(rows)).encode())
-  run_files.write_atomically(os.path.join(output_dir, RESULTS_PICTURE), plots.results_png(
+  return plots.results_png(
       [row for rows_of_dataset in picture_rows.values() for row in rows_of_dataset],
       f'one test image per class, reconstructed by each of {len(rows)} runs '
-      f'(RESULTS.md has their figures)').png)
-  print(results_markdown(rows))
-  return rows
+      f'(RESULTS.md has their figures)')

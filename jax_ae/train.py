@@ -7,6 +7,7 @@ its checkpoints and whether they may be resumed (checkpoint.py, resume.py).
 """
 
 import time
+from typing import Dict, Optional
 
 from absl import logging
 import jax
@@ -32,12 +33,15 @@ from jax_ae.errors import Diverged
 from jax_ae.errors import Interrupted
 
 
-def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> steps.TrainState:
+def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
+                       dataset: Optional[Dict[str, data.Split]] = None) -> steps.TrainState:
   """Trains to `config.num_epochs` epochs, evaluating after each; returns the final state.
 
   Resumes from the newest checkpoint in `workdir` when there is one. Writes
   everything a run leaves behind into `workdir` (run_files.py); the metrics of
-  every finished epoch are on disk before the next one starts.
+  every finished epoch are on disk before the next one starts. `dataset`, if given,
+  is `data.load_dataset(config.data)` already loaded (api.py: several runs on one
+  dataset read it once).
   """
   # Set up: the workdir, its earlier run, the data, the jitted loop and evaluation.
   config_checks.validate(config)
@@ -47,7 +51,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> steps
   checkpoints = checkpoint.Checkpoints(run.path(run_files.CHECKPOINTS_DIR),
                                        config.keep_checkpoints)
   resume.prepare(config, run, checkpoints)
-  dataset = multihost.primary_first(lambda: data.load_dataset(config.data), 'dataset')
+  if dataset is None:
+    dataset = multihost.primary_first(lambda: data.load_dataset(config.data), 'dataset')
   trainer = train_loops.Trainer(config, dataset['train'])
   task = trainer.task
   evaluator = held_out.Evaluator(config, task, dataset['test'], trainer.mesh,

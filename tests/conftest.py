@@ -55,3 +55,10 @@ def mock_tfds():
   with tfds_mock.mock_data(MOCK_EXAMPLES):
     yield MOCK_EXAMPLES
 
+
+
+def pytest_collection_modifyitems(items):
+  """A notebook (nbmake's item; testpaths holds notebooks/) trains for a minute: `slow`."""
+  for item in items:
+    if item.path.suffix == '.ipynb':
+      item.add_marker(pytest.mark.slow)

@@ -11,11 +11,13 @@ import pytest
 
 from jax_ae import data
 from jax_ae import evaluate
+from jax_ae import models
 from jax_ae import report
 from jax_ae import run_files
+from jax_ae import steps
 from jax_ae import train
 from jax_ae.errors import UserError
-from tests.helpers import tiny_config
+from tests.helpers import REPO_ROOT, tiny_config
 
 
 def test_probe_accuracy_of_separable_and_of_uninformative_codes(make_key):
@@ -88,12 +90,15 @@ def test_evaluate_end_to_end_and_its_errors(tmp_path, mock_tfds, monkeypatch):
   metrics = [json.loads(line) for line in
              (tmp_path / 'autoencoder' / 'metrics.jsonl').read_text().splitlines()]
   np.testing.assert_allclose(results['test_mse'], metrics[-1]['test_loss'], rtol=1e-5)
-  # --mode=report over it and a run that was never evaluated (the classifier): that
-  # one is left out with a warning.
+  # --mode=report over it and the classifier, whose row comes from its metrics.
   rows = report.write_report(report.find_workdirs([str(tmp_path / '*')]),
                              str(tmp_path / 'report'))
-  assert [row['run'] for row in rows] == ['autoencoder']
+  assert [row['run'] for row in rows] == ['autoencoder', 'classifier']
   table = (tmp_path / 'report' / 'RESULTS.md').read_text()
+  classifier_metrics = [json.loads(line) for line in
+                        (tmp_path / 'classifier' / 'metrics.jsonl').read_text().splitlines()]
+  assert (f"| classifier | mnist | 2 | null | {classifier_metrics[-1]['test_accuracy']:.4f} |"
+          in table)
   assert results['val_mse'] is None  # it held out no validation split
   assert f"| autoencoder | v1 | mnist | 4 | 2 | null | {results['test_mse']:.3g} |" in table
   assert (tmp_path / 'report' / 'results.png').read_bytes().startswith(b'\x89PNG')
@@ -182,3 +187,53 @@ def test_a_damaged_or_foreign_model_file_is_one_sentence(tmp_path):
   (tmp_path / 'model.msgpack').write_bytes(b'\xc1not msgpack')
   with pytest.raises(UserError, match=r'model.msgpack is not a model file'):
     run_files.load_model_variables(str(tmp_path), template)
+
+
+def _evaluated_run(workdir, make_key, test_mse):
+  """A workdir as --mode=evaluate leaves it, for an untrained tiny V1: config, model, eval.json."""
+  config = tiny_config('v1')
+  run = run_files.RunFiles(str(workdir))
+  run.write_config(config)
+  run.write_model(jax.device_get(steps.init_variables(models.create_model(config.model),
+                                                      make_key())))
+  (workdir / 'eval.json').write_text(json.dumps({
+      'version': 'v1', 'dataset': 'mnist', 'code_dim': 4, 'epochs': 2, 'val_mse': None,
+      'test_mse': test_mse, 'sse_per_image': test_mse * 784, 'ratio_to_pca': 1.0,
+      'class_fidelity': None, 'probe_accuracy': 0.5, 'train_seconds': 3.0}))
+
+
+def test_report_rewrites_only_its_own_section_of_results_md(tmp_path, make_key, monkeypatch):
+  test_split = {'image': np.zeros((10, 784), np.float32), 'label': np.arange(10)}
+  monkeypatch.setattr(data, 'load_dataset', lambda data_config: {'test': test_split})
+  _evaluated_run(tmp_path / 'runs' / 'first', make_key, 0.0342)
+  _evaluated_run(tmp_path / 'runs' / 'second', make_key, 0.0212)
+  repository_results = (REPO_ROOT / 'RESULTS.md').read_text()
+  output = tmp_path / 'copy'
+  output.mkdir()
+  (output / 'RESULTS.md').write_text(repository_results)
+
+  def report_on(runs, table):
+    report.write_report([str(tmp_path / 'runs' / run) for run in runs], str(output), table)
+    return (output / 'RESULTS.md').read_text()
+
+  def outside(text, table):
+    begin, end = report.section_markers(table)
+    return text[:text.index(begin)], text[text.index(end):]
+
+  once = report_on(['first'], 'results')
+  assert outside(once, 'results') == outside(repository_results, 'results')
+  assert '| first | v1 | mnist | 4 | 2 | null | 0.0342 |' in once
+  assert '| v2 | v2 |' not in once  # the section's old rows are gone
+  assert report_on(['first'], 'results') == once  # twice: the same file
+  assert (output / 'results.png').read_bytes().startswith(b'\x89PNG')
+  # Another section: the first stays byte for byte, the hand-written text between too.
+  twice = report_on(['second'], 'records')
+  assert outside(twice, 'records') == outside(once, 'records')
+  assert '| second | v1 | mnist | 4 | 2 | null | 0.0212 |' in twice
+  assert '| mnist10 |' not in twice
+  # A section the file does not have yet is appended after the rest.
+  thrice = report_on(['first', 'second'], 'extra')
+  assert thrice.startswith(twice.rstrip('\n'))
+  assert report.section_markers('extra')[1] in thrice
+  with pytest.raises(UserError, match='--table'):
+    report_on(['first'], '../elsewhere')

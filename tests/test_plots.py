@@ -98,3 +98,9 @@ def test_per_class_labels_both_axes_and_says_when_there_is_no_classifier(drawn):
   texts = _texts(drawn[0])
   assert TITLE in texts and 'class (test split)' in texts and 'test MSE per pixel' in texts
   assert 'class fidelity (no classifier)' in texts
+
+
+def test_a_picture_shows_itself_in_a_notebook():
+  picture = plots.results_png([('original', np.zeros((3, 784), np.float32))], TITLE)
+  assert picture._repr_png_() == picture.png and picture.png.startswith(b'\x89PNG')
+  assert len(repr(picture)) < 80  # the text form a notebook also keeps: not the bytes
