@@ -1,0 +1,142 @@
+"""The convolutions alone: each 3x3 conv of a record network, forward and backward, in
+XLA (as jax-ae compiles it) and in PyTorch, on the same shapes.
+
+    python -m benchmarks.conv_floor [--networks=mnist10,cnn_fashion_wide] [--rounds=3]
+
+A conv network's train step cannot be faster than its convolutions: this separates what
+the compiler's conv kernels cost from what the rest of the step (BatchNorm, pooling,
+upsampling, Adam) adds. Every conv layer of the config's network is found from its
+parameters (kernel shape) and outputs (spatial size), and timed on its own at the
+network's batch of 64: the input's and the kernel's gradients (the first layer's input
+gradient included, so both frameworks do the same work), median of 20 calls after a
+warm-up. Each framework runs in a fresh process, alternating, `--rounds` times; the
+table gives the medians per layer and the network's sum, in milliseconds per step.
+"""
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from typing import Dict, List, Tuple
+
+from absl import app
+from absl import flags
+
+FLAGS = flags.FLAGS
+
+BATCH_SIZE = 64
+CALLS = 20
+FRAMEWORKS = ('xla', 'torch_channels_last', 'torch_nchw')
+Shape = Tuple[int, int, int, int]  # height, width, input channels, output channels
+
+
+def conv_shapes(network: str) -> List[Shape]:
+  """(height, width, in, out) of each 3x3 convolution of configs/<network>.py, in call order."""
+  import flax  # pylint: disable=g-import-not-at-top
+  import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
+  from jax_ae import bench, models, steps  # pylint: disable=g-import-not-at-top
+  model = models.create_model(bench.version_config(network).model)
+  variables = steps.init_variables(model, steps.init_key(0))
+  _, captured = model.apply(variables, jnp.zeros((1, models.IMAGE_PIXELS)), train=False,
+                            capture_intermediates=True, mutable=['intermediates'])
+  kernels = flax.traverse_util.flatten_dict(variables['params'], sep='/')
+  shapes = []
+  for path, output in flax.traverse_util.flatten_dict(captured['intermediates'], sep='/').items():
+    kernel = kernels.get(path[:-len('/__call__')] + '/kernel')
+    if kernel is not None and kernel.ndim == 4:
+      _, height, width, _ = output[0].shape
+      shapes.append((height, width, kernel.shape[2], kernel.shape[3]))
+  return shapes
+
+
+def _median_ms(run) -> float:
+  run()
+  times = []
+  for _ in range(CALLS):
+    start = time.perf_counter()
+    run()
+    times.append(time.perf_counter() - start)
+  return 1e3 * statistics.median(times)
+
+
+def xla_ms(shape: Shape) -> float:
+  import jax  # pylint: disable=g-import-not-at-top
+  import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
+  height, width, cin, cout = shape
+  x = jax.random.normal(jax.random.key(0), (BATCH_SIZE, height, width, cin))
+  w = jax.random.normal(jax.random.key(1), (3, 3, cin, cout)) * 0.1
+  dy = jax.random.normal(jax.random.key(2), (BATCH_SIZE, height, width, cout))
+
+  def conv(x, w):
+    return jax.lax.conv_general_dilated(x, w, (1, 1), 'SAME',
+                                        dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
+
+  @jax.jit
+  def forward_and_backward(x, w, dy):
+    y, vjp = jax.vjp(conv, x, w)
+    return y, vjp(dy)
+
+  return _median_ms(lambda: jax.block_until_ready(forward_and_backward(x, w, dy)))
+
+
+def torch_ms(shape: Shape, channels_last: bool) -> float:
+  import torch  # pylint: disable=g-import-not-at-top
+  height, width, cin, cout = shape
+  layout = torch.channels_last if channels_last else torch.contiguous_format
+  conv = torch.nn.Conv2d(cin, cout, 3, padding=1, bias=False).to(memory_format=layout)
+  x = torch.randn(BATCH_SIZE, cin, height, width).contiguous(memory_format=layout)
+  x.requires_grad_(True)
+  dy = torch.randn(BATCH_SIZE, cout, height, width).contiguous(memory_format=layout)
+
+  def forward_and_backward():
+    conv.zero_grad()
+    x.grad = None
+    conv(x).backward(dy)
+
+  return _median_ms(forward_and_backward)
+
+
+def measure(framework: str, shapes: List[Shape]) -> List[float]:
+  if framework == 'xla':
+    return [xla_ms(shape) for shape in shapes]
+  return [torch_ms(shape, framework == 'torch_channels_last') for shape in shapes]
+
+
+def _in_fresh_process(framework: str, shapes: List[Shape]) -> List[float]:
+  code = ('import json, sys; from benchmarks import conv_floor as c; '
+          f'print(json.dumps(c.measure({framework!r}, {shapes!r})))')
+  result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                          check=True)
+  return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def format_table(network: str, shapes: List[Shape], times: Dict[str, List[List[float]]]) -> str:
+  medians = {framework: [statistics.median(layer) for layer in zip(*rounds)]
+             for framework, rounds in times.items()}
+  lines = [f'{network}, batch {BATCH_SIZE}: ms per forward and backward',
+           '| conv (h x w, in -> out) | ' + ' | '.join(FRAMEWORKS) + ' |',
+           '|' + ' --- |' * (len(FRAMEWORKS) + 1)]
+  for index, (height, width, cin, cout) in enumerate(shapes):
+    lines.append(f'| {height}x{width}, {cin} -> {cout} | '
+                 + ' | '.join(f'{medians[f][index]:.2f}' for f in FRAMEWORKS) + ' |')
+  lines.append('| **all convs** | ' + ' | '.join(f'**{sum(medians[f]):.1f}**' for f in FRAMEWORKS)
+               + ' |')
+  return '\n'.join(lines)
+
+
+def main(argv):
+  del argv
+  for network in FLAGS.networks:
+    shapes = conv_shapes(network)
+    times = {framework: [] for framework in FRAMEWORKS}
+    for _ in range(FLAGS.rounds):
+      for framework in FRAMEWORKS:
+        times[framework].append(_in_fresh_process(framework, shapes))
+    print(format_table(network, shapes, times), '\n', flush=True)
+
+
+if __name__ == '__main__':
+  flags.DEFINE_list('networks', ['mnist10', 'cnn_fashion_wide'], 'Configs whose convs to time.')
+  flags.DEFINE_integer('rounds', 3, 'Alternations of the frameworks, each in a fresh process.')
+  app.run(main)
