@@ -92,3 +92,18 @@ def test_step_profile_builds_every_row_for_a_dense_and_a_batchnorm_version():
     assert len(rows) == len(step_profile.PIECES) + 5
     assert all(micros > 0 for _, micros in rows)
     assert step_profile.format_profile(version, rows).count('\n') == len(rows) + 1
+
+
+def test_conv_floor_finds_every_conv_of_the_record_networks_in_call_order():
+  from benchmarks import conv_floor  # pylint: disable=g-import-not-at-top
+  assert conv_floor.conv_shapes('mnist10') == [
+      (28, 28, 1, 16), (28, 28, 16, 16), (14, 14, 16, 32), (14, 14, 32, 32),
+      (14, 14, 32, 32), (14, 14, 32, 32), (28, 28, 32, 16), (28, 28, 16, 16), (28, 28, 16, 1)]
+  assert conv_floor.conv_shapes('cnn_fashion_wide') == [
+      (28, 28, 1, 48), (14, 14, 48, 96), (7, 7, 96, 192)]
+  assert conv_floor.xla_ms((4, 4, 2, 3)) > 0
+
+
+def test_memory_passes_counts_a_dense_step_in_passes_over_its_parameters():
+  from benchmarks import memory_passes  # pylint: disable=g-import-not-at-top
+  assert memory_passes.bandwidth_bytes_per_second(num_floats=1024) > 0
