@@ -107,3 +107,30 @@ def test_conv_floor_finds_every_conv_of_the_record_networks_in_call_order():
 def test_memory_passes_counts_a_dense_step_in_passes_over_its_parameters():
   from benchmarks import memory_passes  # pylint: disable=g-import-not-at-top
   assert memory_passes.bandwidth_bytes_per_second(num_floats=1024) > 0
+
+
+def test_op_profile_names_the_role_of_each_kind_of_instruction():
+  from benchmarks import op_profile  # pylint: disable=g-import-not-at-top
+  conv = 'jit(step)/jvp(ConvAutoencoder)/decoder/Conv_2/conv_general_dilated'
+  assert op_profile.role('ynn_fusion.1', 'f32[64,28,28,16]{3,2,1,0}', conv) == 'conv forward'
+  assert op_profile.role('ynn_fusion.2', 'f32[64,28,28,16]{3,2,1,0}',
+                         conv.replace('jvp(', 'transpose(jvp(')) == 'conv input gradient'
+  assert op_profile.role('ynn_fusion.3', 'f32[32,3,3,16]{3,2,1,0}', '') == 'conv kernel gradient'
+  assert op_profile.role('transpose_copy_fusion.4', 'f32[16,28,28,64]{3,2,1,0}',
+                         '') == 'layout transposes'
+  assert op_profile.role('fusion', 'f32[64,28,28,16]', 'jvp(M)/encoder/TorchBatchNorm_1/sub') == 'BatchNorm'
+  assert op_profile.role('fusion', 'f32[1000,1500]', 'jit(step)/cond/branch_1_fun/add') == 'optimizer update'
+  names = op_profile.hlo_instructions(
+      '  %ynn_fusion.7 = f32[64,10]{1,0} fusion(%a), kind=kCustom, '
+      'metadata={op_name="jit(f)/Dense_0/dot_general"}\n  ROOT %t = f32[2] add(%b, %c)')
+  assert names == {'ynn_fusion.7': ('f32[64,10]{1,0}', 'ynn_fusion.7', 'jit(f)/Dense_0/dot_general'),
+                   't': ('f32[2]', 'add', '')}
+
+
+@pytest.mark.slow
+def test_op_profile_times_every_role_of_a_conv_step():
+  from benchmarks import op_profile  # pylint: disable=g-import-not-at-top
+  rows = op_profile.profile('conv_ae', num_steps=2)
+  roles = {row_role for _, row_role, _, _ in rows}
+  assert {'conv forward', 'conv kernel gradient', 'BatchNorm'} <= roles
+  assert all(millis >= 0 for *_, millis in rows)

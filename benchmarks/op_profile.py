@@ -1,0 +1,131 @@
+"""Where a train step's time goes, op by op: a profile of the compiled step on this machine.
+
+    python -m benchmarks.op_profile --config=mnist10 [--steps=30] [--top=25]
+
+Runs `--steps` steps of configs/<config>.py's train step (its own loop, synthetic data,
+after a warm-up) under `jax.profiler.trace`, reads the time of each XLA:CPU operation
+from the trace and its role from the compiled step's HLO (the op_name each layer leaves
+in the metadata), and prints milliseconds per step by role, then the costliest
+operations. Roles: a convolution's forward pass, its input gradient, its kernel
+gradient (with the upsampling's gradient, where YNNPACK fuses the two), the layout
+transposes XLA inserts around kernel gradients, BatchNorm, the activations, pooling,
+upsampling, dense layers, the optimizer update, and the rest.
+Profiling adds a little to each operation; compare the shares, not the total with
+`--mode=bench`.
+"""
+
+import collections
+import glob
+import gzip
+import json
+import re
+import tempfile
+from typing import Dict, List, Tuple
+
+from absl import app
+from absl import flags
+import jax
+
+FLAGS = flags.FLAGS
+
+INSTRUCTION = re.compile(r'\s*(?:ROOT )?%(\S+) = (\S+) ([\w-]+)\(')
+
+
+def role(op: str, shape: str, op_name: str) -> str:
+  """What an optimized HLO instruction does in the step, from its kind, shape and op_name."""
+  backward = 'transpose(jvp(' in op_name
+  kernel_shaped = re.fullmatch(r'f32\[\d+,3,3,\d+\].*', shape) is not None
+  if 'transpose_copy' in op or (op == 'copy' and not op_name):
+    return 'layout transposes'
+  if kernel_shaped and not op_name.endswith(('/add', '/mul', '/sub', '/div', '/sqrt')):
+    return 'conv kernel gradient'
+  if 'conv_general_dilated' in op_name or op in ('convolution',):
+    return 'conv input gradient' if backward else 'conv forward'
+  if op.startswith('ynn_fusion') and backward and 'reduce_sum' in op_name and shape.count(',') >= 1:
+    # YNNPACK fuses the upsampling's gradient (a sum over 2x2 blocks) into the input
+    # gradient of the conv after it; the root op names only the sum.
+    return 'conv input gradient'
+  if 'dot_general' in op_name or op == 'dot':
+    return 'dense layers'
+  if 'BatchNorm' in op_name:
+    return 'BatchNorm'
+  if 'relu' in op_name or 'select_n' in op_name:
+    return 'activations'
+  if 'reduce_max' in op_name or 'convert_element_type' in op_name or re.search(
+      r'f32\[\d+,\d+,2,\d+,2,', shape):
+    return 'pooling'
+  if 'broadcast_in_dim' in op_name or ('reduce_sum' in op_name and 'decoder' in op_name):
+    return 'upsampling'
+  if 'cond/' in op_name or 'adam' in op_name.lower() or 'optax' in op_name:
+    return 'optimizer update'
+  return 'other'
+
+
+def hlo_instructions(hlo_text: str) -> Dict[str, Tuple[str, str, str]]:
+  """{instruction name: (shape, opcode, op_name)} of an optimized HLO module's text."""
+  instructions = {}
+  for line in hlo_text.splitlines():
+    match = INSTRUCTION.match(line)
+    if match:
+      name, shape, op = match.groups()
+      op_name = re.search(r'op_name="([^"]*)"', line)
+      instructions[name] = (shape, op if not name.startswith(('ynn_fusion', 'transpose_copy'))
+                            else name, op_name.group(1) if op_name else '')
+  return instructions
+
+
+def profile(config_name: str, num_steps: int) -> List[Tuple[str, str, str, float]]:
+  """[(instruction, role, shape, milliseconds per step)] of the config's compiled train step."""
+  from jax_ae import bench, steps, train_loops  # pylint: disable=g-import-not-at-top
+  config = bench.version_config(config_name)
+  trainer = train_loops.Trainer(config, bench.synthetic_split(num_steps * config.batch_size))
+  state, key = trainer.create_state(), steps.shuffle_key(0, 1)
+  compiled = trainer.compile_step(state, trainer.epoch_batch_indices(key))
+  instructions = hlo_instructions(compiled.as_text())
+  state, sums = trainer.train_epoch(state, key)
+  jax.block_until_ready(sums)
+  with tempfile.TemporaryDirectory() as trace_dir:
+    with jax.profiler.trace(trace_dir, create_perfetto_trace=True):
+      state, sums = trainer.train_epoch(state, key)
+      jax.block_until_ready(sums)
+    (trace_file,) = glob.glob(f'{trace_dir}/plugins/profile/*/perfetto_trace.json.gz')
+    with gzip.open(trace_file) as stream:
+      trace = json.load(stream)
+  events = trace['traceEvents'] if isinstance(trace, dict) else trace
+  micros = collections.Counter()
+  for event in events:
+    if event.get('ph') == 'X' and event['name'] in instructions:
+      micros[event['name']] += event.get('dur', 0)
+  calls = num_steps // trainer.steps_per_call
+  rows = []
+  for name, total in micros.items():
+    shape, op, op_name = instructions[name]
+    rows.append((name, role(op, shape, op_name), shape.split('{')[0], total / 1e3 / calls))
+  return sorted(rows, key=lambda row: -row[3])
+
+
+def format_profile(config_name: str, rows, top: int) -> str:
+  by_role = collections.Counter()
+  for _, row_role, _, millis in rows:
+    by_role[row_role] += millis
+  total = sum(by_role.values())
+  lines = [f'{config_name}: {total:.1f} ms of operations per step', '',
+           '| role | ms per step | share |', '| --- | --- | --- |']
+  lines += [f'| {name} | {millis:.1f} | {millis / total:.0%} |'
+            for name, millis in by_role.most_common()]
+  lines += ['', '| operation | role | shape | ms per step |', '| --- | --- | --- | --- |']
+  lines += [f'| {name} | {row_role} | {shape} | {millis:.2f} |'
+            for name, row_role, shape, millis in rows[:top]]
+  return '\n'.join(lines)
+
+
+def main(argv):
+  del argv
+  print(format_profile(FLAGS.config, profile(FLAGS.config, FLAGS.steps), FLAGS.top))
+
+
+if __name__ == '__main__':
+  flags.DEFINE_string('config', 'mnist10', 'configs/<config>.py to profile.')
+  flags.DEFINE_integer('steps', 30, 'Train steps profiled.')
+  flags.DEFINE_integer('top', 25, 'Costliest operations listed.')
+  app.run(main)
