@@ -51,8 +51,12 @@ class TorchBatchNorm(nn.Module):
             'BatchNorm needs at least 2 examples per training batch to estimate a '
             f'variance; got a batch of {batch_size}.')
       num_values = x.size // num_features
+      # Both statistics from one read of x (as Flax's BatchNorm by default): E[x^2] - E[x]^2
+      # rather than E[(x - E[x])^2], which needs the mean before it can start; clipped at
+      # 0 where rounding takes a constant feature's variance below it.
       mean = jnp.mean(x, axis=reduction_axes)
-      biased_var = jnp.mean(jnp.square(x - mean), axis=reduction_axes)
+      mean_of_squares = jnp.mean(jnp.square(x), axis=reduction_axes)
+      biased_var = jnp.maximum(mean_of_squares - jnp.square(mean), 0.0)
       if not self.is_initializing():
         unbiased_var = biased_var * (num_values / (num_values - 1))
         running_mean.value = (
@@ -67,11 +71,16 @@ class TorchBatchNorm(nn.Module):
     else:
       mean, var = running_mean.value, running_var.value
 
-    y = (x - mean) * jax.lax.rsqrt(var + self.epsilon)
+    # y = (x - mean) / sqrt(var + eps) * scale + bias, as one multiply and one add per
+    # value: the per-feature factors are folded first.
+    multiplier = jax.lax.rsqrt(var + self.epsilon)
     if self.use_scale_and_bias:
       scale = self.param('scale', nn.initializers.ones, (num_features,), jnp.float32)
       bias = self.param('bias', nn.initializers.zeros, (num_features,), jnp.float32)
-      y = y * scale + bias
+      multiplier = multiplier * scale
+      y = x * multiplier + (bias - mean * multiplier)
+    else:
+      y = x * multiplier - mean * multiplier
     if train and not self.is_initializing():
       self.sow('diagnostics', 'max_abs_output', jnp.max(jnp.abs(y)))
     return y if self.dtype is None else y.astype(self.dtype)

@@ -109,3 +109,14 @@ def test_batchnorm_on_feature_maps_keeps_per_channel_unbiased_statistics(make_ke
   np.testing.assert_allclose(updates['batch_stats']['var'], 0.9 + 0.1 * flat.var(0, ddof=1),
                              rtol=1e-5)
   np.testing.assert_allclose(np.asarray(y).reshape(-1, 2).mean(0), 0.0, atol=1e-5)
+
+
+def test_a_constant_feature_normalises_to_zero_not_nan(make_key):
+  # E[x^2] - E[x]^2 of a constant can round below 0; the variance is clipped there.
+  x = jnp.concatenate([jax.random.normal(make_key(), (64, 3)),
+                       jnp.full((64, 1), 1000.3)], axis=1)
+  variables = TorchBatchNorm().init(make_key(), x, train=False)
+  y, stats = TorchBatchNorm().apply(variables, x, train=True, mutable=['batch_stats'])
+  assert np.all(np.isfinite(y))
+  np.testing.assert_allclose(y[:, 3], 0.0, atol=0.1)
+  assert stats['batch_stats']['var'][3] >= 0.9
