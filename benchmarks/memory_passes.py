@@ -55,7 +55,7 @@ def step_bytes(version: str):
   analysis = compiled.cost_analysis()
   analysis = analysis[0] if isinstance(analysis, list) else analysis
   parameter_bytes = sum(leaf.nbytes for leaf in jax.tree.leaves(state.params))
-  _, _, seconds = bench.time_training(config, config.batch_size, num_steps, repetitions=5)
+  _, _, seconds, _ = bench.time_training(config, config.batch_size, num_steps, repetitions=5)
   return analysis['bytes accessed'], parameter_bytes, seconds / num_steps
 
 

@@ -16,12 +16,14 @@ import sys
 
 def steps_per_second(framework: str, network: str, setting: str, batch_size: int, steps: int,
                      repetitions: int) -> dict:
-  """{'steps_per_second': rate, 'detail': the jax-ae loop or the peer's setting}."""
+  """{'steps_per_second': rate, 'detail': the jax-ae loop or the peer's setting}, and for
+  jax-ae the page faults per step (jax_ae/host_memory.py says why they matter)."""
   if framework == 'jax-ae':
     from jax_ae import bench  # pylint: disable=g-import-not-at-top
     config = bench.version_config(network)
-    trainer, _, seconds = bench.time_training(config, batch_size, steps, repetitions)
-    return {'steps_per_second': steps / seconds, 'detail': trainer.loop}
+    trainer, _, seconds, faults = bench.time_training(config, batch_size, steps, repetitions)
+    return {'steps_per_second': steps / seconds, 'detail': trainer.loop,
+            'page_faults_per_step': faults}
   if framework == 'keras':
     from benchmarks import keras_reference  # pylint: disable=g-import-not-at-top
     rate = keras_reference.keras_steps_per_second(network, batch_size, steps, repetitions,

@@ -13,6 +13,7 @@ import gc
 import importlib
 import json
 import os
+import resource
 import statistics
 import time
 from typing import Any, Callable, Dict, List
@@ -114,10 +115,12 @@ def steps_to_time(batch_size: int) -> int:
 
 def time_training(config: ml_collections.ConfigDict, batch_size: int, num_steps: int,
                   repetitions: int):
-  """(trainer, final state, median seconds of `num_steps` train steps) for `config`.
+  """(trainer, final state, median seconds of `num_steps` train steps, page faults per step).
 
   The steps run through the config's own train loop (`train_loops.Trainer`), as a run
-  takes them, on a synthetic split of exactly `num_steps` batches.
+  takes them, on a synthetic split of exactly `num_steps` batches. The page faults are
+  counted over one more epoch after the timed ones: a step that maps its buffers afresh
+  each time shows thousands (jax_ae/host_memory.py).
   """
   # Buffers of an earlier measurement held only by reference cycles slowed V4's scan
   # loop 2.4x when measured after V3: free them before timing anything.
@@ -135,15 +138,18 @@ def time_training(config: ml_collections.ConfigDict, batch_size: int, num_steps:
     return sums
 
   seconds = median_seconds(run_epoch, repetitions)
-  return trainer, holder['state'], seconds
+  faults_before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+  jax.block_until_ready(run_epoch())
+  faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_before
+  return trainer, holder['state'], seconds, faults / num_steps
 
 
 def measure(config: ml_collections.ConfigDict, batch_size: int,
             peak_flops: float) -> Dict[str, Any]:
   """One row of the benchmark table for `config` at `batch_size`."""
   num_steps = steps_to_time(batch_size)
-  trainer, state, train_seconds = time_training(config, batch_size, num_steps,
-                                                config.bench.repetitions)
+  trainer, state, train_seconds, _ = time_training(config, batch_size, num_steps,
+                                                   config.bench.repetitions)
   config = trainer.config
   repetitions = config.bench.repetitions
   num_test_examples = data.NUM_TEST_EXAMPLES[config.data.name]
