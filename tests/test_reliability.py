@@ -1,13 +1,15 @@
 """main.py under attack, as a user would meet it: one line on stderr, the right exit code.
 
 Each test runs `python -m tests.main_with_mock_data` (main.py on random mock data) in a
-subprocess against a workdir that is busy, on a full disk, or trained to divergence.
+subprocess against a workdir that is busy, on a full disk, trained to divergence, or
+whose newest checkpoint is damaged.
 """
 
 import fcntl
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -15,7 +17,7 @@ import pytest
 
 from jax_ae import workdir_lock
 from jax_ae.errors import UserError
-from tests.helpers import REPO_ROOT
+from tests.helpers import CHECKPOINT_DAMAGES, REPO_ROOT
 
 # Every test here runs main.py in a subprocess, some several times.
 pytestmark = pytest.mark.slow
@@ -98,6 +100,39 @@ def test_the_lock_file_of_a_dead_run_is_taken_over(tmp_path):
   result = _main(workdir)
   assert result.returncode == 0, result.stderr[-3000:]
   assert [row['epoch'] for row in _metrics_rows(workdir)] == [1, 2]
+
+
+# A damaged newest checkpoint: one warning, and the run goes on from the one before.
+
+@pytest.fixture(scope='module')
+def finished_run(tmp_path_factory):
+  """A finished 2-epoch run, with a checkpoint after each epoch (steps 3 and 6)."""
+  workdir = tmp_path_factory.mktemp('finished') / 'run'
+  result = _main(workdir)
+  assert result.returncode == 0, result.stderr[-3000:]
+  return workdir
+
+
+@pytest.mark.parametrize('damage', ('truncated manifest', 'one flipped byte',
+                                    '4 KB of random bytes', 'data folder replaced by a file'))
+def test_a_damaged_newest_checkpoint_is_one_warning_and_nothing_else(damage, finished_run,
+                                                                     tmp_path):
+  """Orbax's failed reads of the damaged step leave nothing that prints later (a 'Task
+  exception was never retrieved' traceback whenever the garbage collector ran)."""
+  workdir = tmp_path / 'run'
+  shutil.copytree(finished_run, workdir)
+  CHECKPOINT_DAMAGES[damage](workdir / 'checkpoints' / '6')
+  result = _main(workdir, '--config.num_epochs=3')
+  console = result.stdout + result.stderr
+  assert result.returncode == 0, console[-3000:]
+  warnings = [line for line in console.splitlines() if line.startswith(('warning', 'error'))]
+  assert len(warnings) == 1, console[-3000:]
+  assert re.fullmatch(rf'warning: The checkpoint of step 6 in {re.escape(str(workdir))}/'
+                      rf'checkpoints cannot be read \(.+\); moved aside to 6\.damaged, trying '
+                      rf'the next older one\.', warnings[0]), warnings[0]
+  assert 'Traceback' not in console and 'never retrieved' not in console, console[-3000:]
+  assert 'Resuming from the checkpoint at step 3 (epoch 1, 1 complete).' in console
+  assert [row['epoch'] for row in _metrics_rows(workdir)] == [1, 2, 3]
 
 
 # A full disk at the first checkpoint: a real one, a tmpfs too small for it.
