@@ -55,7 +55,7 @@ def check_same_run(config: ml_collections.ConfigDict, workdir: str) -> None:
   resumable = [name for name in RESUMABLE_FIELDS
                if not (name == 'num_epochs' and 'cosine' in (previous.get('optim.schedule'),
                                                               config.optim.schedule))]
-  differing = [f'{name} ({previous.get(name)!r} -> {current.get(name)!r})'
+  differing = [f'--config.{name} ({previous.get(name)!r} -> {current.get(name)!r})'
                for name in sorted(set(previous) & set(current))
                if name not in resumable and previous.get(name) != current.get(name)]
   if differing:
@@ -89,8 +89,9 @@ def resume(checkpoints: checkpoint.Checkpoints, state, epoch_sums,
   logging.info('Resuming from the checkpoint at step %d (epoch %d, %d complete).',
                int(state.step), position.epoch, position.completed_epochs)
   if position.completed_epochs > num_epochs:
-    raise ConfigError(f'num_epochs {num_epochs} is below the {position.completed_epochs} '
-                      f'epochs this workdir already trained; raise it or use a new --workdir.')
+    raise ConfigError(f'--config.num_epochs {num_epochs} is below the '
+                      f'{position.completed_epochs} epochs this workdir already trained; raise '
+                      f'it or use a new --workdir.')
   if position.mid_epoch:
     return state, position.epoch, saved_sums
   return state, position.completed_epochs + 1, None

@@ -103,7 +103,8 @@ def test_a_workdir_of_another_config_is_refused_with_the_fields(tmp_path, mock_t
   config = tiny_config()
   config.model.code_dim = 5
   config.seed = 7
-  with pytest.raises(ConfigError, match=r'model.code_dim \(4 -> 5\), seed \(0 -> 7\)'):
+  with pytest.raises(ConfigError, match=r'--config.model.code_dim \(4 -> 5\), '
+                                        r'--config.seed \(0 -> 7\)'):
     train.train_and_evaluate(config, str(tmp_path))
   config.restart = True
   train.train_and_evaluate(config, str(tmp_path))
@@ -209,7 +210,7 @@ def test_fewer_epochs_than_a_workdir_trained_are_refused(tmp_path, mock_tfds):
   train.train_and_evaluate(tiny_config(), str(tmp_path))
   config = tiny_config()
   config.num_epochs = 1
-  with pytest.raises(ConfigError, match='num_epochs 1 is below the 2 epochs'):
+  with pytest.raises(ConfigError, match='^--config.num_epochs 1 is below the 2 epochs'):
     train.train_and_evaluate(config, str(tmp_path))
 
 
