@@ -120,18 +120,18 @@ def _quiet_failed_writes() -> None:
 
 
 class _SettlingEventLoop(asyncio.SelectorEventLoop):
-  """An event loop that, when closed, first settles the reads its coroutine left on it.
+  """An event loop that, when closed, first lets the reads its coroutine left on it finish.
 
   Orbax runs each restore on a new event loop (`asyncio_utils.run_sync`:
   `run_until_complete`, then `close`). When one array of a damaged step cannot be
   read, `asyncio.gather` raises that error at once and leaves the step's other reads
   on the loop: tasks still waiting for TensorStore, and tasks that failed too, whose
   errors nobody retrieves. Closed as they are, the garbage collector reports them
-  whenever it reaches them, through `logging` ('Task exception was never retrieved',
-  'Task was destroyed but it is pending!') or as unraisable exceptions ('Exception
-  ignored in: <coroutine ...>'). Here the waiting reads are cancelled and every task is
-  awaited before the loop closes, its error consumed: `Checkpoints.restore_latest`
-  reports the damage, once.
+  whenever it reaches them, through `logging` ('Task exception was never retrieved')
+  or as unraisable exceptions ('Exception ignored in: <coroutine ...>'). Here every
+  one is awaited before the loop closes, its error consumed: `Checkpoints.restore_latest`
+  reports the damage, once. They are not cancelled: cancelling a TensorStore read in
+  flight can deadlock TensorStore's worker threads against this one on the GIL.
   """
 
   def close(self) -> None:
@@ -144,22 +144,7 @@ class _SettlingEventLoop(asyncio.SelectorEventLoop):
     # errors of the reads that failed after the first.
     this_task = asyncio.current_task()
     while left := [task for task in asyncio.all_tasks(self) if task is not this_task]:
-      for task in left:
-        task.cancel()
       await asyncio.gather(*left, return_exceptions=True)
-
-  def call_soon_threadsafe(self, callback, *args, context=None):
-    """As asyncio's, except that once closed the loop drops the callback.
-
-    A TensorStore read cancelled above may still finish in TensorStore's own thread,
-    which then hands the result to this loop: it has no task left to take it.
-    """
-    try:
-      return super().call_soon_threadsafe(callback, *args, context=context)
-    except RuntimeError:
-      if not self.is_closed():
-        raise
-      return None
 
 
 class _SettlingPolicy(asyncio.DefaultEventLoopPolicy):
