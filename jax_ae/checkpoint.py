@@ -16,9 +16,9 @@ with the saved one, and a mismatch is damage like a file that cannot be read.
 docs/reliability.md has what the digest costs.
 """
 
+import asyncio
 import contextlib
 import dataclasses
-import gc
 import hashlib
 import logging as std_logging
 import os
@@ -119,34 +119,49 @@ def _quiet_failed_writes() -> None:
       or not _is_orbax_thread_error(record))
 
 
-def _is_abandoned_read(unraisable) -> bool:
-  """An Orbax read coroutine left unfinished when another read of its step failed."""
-  code = getattr(unraisable.object, 'cr_code', None)
-  return code is not None and f'{os.sep}orbax{os.sep}' in code.co_filename
+class _SettlingEventLoop(asyncio.SelectorEventLoop):
+  """An event loop that, when closed, first lets the reads its coroutine left on it finish.
+
+  Orbax runs each restore on a new event loop (`asyncio_utils.run_sync`:
+  `run_until_complete`, then `close`). When one array of a damaged step cannot be
+  read, `asyncio.gather` raises that error at once and leaves the step's other reads
+  on the loop: tasks still waiting for TensorStore, and tasks that failed too, whose
+  errors nobody retrieves. Closed as they are, the garbage collector reports them
+  whenever it reaches them, through `logging` ('Task exception was never retrieved')
+  or as unraisable exceptions ('Exception ignored in: <coroutine ...>'). Here every
+  one is awaited before the loop closes, its error consumed: `Checkpoints.restore_latest`
+  reports the damage, once. They are not cancelled: cancelling a TensorStore read in
+  flight can deadlock TensorStore's worker threads against this one on the GIL.
+  """
+
+  def close(self) -> None:
+    if not self.is_closed() and not self.is_running():
+      self.run_until_complete(self._settle())
+    super().close()
+
+  async def _settle(self) -> None:
+    # The callbacks already queued run before this: gather's, which retrieve the
+    # errors of the reads that failed after the first.
+    this_task = asyncio.current_task()
+    while left := [task for task in asyncio.all_tasks(self) if task is not this_task]:
+      await asyncio.gather(*left, return_exceptions=True)
+
+
+class _SettlingPolicy(asyncio.DefaultEventLoopPolicy):
+
+  def new_event_loop(self) -> asyncio.AbstractEventLoop:
+    return _SettlingEventLoop()
 
 
 @contextlib.contextmanager
-def _abandoned_reads_finished_quietly():
-  """Finishes the reads a failed restore abandoned, without their tracebacks.
-
-  When one array of a damaged step cannot be read, Orbax leaves its other reads'
-  coroutines unfinished; each then prints 'Exception ignored in: <coroutine object
-  _read_array_index_and_device_put ...>' and a page of traceback whenever the garbage
-  collector happens to reach it (1,400 lines for one damaged step). Collected here,
-  at once, they are silent unless --verbosity=1.
-  """
-  previous_hook = sys.unraisablehook
-
-  def hook(unraisable):
-    if logging.get_verbosity() >= logging.DEBUG or not _is_abandoned_read(unraisable):
-      previous_hook(unraisable)
-
-  sys.unraisablehook = hook
+def _reads_settled():
+  """Orbax's restores inside run on `_SettlingEventLoop`s: a failed one leaves nothing behind."""
+  previous = asyncio.get_event_loop_policy()
+  asyncio.set_event_loop_policy(_SettlingPolicy())
   try:
     yield
   finally:
-    gc.collect()
-    sys.unraisablehook = previous_hook
+    asyncio.set_event_loop_policy(previous)
 
 
 class Checkpoints:
@@ -177,11 +192,12 @@ class Checkpoints:
 
   def latest_position(self) -> Optional[Position]:
     """The Position of the newest checkpoint whose metadata reads, or None if there is none."""
-    for step in self._steps_newest_first():
-      try:
-        return self._read_position(step)
-      except Exception:  # pylint: disable=broad-except
-        continue  # damaged: restore_latest names it and moves it aside
+    with _reads_settled():
+      for step in self._steps_newest_first():
+        try:
+          return self._read_position(step)
+        except Exception:  # pylint: disable=broad-except
+          continue  # damaged: restore_latest names it and moves it aside
     return None
 
   def _steps_newest_first(self):
@@ -245,24 +261,22 @@ class Checkpoints:
     ConfigError when one holds arrays of other names or shapes than the templates.
     """
     templates = {'state': _state_arrays(state_template), 'epoch_sums': epoch_sums_template}
-    damaged, restored, other_model_step = [], None, None
-    with _abandoned_reads_finished_quietly():
+    damaged, restored = [], None
+    with _reads_settled():
       for step in self._steps_newest_first():
         try:
           restored = self._restore(step, templates)
           break
         except Exception as error:  # pylint: disable=broad-except
           if self._holds_other_arrays(step, templates):
-            other_model_step = step  # raised below, once the failed reads are collected
-            break
+            # config.json normally refuses another config first; this is a workdir whose
+            # config.json was removed or a checkpoints folder copied in from another run.
+            raise ConfigError(f'the checkpoint of step {step} in {self.directory} holds '
+                              f'another model or optimizer than this config builds; use a '
+                              f'new --workdir, or --config.restart=True to replace that '
+                              f'run.') from error
           self._warn_damaged(step, _first_sentence(error))
           damaged.append(step)
-    if other_model_step is not None:
-      # config.json normally refuses another config first; this is a workdir whose
-      # config.json was removed or a checkpoints folder copied in from another run.
-      raise ConfigError(f'the checkpoint of step {other_model_step} in {self.directory} holds '
-                        f'another model or optimizer than this config builds; use a new '
-                        f'--workdir, or --config.restart=True to replace that run.')
     self._move_aside(damaged)
     self._damaged += damaged
     if restored is None and self._damaged:

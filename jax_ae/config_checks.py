@@ -62,18 +62,24 @@ def _get(config: ml_collections.ConfigDict, dotted_name: str):
   return value
 
 
+def _flag(name: str) -> str:
+  """The flag that sets config field `name`: a refusal names what to change on the command line."""
+  return f'--config.{name}'
+
+
 def _require(config: ml_collections.ConfigDict, name: str, kind: str,
              predicate: Callable[[Any], bool], what: str) -> None:
-  """Refuses field `name` unless it is of `kind` and `predicate` holds: '{name} must be {what}'."""
+  """Refuses field `name` unless it is of `kind` and `predicate` holds: '--config.{name} must
+  be {what}'."""
   value = _get(config, name)
   if not (_KINDS[kind][0](value) and predicate(value)):
-    raise ConfigError(f'{name} must be {what}, got {value!r}.')
+    raise ConfigError(f'{_flag(name)} must be {what}, got {value!r}.')
 
 
 def _require_choice(config: ml_collections.ConfigDict, name: str, choices: Sequence[str]) -> None:
   value = _get(config, name)
   if value not in choices:
-    raise ConfigError(f'unknown {name} {value!r}; choose one of {", ".join(choices)}.')
+    raise ConfigError(f'unknown {_flag(name)} {value!r}; choose one of {", ".join(choices)}.')
 
 
 def _require_float32(config: ml_collections.ConfigDict, prefix: str = '') -> None:
@@ -82,8 +88,8 @@ def _require_float32(config: ml_collections.ConfigDict, prefix: str = '') -> Non
     if isinstance(value, ml_collections.ConfigDict):
       _require_float32(value, f'{prefix}{key}.')
     elif isinstance(value, float) and not (math.isfinite(value) and abs(value) <= FLOAT32_MAX):
-      raise ConfigError(f'{prefix}{key} must be a finite number float32 can hold (magnitude at '
-                        f'most {FLOAT32_MAX:.3g}), got {value!r}.')
+      raise ConfigError(f'{_flag(prefix + key)} must be a finite number float32 can hold '
+                        f'(magnitude at most {FLOAT32_MAX:.3g}), got {value!r}.')
 
 
 def _model_field_rules(spec: models.ModelSpec):
@@ -150,7 +156,7 @@ def validate(config: ml_collections.ConfigDict) -> None:
   if config.augment.erase_size and tasks.get(config.task).reproduces_input:
     raise ConfigError('augment.erase_size works for classifiers only: an autoencoder '
                       'learns to reproduce its augmented input, so it would learn to '
-                      'draw the erased squares; use 0.')
+                      'draw the erased squares; set --config.augment.erase_size=0.')
   _require_choice(config, 'data.name', data.DATASETS)
   _require_choice(config, 'optim.name', OPTIMIZERS)
   _require_choice(config, 'train.loop', train_loops.LOOPS)
@@ -180,19 +186,21 @@ def validate(config: ml_collections.ConfigDict) -> None:
   _require(config, 'optim.label_smoothing', 'number', lambda amount: 0 <= amount < 1,
            'in [0, 1) (0 = one-hot targets)')
   if config.optim.label_smoothing and config.task != 'classify':
-    raise ConfigError('optim.label_smoothing smooths class targets; set it to 0 unless '
-                      'task=classify.')
+    raise ConfigError('optim.label_smoothing smooths class targets; set '
+                      '--config.optim.label_smoothing=0 unless task=classify.')
   _require(config, 'optim.edge_weight', 'number', lambda weight: weight >= 0,
            '0 (off) or a positive weight')
   if config.optim.edge_weight and config.task != 'reconstruct':
-    raise ConfigError('optim.edge_weight weighs the edges of reconstructed images; set it '
-                      'to 0 unless task=reconstruct.')
+    raise ConfigError('optim.edge_weight weighs the edges of reconstructed images; set '
+                      '--config.optim.edge_weight=0 unless task=reconstruct.')
   if config.optim.name == 'sgd' and config.optim.weight_decay:
-    raise ConfigError('optim.weight_decay is AdamW\'s; set it to 0 with optim.name=sgd.')
+    raise ConfigError('optim.weight_decay is AdamW\'s; set --config.optim.weight_decay=0 '
+                      'with optim.name=sgd.')
   num_train_examples = data.NUM_TRAIN_EXAMPLES[config.data.name]
   if config.batch_size > num_train_examples:
-    raise ConfigError(f'batch_size {config.batch_size} exceeds the {num_train_examples} '
-                      f'training examples of {config.data.name}.')
+    raise ConfigError(f'--config.batch_size {config.batch_size} exceeds the '
+                      f'{num_train_examples} training examples of {config.data.name}; use at '
+                      f'most {num_train_examples}.')
   _require(config, 'data.validation_size', 'int',
            lambda size: 0 <= size <= num_train_examples - config.batch_size,
            f'0 (none) to {num_train_examples} training examples less one batch')
@@ -201,7 +209,7 @@ def validate(config: ml_collections.ConfigDict) -> None:
            f'0 (all) or from batch_size to {num_train_examples} examples')
   num_test_examples = data.NUM_TEST_EXAMPLES[config.data.name]
   if config.eval_batch_size > num_test_examples:
-    raise ConfigError(f'eval_batch_size {config.eval_batch_size} exceeds the '
+    raise ConfigError(f'--config.eval_batch_size {config.eval_batch_size} exceeds the '
                       f'{num_test_examples} test examples of {config.data.name}; use at most '
                       f'{num_test_examples}.')
   sizes = tuple(config.bench.batch_sizes)
@@ -209,5 +217,5 @@ def validate(config: ml_collections.ConfigDict) -> None:
     sharding.check_batches_divide(batch_size, config.eval_batch_size, jax.device_count())
   smallest_batch = min((config.batch_size, *sizes))
   if models.REGISTRY[config.model.name].uses_batch_norm(config.model) and smallest_batch < 2:
-    raise ConfigError(f'{config.model.name} uses BatchNorm, which needs batch_size (and '
-                      f'bench.batch_sizes) >= 2, got {smallest_batch}.')
+    raise ConfigError(f'{config.model.name} uses BatchNorm, which needs --config.batch_size '
+                      f'(and --config.bench.batch_sizes) >= 2, got {smallest_batch}.')

@@ -3,7 +3,10 @@
 At the default verbosity the console shows this project's own messages (the
 compilation, one line per epoch, checkpoints, warnings) and other libraries' errors;
 everything logged, Orbax's, TensorFlow's, JAX's and absl's chatter included, goes to
-`workdir/log.txt`. `--verbosity=1` shows all of it on the console as well.
+`workdir/log.txt`. `--verbosity=1` shows all of it on the console as well. A training
+run refused because the workdir is another run's (in use, another config, another
+model) leaves log.txt as it found it: until resume.py decides (`keep_log`,
+`drop_log`), the records wait in memory.
 
 Inside an epoch `Progress` reports steps/s and the time left for the epoch and the
 run: a bar redrawn in place on a terminal, a plain line every `interval` seconds
@@ -14,7 +17,7 @@ import logging
 import os
 import sys
 import time
-from typing import Any, Callable, Dict, Optional, Sequence, TextIO
+from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO
 
 from absl import logging as absl_logging
 
@@ -73,6 +76,55 @@ class _ConsoleFormatter(logging.Formatter):
     return f'{record.levelname.lower()}{origin}: {message}'
 
 
+class _WorkdirLog(logging.FileHandler):
+  """The workdir's log file, whose records wait in memory until the run may go on there.
+
+  `decide(keep=True)` writes the waiting records and every later one; `decide(keep=False)`
+  forgets them and writes nothing more. Records still waiting when the process ends
+  (modes that never decide: evaluate, bench, report; a run that failed before
+  deciding) are written then.
+  """
+
+  def __init__(self, path: str):
+    super().__init__(path, encoding='utf-8')
+    self._waiting: Optional[List[logging.LogRecord]] = []  # None once decided
+    self._kept = True
+
+  def emit(self, record: logging.LogRecord) -> None:
+    if self._waiting is not None:
+      self._waiting.append(record)
+    elif self._kept:
+      super().emit(record)
+
+  def decide(self, keep: bool) -> None:
+    with self.lock:
+      waiting, self._waiting = self._waiting, None
+      if waiting is None:
+        return  # decided before: the first decision stands
+      self._kept = keep
+      for record in waiting if keep else ():
+        super().emit(record)
+
+  def close(self) -> None:
+    self.decide(keep=True)
+    super().close()
+
+
+_workdir_log: Optional[_WorkdirLog] = None
+
+
+def keep_log() -> None:
+  """The run goes on in its workdir: its records so far, and all later ones, go to log.txt."""
+  if _workdir_log is not None:
+    _workdir_log.decide(keep=True)
+
+
+def drop_log() -> None:
+  """The run was refused a workdir that holds another run: nothing of it goes to log.txt."""
+  if _workdir_log is not None:
+    _workdir_log.decide(keep=False)
+
+
 def setup(workdir: str, verbosity: int, process_id: Optional[int] = None) -> Optional[str]:
   """Routes Python and absl logging: all of it to the workdir's log, little to the console.
 
@@ -80,6 +132,7 @@ def setup(workdir: str, verbosity: int, process_id: Optional[int] = None) -> Opt
   reports that itself, in one line). Process 0 (or a single process) writes log.txt,
   process I log.processI.txt.
   """
+  global _workdir_log
   from absl import logging as absl_logging  # pylint: disable=g-import-not-at-top
   logging.captureWarnings(True)  # Python warnings (deprecations) become log records
   root = logging.getLogger()
@@ -87,12 +140,12 @@ def setup(workdir: str, verbosity: int, process_id: Optional[int] = None) -> Opt
   path = os.path.join(workdir, name)
   try:
     os.makedirs(workdir, exist_ok=True)
-    file_handler = logging.FileHandler(path, encoding='utf-8')
+    _workdir_log = _WorkdirLog(path)
   except OSError:
     path = None
   else:
-    file_handler.setFormatter(absl_logging.PythonFormatter())
-    root.addHandler(file_handler)
+    _workdir_log.setFormatter(absl_logging.PythonFormatter())
+    root.addHandler(_workdir_log)
   if verbosity >= 1:
     return path
   root.removeHandler(absl_logging.get_absl_handler())

@@ -6,6 +6,7 @@ the earlier run instead. The shuffle of an epoch is a function of the seed and t
 epoch only (steps.shuffle_key), so a resumed run sees the same batches in the same order.
 """
 
+import contextlib
 import json
 import os
 from typing import Any, Dict, Optional, Tuple
@@ -14,6 +15,7 @@ from absl import logging
 import ml_collections
 
 from jax_ae import checkpoint
+from jax_ae import console
 from jax_ae import run_files
 from jax_ae.errors import ConfigError
 
@@ -55,7 +57,7 @@ def check_same_run(config: ml_collections.ConfigDict, workdir: str) -> None:
   resumable = [name for name in RESUMABLE_FIELDS
                if not (name == 'num_epochs' and 'cosine' in (previous.get('optim.schedule'),
                                                               config.optim.schedule))]
-  differing = [f'{name} ({previous.get(name)!r} -> {current.get(name)!r})'
+  differing = [f'--config.{name} ({previous.get(name)!r} -> {current.get(name)!r})'
                for name in sorted(set(previous) & set(current))
                if name not in resumable and previous.get(name) != current.get(name)]
   if differing:
@@ -71,7 +73,18 @@ def prepare(config: ml_collections.ConfigDict, run: run_files.RunFiles,
     checkpoints.delete_all()
     run.delete_previous_run()
   else:
-    check_same_run(config, run.workdir)
+    with _refusal_leaves_the_log():
+      check_same_run(config, run.workdir)
+
+
+@contextlib.contextmanager
+def _refusal_leaves_the_log():
+  """A ConfigError inside refuses the run: the workdir's log.txt is left as it was."""
+  try:
+    yield
+  except ConfigError:
+    console.drop_log()
+    raise
 
 
 def resume(checkpoints: checkpoint.Checkpoints, state, epoch_sums,
@@ -80,8 +93,17 @@ def resume(checkpoints: checkpoint.Checkpoints, state, epoch_sums,
 
   From the newest checkpoint when there is one: a mid-epoch checkpoint resumes its
   epoch at the step it saved (sums included), an epoch-end one starts the next
-  epoch. Without one: the given fresh `state`, epoch 1, no sums.
+  epoch. Without one: the given fresh `state`, epoch 1, no sums. The run's log joins
+  the workdir's log.txt from here (console.keep_log).
   """
+  with _refusal_leaves_the_log():
+    where = _where_to_go_on(checkpoints, state, epoch_sums, num_epochs)
+  console.keep_log()
+  return where
+
+
+def _where_to_go_on(checkpoints: checkpoint.Checkpoints, state, epoch_sums,
+                    num_epochs: int) -> Tuple[Any, int, Optional[Any]]:
   restored = checkpoints.restore_latest(state, epoch_sums)
   if restored is None:
     return state, 1, None
@@ -89,8 +111,9 @@ def resume(checkpoints: checkpoint.Checkpoints, state, epoch_sums,
   logging.info('Resuming from the checkpoint at step %d (epoch %d, %d complete).',
                int(state.step), position.epoch, position.completed_epochs)
   if position.completed_epochs > num_epochs:
-    raise ConfigError(f'num_epochs {num_epochs} is below the {position.completed_epochs} '
-                      f'epochs this workdir already trained; raise it or use a new --workdir.')
+    raise ConfigError(f'--config.num_epochs {num_epochs} is below the '
+                      f'{position.completed_epochs} epochs this workdir already trained; raise '
+                      f'it or use a new --workdir.')
   if position.mid_epoch:
     return state, position.epoch, saved_sums
   return state, position.completed_epochs + 1, None

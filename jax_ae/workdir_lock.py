@@ -4,7 +4,7 @@ A flock belongs to the open file and the kernel drops it when its holder exits, 
 it exits (kill -9 included): a lock file left by a dead process is simply taken over,
 with no stale-lock guessing. The holder writes its PID into the file so that a refused
 run can name it. A refused run exits 1 (UserError): the command is right, the workdir
-is busy.
+is busy; it leaves the holder's log.txt as it was (console.drop_log).
 """
 
 import fcntl
@@ -12,6 +12,7 @@ import os
 import time
 from typing import Dict, IO
 
+from jax_ae import console
 from jax_ae.errors import UserError
 
 LOCK_FILE = '.lock'
@@ -33,6 +34,7 @@ def acquire(workdir: str) -> None:
   except BlockingIOError:
     holder = _holder_pid(lock_file)
     lock_file.close()
+    console.drop_log()  # the workdir's log.txt is the holder's
     raise UserError(f'workdir {workdir!r} is in use by another run (PID {holder}); wait for '
                     f'it to end, or use another --workdir.') from None
   lock_file.seek(0)

@@ -6,9 +6,11 @@ fixtures and hooks live in tests/conftest.py.
 
 import os
 import pathlib
+import shutil
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from configs import default
 from jax_ae import augment
@@ -79,3 +81,43 @@ def step_each_way(config, make_key, *objectives):
   task = tasks.get(config.task)
   return state, [step(state, batch, key, task, augment.Augmentation(), each)
                  for each in objectives], batch, key
+
+
+def _largest_file(folder):
+  paths = [os.path.join(root, name) for root, _, names in os.walk(folder) for name in names]
+  return max(paths, key=os.path.getsize)
+
+
+def _overwrite_middle(path, content: bytes) -> None:
+  with open(path, 'r+b') as f:
+    f.seek(os.path.getsize(path) // 2)
+    f.write(content)
+
+
+def _flip_middle_byte(path) -> None:
+  with open(path, 'rb') as f:
+    f.seek(os.path.getsize(path) // 2)
+    byte = f.read(1)[0]
+  _overwrite_middle(path, bytes([byte ^ 0xFF]))
+
+
+def _replace_by_a_file(folder) -> None:
+  shutil.rmtree(folder)
+  pathlib.Path(folder).write_bytes(b'not a folder')
+
+
+# Ways to damage one checkpoint step folder (a pathlib.Path), by name. Orbax reads the
+# first two without an error: only the digest finds them.
+CHECKPOINT_DAMAGES = {
+    'one flipped byte': lambda step: _flip_middle_byte(_largest_file(step / 'state')),
+    '4 KB of random bytes': lambda step: _overwrite_middle(
+        _largest_file(step / 'state'), np.random.default_rng(0).bytes(4096)),
+    'truncated data file': lambda step: open(_largest_file(step / 'state'), 'r+b').truncate(100),
+    'garbage data file': lambda step: open(_largest_file(step / 'state'), 'wb').write(
+        bytes(range(256)) * 20),
+    'garbled meta/metadata': lambda step: (step / 'meta' / 'metadata').write_text('{"epoch": 2, "co'),
+    'missing state/_METADATA': lambda step: (step / 'state' / '_METADATA').unlink(),
+    'truncated manifest': lambda step: open(step / 'state' / 'manifest.ocdbt', 'r+b').truncate(10),
+    'data folder replaced by a file': lambda step: _replace_by_a_file(
+        os.path.dirname(_largest_file(step / 'state'))),
+}

@@ -86,59 +86,73 @@ def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
 
 @pytest.mark.parametrize('model, field, value, message', [
     ('conv_ae', 'model.features', (16, 32, 64),
-     'model.features must be 1 to 2 positive integers (channels per conv block, e.g. 16,32) '
-     'for conv_ae, got (16, 32, 64).'),
+     '--config.model.features must be 1 to 2 positive integers (channels per conv block, e.g. '
+     '16,32) for conv_ae, got (16, 32, 64).'),
     ('cnn', 'model.features', (16, 32, 64, 128),
-     'model.features must be 1 to 3 positive integers (channels per conv block, e.g. 16,32) '
-     'for cnn, got (16, 32, 64, 128).'),
+     '--config.model.features must be 1 to 3 positive integers (channels per conv block, e.g. '
+     '16,32) for cnn, got (16, 32, 64, 128).'),
     ('conv_ae', 'model.upsample', 'cubic',
-     "unknown model.upsample 'cubic'; choose one of nearest, bilinear."),
-    ('cnn', 'model.dropout_rate', 1.0, 'model.dropout_rate must be in [0, 1), got 1.0.'),
-    ('v4', 'model.hidden_widths', (), 'model.hidden_widths must be positive integers (layer '
-                                      'widths, e.g. 128,64,32), got ().'),
-    ('conv_ae', 'augment.max_shift', 28, 'augment.max_shift must be an integer from 0 (off) to '
-                                         '27 pixels, got 28.'),
-    ('conv_ae', 'augment.flip', 1, 'augment.flip must be True or False, got 1.'),
-    ('cnn', 'augment.erase_size', 29, 'augment.erase_size must be an integer from 0 (off) to '
-                                      '28 pixels, got 29.'),
-    ('conv_ae', 'augment.erase_size', 8, 'augment.erase_size works for classifiers only: an '
-     'autoencoder learns to reproduce its augmented input, so it would learn to draw the '
-     'erased squares; use 0.'),
-    ('conv_ae', 'model.batch_norm', 'yes', "model.batch_norm must be True or False, got 'yes'."),
-    ('conv_ae', 'task', 'classify', "model 'conv_ae' learns to reconstruct, but task is "
-                                    "'classify'; set --config.task=reconstruct."),
-    ('v1', 'batch_size', '32', "batch_size must be a positive integer, got '32'."),
-    ('v1', 'num_epochs', True, 'num_epochs must be a positive integer, got True.'),
-    ('v1', 'bench.batch_sizes', 32, 'bench.batch_sizes must be positive integers up to 60000, '
-                                    'the training examples of mnist (e.g. 32,256,1024), got 32.'),
-    ('v1', 'bench.batch_sizes', (32, 1_000_000_000), 'bench.batch_sizes must be positive integers '
-     'up to 60000, the training examples of mnist (e.g. 32,256,1024), got (32, 1000000000).'),
-    ('v1', 'optim.weight_decay', 1.0, 'optim.weight_decay must be in [0, 1) (0 = off), got 1.0.'),
-    ('cnn', 'optim.label_smoothing', 1.0, 'optim.label_smoothing must be in [0, 1) (0 = one-hot '
-                                          'targets), got 1.0.'),
-    ('v3', 'optim.label_smoothing', 0.1, 'optim.label_smoothing smooths class targets; set it '
-                                         'to 0 unless task=classify.'),
-    ('conv_ae', 'optim.edge_weight', -0.1, 'optim.edge_weight must be 0 (off) or a positive '
-                                           'weight, got -0.1.'),
-    ('cnn', 'optim.edge_weight', 0.5, 'optim.edge_weight weighs the edges of reconstructed '
-                                      'images; set it to 0 unless task=reconstruct.'),
-    ('v1', 'model.name', 'v9', "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5, "
-                               "hinton2006, conv_ae, cnn."),
-    ('v1', 'model.name', 'v4', "model 'v4' takes model.code_dim, model.hidden_widths, not "
-                               "model.hidden_units; choose a model by its config file "
-                               "(configs/*.py), not by --config.model.name."),
-    ('v1', 'optim.learning_rate', float('inf'), 'optim.learning_rate must be a finite number '
-     'float32 can hold (magnitude at most 3.4e+38), got inf.'),
-    ('v1', 'optim.clip_norm', 1e39, 'optim.clip_norm must be a finite number float32 can hold '
-     '(magnitude at most 3.4e+38), got 1e+39.'),
-    ('v1', 'data.validation_size', 59_995, 'data.validation_size must be 0 (none) to 60000 '
-                                           'training examples less one batch, got 59995.'),
-    ('v1', 'optim.schedule', 'linear', "unknown optim.schedule 'linear'; choose one of "
-                                       "exponential, cosine."),
-    ('v1', 'optim.warmup_epochs', 2.0, 'optim.warmup_epochs must be from 0 (none) to less '
-                                       'than num_epochs (2), got 2.0.'),
-    ('v1', 'eval_batch_size', 100_000_000, 'eval_batch_size 100000000 exceeds the 10000 test '
-                                           'examples of mnist; use at most 10000.'),
+     "unknown --config.model.upsample 'cubic'; choose one of nearest, bilinear."),
+    ('cnn', 'model.dropout_rate', 1.0, '--config.model.dropout_rate must be in [0, 1), got 1.0.'),
+    ('v4', 'model.hidden_widths', (),
+     '--config.model.hidden_widths must be positive integers (layer widths, e.g. 128,64,32), got '
+     '().'),
+    ('conv_ae', 'augment.max_shift', 28,
+     '--config.augment.max_shift must be an integer from 0 (off) to 27 pixels, got 28.'),
+    ('conv_ae', 'augment.flip', 1, '--config.augment.flip must be True or False, got 1.'),
+    ('cnn', 'augment.erase_size', 29,
+     '--config.augment.erase_size must be an integer from 0 (off) to 28 pixels, got 29.'),
+    ('conv_ae', 'augment.erase_size', 8,
+     'augment.erase_size works for classifiers only: an autoencoder learns to reproduce its '
+     'augmented input, so it would learn to draw the erased squares; set '
+     '--config.augment.erase_size=0.'),
+    ('conv_ae', 'model.batch_norm', 'yes',
+     "--config.model.batch_norm must be True or False, got 'yes'."),
+    ('conv_ae', 'task', 'classify',
+     "model 'conv_ae' learns to reconstruct, but task is 'classify'; set "
+     "--config.task=reconstruct."),
+    ('v1', 'batch_size', '32', "--config.batch_size must be a positive integer, got '32'."),
+    ('v1', 'num_epochs', True, '--config.num_epochs must be a positive integer, got True.'),
+    ('v1', 'bench.batch_sizes', 32,
+     '--config.bench.batch_sizes must be positive integers up to 60000, the training examples of '
+     'mnist (e.g. 32,256,1024), got 32.'),
+    ('v1', 'bench.batch_sizes', (32, 1_000_000_000),
+     '--config.bench.batch_sizes must be positive integers up to 60000, the training examples of '
+     'mnist (e.g. 32,256,1024), got (32, 1000000000).'),
+    ('v1', 'optim.weight_decay', 1.0,
+     '--config.optim.weight_decay must be in [0, 1) (0 = off), got 1.0.'),
+    ('cnn', 'optim.label_smoothing', 1.0,
+     '--config.optim.label_smoothing must be in [0, 1) (0 = one-hot targets), got 1.0.'),
+    ('v3', 'optim.label_smoothing', 0.1,
+     'optim.label_smoothing smooths class targets; set --config.optim.label_smoothing=0 unless '
+     'task=classify.'),
+    ('conv_ae', 'optim.edge_weight', -0.1,
+     '--config.optim.edge_weight must be 0 (off) or a positive weight, got -0.1.'),
+    ('cnn', 'optim.edge_weight', 0.5,
+     'optim.edge_weight weighs the edges of reconstructed images; set '
+     '--config.optim.edge_weight=0 unless task=reconstruct.'),
+    ('v1', 'model.name', 'v9',
+     "unknown --config.model.name 'v9'; choose one of v1, v2, v3, v4, v5, hinton2006, conv_ae, "
+     "cnn."),
+    ('v1', 'model.name', 'v4',
+     "model 'v4' takes model.code_dim, model.hidden_widths, not model.hidden_units; choose a "
+     "model by its config file (configs/*.py), not by --config.model.name."),
+    ('v1', 'optim.learning_rate', float('inf'),
+     '--config.optim.learning_rate must be a finite number float32 can hold (magnitude at most '
+     '3.4e+38), got inf.'),
+    ('v1', 'optim.clip_norm', 1e39,
+     '--config.optim.clip_norm must be a finite number float32 can hold (magnitude at most '
+     '3.4e+38), got 1e+39.'),
+    ('v1', 'data.validation_size', 59_995,
+     '--config.data.validation_size must be 0 (none) to 60000 training examples less one batch, '
+     'got 59995.'),
+    ('v1', 'optim.schedule', 'linear',
+     "unknown --config.optim.schedule 'linear'; choose one of exponential, cosine."),
+    ('v1', 'optim.warmup_epochs', 2.0,
+     '--config.optim.warmup_epochs must be from 0 (none) to less than num_epochs (2), got 2.0.'),
+    ('v1', 'eval_batch_size', 100_000_000,
+     '--config.eval_batch_size 100000000 exceeds the 10000 test examples of mnist; use at most '
+     '10000.'),
 ])
 def test_wrong_values_get_one_sentence_naming_the_field(model, field, value, message):
   config = tiny_config(model)
@@ -152,7 +166,8 @@ def test_every_float_field_is_checked_for_float32_range():
   config = tiny_config()
   config.unlock()
   config.optim.some_future_rate = float('nan')
-  with pytest.raises(ConfigError, match=r'^optim.some_future_rate must be a finite number'):
+  with pytest.raises(ConfigError, match=r'^--config.optim.some_future_rate must be a finite '
+                                         'number'):
     config_checks.validate(config)
 
 
@@ -166,7 +181,8 @@ def test_missing_model_fields_take_the_modules_defaults():
 def test_batch_larger_than_the_training_split_is_refused_before_loading():
   config = tiny_config()
   config.batch_size = 60_001
-  with pytest.raises(ConfigError, match='batch_size 60001 exceeds the 60000 training examples'):
+  with pytest.raises(ConfigError, match='^--config.batch_size 60001 exceeds the 60000 training '
+                                        'examples of mnist; use at most 60000.$'):
     config_checks.validate(config)
 
 
@@ -180,17 +196,20 @@ def test_batchnorm_models_need_two_examples_per_batch(model, fields, refused):
     config.batch_size = batch_size
     config.bench.batch_sizes = bench_sizes
     if refused:
-      with pytest.raises(ConfigError, match=r'needs batch_size \(and bench.batch_sizes\) >= 2'):
+      with pytest.raises(ConfigError, match=r'needs --config.batch_size \(and '
+                                             r'--config.bench.batch_sizes\) >= 2'):
         config_checks.validate(config)
     else:
       config_checks.validate(config)
 
 
 @pytest.mark.parametrize('override, message', [
-    ('--config.optim.learning_rate=inf', 'error: optim.learning_rate must be a finite number'),
-    ('--config.optim.learning_rate=1e39', 'error: optim.learning_rate must be a finite number'),
-    ('--config.eval_batch_size=100000000', 'error: eval_batch_size 100000000 exceeds the 10000 '
-                                           'test examples of mnist'),
+    ('--config.optim.learning_rate=inf', 'error: --config.optim.learning_rate must be a finite '
+                                         'number'),
+    ('--config.optim.learning_rate=1e39', 'error: --config.optim.learning_rate must be a finite '
+                                          'number'),
+    ('--config.eval_batch_size=100000000', 'error: --config.eval_batch_size 100000000 exceeds '
+                                           'the 10000 test examples of mnist'),
     ('--config.model.name=v4', "error: model 'v4' takes model.code_dim, model.hidden_widths, "
                                "not model.hidden_units"),
 ])

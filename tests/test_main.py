@@ -116,10 +116,12 @@ def test_nan_loss_stops_with_exit_code_3_and_keeps_earlier_epochs(tmp_path, mock
 
 
 @pytest.mark.parametrize('override, exit_code, message', [
-    ('--config.model.name=v9', 2, "unknown model.name 'v9'; choose one of v1, v2, v3, v4, v5, "),
+    ('--config.model.name=v9', 2, "unknown --config.model.name 'v9'; choose one of v1, v2, v3, "
+                                  "v4, v5, "),
     ('--config.model.name=cnn', 2, "model 'cnn' learns to classify, but task is 'reconstruct'"),
-    ('--config.batch_size=0', 2, 'batch_size must be a positive integer, got 0.'),
-    ('--config.optim.learning_rate=-1.0', 2, 'optim.learning_rate must be a positive number'),
+    ('--config.batch_size=0', 2, '--config.batch_size must be a positive integer, got 0.'),
+    ('--config.optim.learning_rate=-1.0', 2, '--config.optim.learning_rate must be a positive '
+                                             'number'),
     pytest.param('--config.data.manual_dir=/nonexistent/{name}', 1,
                  "'/nonexistent/mnist' is not a folder", marks=pytest.mark.slow),  # imports tfds
     ('--config.modle.name=v3', 2, "the config has no field 'modle'"),

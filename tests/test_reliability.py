@@ -1,13 +1,15 @@
 """main.py under attack, as a user would meet it: one line on stderr, the right exit code.
 
 Each test runs `python -m tests.main_with_mock_data` (main.py on random mock data) in a
-subprocess against a workdir that is busy, on a full disk, or trained to divergence.
+subprocess against a workdir that is busy, on a full disk, trained to divergence, or
+whose newest checkpoint is damaged.
 """
 
 import fcntl
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -15,7 +17,7 @@ import pytest
 
 from jax_ae import workdir_lock
 from jax_ae.errors import UserError
-from tests.helpers import REPO_ROOT
+from tests.helpers import CHECKPOINT_DAMAGES, REPO_ROOT
 
 # Every test here runs main.py in a subprocess, some several times.
 pytestmark = pytest.mark.slow
@@ -23,6 +25,8 @@ pytestmark = pytest.mark.slow
 TINY_FLAGS = ('--config.model.code_dim=4', '--config.batch_size=8',
               '--config.eval_batch_size=16', '--config.num_epochs=2',
               '--config.num_reconstructions=2')
+# What the run that holds a workdir has logged so far; a refused run leaves it so.
+HOLDERS_LOG = 'I1204 05:00:00.000000 1 train.py:1] the holder\'s own line\n'
 # absl's log lines ("I1201 18:09:01.516348 1405... file.py:12] ..."): not messages.
 LOG_LINE = re.compile(r'^[DIWEF]\d{4} \d\d:\d\d:\d\d\.\d+ ')
 
@@ -54,6 +58,7 @@ def _metrics_rows(workdir):
 def test_a_second_run_on_a_busy_workdir_is_refused_with_the_holders_pid(tmp_path):
   workdir = tmp_path / 'run'
   workdir.mkdir()
+  (workdir / 'log.txt').write_text(HOLDERS_LOG)
   workdir_lock.acquire(str(workdir))  # this test process is the live holder
   try:
     result = _main(workdir)
@@ -64,6 +69,7 @@ def test_a_second_run_on_a_busy_workdir_is_refused_with_the_holders_pid(tmp_path
       f'error: workdir {str(workdir)!r} is in use by another run (PID {os.getpid()}); wait '
       f'for it to end, or use another --workdir.']
   assert not (workdir / 'metrics.jsonl').exists()
+  assert (workdir / 'log.txt').read_text() == HOLDERS_LOG
 
 
 def test_a_run_refused_as_the_holder_writes_its_pid_waits_for_it(tmp_path, monkeypatch):
@@ -98,6 +104,53 @@ def test_the_lock_file_of_a_dead_run_is_taken_over(tmp_path):
   result = _main(workdir)
   assert result.returncode == 0, result.stderr[-3000:]
   assert [row['epoch'] for row in _metrics_rows(workdir)] == [1, 2]
+
+
+# A damaged newest checkpoint: one warning, and the run goes on from the one before.
+
+@pytest.fixture(scope='module')
+def finished_run(tmp_path_factory):
+  """A finished 2-epoch run, with a checkpoint after each epoch (steps 3 and 6)."""
+  workdir = tmp_path_factory.mktemp('finished') / 'run'
+  result = _main(workdir)
+  assert result.returncode == 0, result.stderr[-3000:]
+  return workdir
+
+
+@pytest.mark.parametrize('damage', ('truncated manifest', 'one flipped byte',
+                                    '4 KB of random bytes', 'data folder replaced by a file'))
+def test_a_damaged_newest_checkpoint_is_one_warning_and_nothing_else(damage, finished_run,
+                                                                     tmp_path):
+  """Orbax's failed reads of the damaged step leave nothing that prints later (a 'Task
+  exception was never retrieved' traceback whenever the garbage collector ran)."""
+  workdir = tmp_path / 'run'
+  shutil.copytree(finished_run, workdir)
+  CHECKPOINT_DAMAGES[damage](workdir / 'checkpoints' / '6')
+  result = _main(workdir, '--config.num_epochs=3')
+  console = result.stdout + result.stderr
+  assert result.returncode == 0, console[-3000:]
+  warnings = [line for line in console.splitlines() if line.startswith(('warning', 'error'))]
+  assert len(warnings) == 1, console[-3000:]
+  assert re.fullmatch(rf'warning: The checkpoint of step 6 in {re.escape(str(workdir))}/'
+                      rf'checkpoints cannot be read \(.+\); moved aside to 6\.damaged, trying '
+                      rf'the next older one\.', warnings[0]), warnings[0]
+  assert 'Traceback' not in console and 'never retrieved' not in console, console[-3000:]
+  assert 'Resuming from the checkpoint at step 3 (epoch 1, 1 complete).' in console
+  assert [row['epoch'] for row in _metrics_rows(workdir)] == [1, 2, 3]
+  log = (workdir / 'log.txt').read_text()
+  assert log.startswith((finished_run / 'log.txt').read_text()) and 'cannot be read' in log
+
+
+def test_a_run_of_another_config_leaves_the_workdirs_log_and_config(finished_run, tmp_path):
+  workdir = tmp_path / 'run'
+  shutil.copytree(finished_run, workdir)
+  before = {name: (workdir / name).read_text() for name in ('log.txt', 'config.json')}
+  result = _main(workdir, '--config.seed=7')
+  assert result.returncode == 2, result.stderr[-3000:]
+  assert _messages(result.stderr) == [
+      f'error: workdir {str(workdir)!r} holds a run with another config: --config.seed (0 -> 7); '
+      f'use a new --workdir, or --config.restart=True to replace that run.']
+  assert {name: (workdir / name).read_text() for name in before} == before
 
 
 # A full disk at the first checkpoint: a real one, a tmpfs too small for it.
