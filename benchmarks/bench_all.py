@@ -228,8 +228,10 @@ def main(argv):
   if 'v3' in networks:
     rows += [_in_fresh_process(_measure, 'v3', 'scan', batch_size, peak, reps)
              for batch_size in (256, 1024)]
-  rows += [_in_fresh_process(_measure, network, 'auto', RECORD_BATCH_SIZE, peak, reps)
-           for network in torch_reference.RECORD_NETWORKS if network in networks]
+  for network in torch_reference.RECORD_NETWORKS:
+    if network in networks:  # named by its config: its model's name (conv_ae, cnn) is shared
+      rows.append({**_in_fresh_process(_measure, network, 'auto', RECORD_BATCH_SIZE, peak, reps),
+                   'version': network})
   sections = [
       '# Benchmarks',
       f'Measured {datetime.date.today()} on {_machine()} with `python -m benchmarks.bench_all`.',
