@@ -36,6 +36,9 @@ def steps_per_second(framework: str, network: str, setting: str, batch_size: int
 
 
 def main(argv) -> int:
+  if len(argv) != 7 or '--help' in argv:
+    print(__doc__)
+    return 0 if '--help' in argv else 2
   framework, network, setting, batch_size, steps, repetitions = argv[1:]
   result = steps_per_second(framework, network, setting, int(batch_size), int(steps),
                             int(repetitions))
