@@ -14,25 +14,14 @@ XLA:CPU has no multi-output loop fusion, so its Adam writes each of the three ou
 from its own fusion, re-reading the gradient (and the moments) for each.
 """
 
-import statistics
-import time
-
 from absl import app
 from absl import flags
 import jax
 import jax.numpy as jnp
 
+from jax_ae import bench
+
 FLAGS = flags.FLAGS
-
-
-def _median_seconds(run, calls: int = 20) -> float:
-  jax.block_until_ready(run())
-  times = []
-  for _ in range(calls):
-    start = time.perf_counter()
-    jax.block_until_ready(run())
-    times.append(time.perf_counter() - start)
-  return statistics.median(times)
 
 
 def bandwidth_bytes_per_second(num_floats: int = 16 * 2**20) -> float:
@@ -40,12 +29,12 @@ def bandwidth_bytes_per_second(num_floats: int = 16 * 2**20) -> float:
   a = jnp.ones((num_floats,), jnp.float32)
   b = jnp.full((num_floats,), 2.0, jnp.float32)
   triad = jax.jit(lambda a, b: a + 1.5 * b)
-  return 3 * 4 * num_floats / _median_seconds(lambda: triad(a, b))
+  return 3 * 4 * num_floats / bench.median_seconds(lambda: triad(a, b), repetitions=20)
 
 
 def step_bytes(version: str):
   """(bytes one train step accesses by XLA's cost analysis, parameter bytes, seconds per step)."""
-  from jax_ae import bench, steps, train_loops  # pylint: disable=g-import-not-at-top
+  from jax_ae import steps, train_loops  # pylint: disable=g-import-not-at-top
   config = bench.version_config(version)
   config.train.loop = 'python'
   num_steps = 100
