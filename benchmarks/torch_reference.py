@@ -85,9 +85,6 @@ def record_network(name: str, torch):
       nn.Linear(3 * 3 * 192, 512), nn.ReLU(), nn.Dropout(0.2), nn.Linear(512, 10))
 
 
-TORCH_SETTINGS = ('eager', 'channels_last', 'compile')
-
-
 def torch_steps_per_second(network: str, batch_size: int, steps: int, repetitions: int,
                            setting: str = 'eager') -> float:
   """PyTorch train steps per second for a notebook version or a record network.
