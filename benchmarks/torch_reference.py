@@ -22,7 +22,7 @@ VERSIONS = ('v1', 'v2', 'v3', 'v4', 'v5')
 def notebook_model(version: str, torch, hidden: int = 128):
   """The notebook's nn.Sequential for `version` (see jax_ae/models.py for the Flax twins).
 
-  `hidden` is V1/V2's hidden width H (the notebook's: 128); benchmarks/notebook_torch.py
+  `hidden` is V1/V2's hidden width H (the notebook's: 128); research/notebook_torch.py
   varies it. The other versions ignore it.
   """
   nn = torch.nn

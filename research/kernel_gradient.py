@@ -13,6 +13,8 @@ difference from XLA's. Quoted in docs/performance.md.
 import statistics
 import time
 
+from absl import app
+
 import jax
 import jax.numpy as jnp
 
@@ -62,7 +64,9 @@ FORMS = {'xla': kernel_gradient_xla, 'im2col': kernel_gradient_im2col,
 SHAPES = ((28, 32, 16), (28, 16, 16), (14, 32, 32), (28, 1, 16), (28, 16, 1))
 
 
-def main():
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f'no arguments expected; got {argv[1:]}')
   print('| conv | ' + ' | '.join(FORMS) + ' |')
   print('|' + ' --- |' * (len(FORMS) + 1))
   for side, cin, cout in SHAPES:
@@ -80,4 +84,4 @@ def main():
 
 
 if __name__ == '__main__':
-  main()
+  app.run(main)

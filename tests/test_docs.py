@@ -1,9 +1,10 @@
-"""Every command the docs give runs as written: `python main.py ...` and `python -m benchmarks...`.
+"""Every command the docs give runs as written: `python main.py ...`, `python -m benchmarks...`
+and `python -m research...`.
 
-The commands are read from README.md, BUILD.md and docs/*.md (fenced blocks and inline
+The commands are read from README.md, BUILD.md, docs/*.md and research/README.md (fenced blocks and inline
 code), with their shell loops and variables expanded, and resolved without running
 anything: main.py's flags and config as `--mode=config` would (tests/resolve_commands.py,
-one process for all), a benchmark module through its `--help`, which must list every
+one process for all), a benchmark or research module through its `--help`, which must list every
 flag the command passes. A renamed flag, config, config field or module fails here.
 """
 
@@ -17,7 +18,7 @@ import pytest
 
 from tests.helpers import REPO_ROOT
 
-DOC_FILES = ('README.md', 'BUILD.md', *sorted(
+DOC_FILES = ('README.md', 'BUILD.md', 'research/README.md', *sorted(
     str(path.relative_to(REPO_ROOT)) for path in (REPO_ROOT / 'docs').glob('*.md')))
 # Placeholders the docs write for "any config": resolved with V1's.
 PLACEHOLDERS = {'configs/NAME.py': 'configs/v1.py', 'runs/NAME': 'runs/v1',
@@ -26,7 +27,8 @@ PLACEHOLDERS = {'configs/NAME.py': 'configs/v1.py', 'runs/NAME': 'runs/v1',
 SEPARATORS = {';', '&&', '&', '|', '||'}
 ASSIGNMENT = re.compile(r'^([A-Za-z_]\w*)=(\S*)(\s+#.*)?$')
 LOOP = re.compile(r'^for (\w+) in (.*); do$')
-COMMAND = re.compile(r'python (main\.py|-m benchmarks)')
+COMMAND = re.compile(r'python (main\.py|-m (benchmarks|research)\b)')
+MODULE_PACKAGES = ('benchmarks.', 'research.')
 
 
 def _expand(token, variables, problems, where):
@@ -48,7 +50,7 @@ def _tokens(line):
 
 
 def _commands_of_line(line, variables, problems, where):
-  """(where, program, args) of each main.py or benchmarks command in one shell line."""
+  """(where, program, args) of each main.py, benchmarks or research command in one shell line."""
   segments, segment = [], []
   for token in _tokens(line) + [';']:
     if token in SEPARATORS:
@@ -64,7 +66,7 @@ def _commands_of_line(line, variables, problems, where):
       segment = segment[1:]
     if segment[:2] == ['python', 'main.py']:
       found.append((where, 'main.py', segment[2:]))
-    elif segment[:2] == ['python', '-m'] and segment[2].startswith('benchmarks'):
+    elif segment[:2] == ['python', '-m'] and segment[2].startswith(MODULE_PACKAGES):
       found.append((where, segment[2], segment[3:]))
   return found
 
@@ -136,7 +138,7 @@ def test_every_variable_a_command_uses_is_set_on_its_page():
 def test_the_docs_hold_the_commands_of_every_page():
   pages = {where.split(':')[0] for where, _, _ in ALL_COMMANDS}
   assert {'README.md', 'BUILD.md', 'docs/evaluation.md', 'docs/records.md',
-          'docs/notebook.md'} <= pages
+          'docs/notebook.md', 'research/README.md'} <= pages
   # The loops are expanded: evaluation.md trains and evaluates each of eight versions.
   evaluation = [args for where, program, args in ALL_COMMANDS
                 if where.startswith('docs/evaluation.md:') and program == 'main.py']
@@ -158,7 +160,7 @@ def test_every_main_py_command_in_the_docs_resolves():
 
 @pytest.mark.parametrize('module', sorted({program for _, program, _ in ALL_COMMANDS
                                            if program != 'main.py'}))
-def test_every_benchmark_command_in_the_docs_names_a_module_and_flags_it_has(module):
+def test_every_module_command_in_the_docs_names_a_module_and_flags_it_has(module):
   shown = subprocess.run([sys.executable, '-m', module, '--help'], capture_output=True,
                          text=True, cwd=REPO_ROOT, timeout=120)
   help_text = shown.stdout + shown.stderr

@@ -1,11 +1,11 @@
 """The PyTorch research runs behind docs/notebook.md's tables, one command per table.
 
     pip install -e '.[twin]'    # torch==2.13.0; CPU build: --extra-index-url https://download.pytorch.org/whl/cpu
-    python -m benchmarks.notebook_torch --table=v1 --data_dir=DIR/mnist   # V1's table: 80 s
-    python -m benchmarks.notebook_torch --table=v2 --data_dir=DIR/mnist   # V2's table: 80 s
-    python -m benchmarks.notebook_torch --table=v3 --data_dir=DIR/mnist   # V3's probes: 50 s
-    python -m benchmarks.notebook_torch --table=v5 --data_dir=DIR/mnist   # V5, 4 rates, to 40 epochs: 4 min
-    python -m benchmarks.notebook_torch --table=v5_batchnorms --data_dir=DIR/mnist   # 15 s
+    python -m research.notebook_torch --table=v1 --data_dir=DIR/mnist   # V1's table: 80 s
+    python -m research.notebook_torch --table=v2 --data_dir=DIR/mnist   # V2's table: 80 s
+    python -m research.notebook_torch --table=v3 --data_dir=DIR/mnist   # V3's probes: 50 s
+    python -m research.notebook_torch --table=v5 --data_dir=DIR/mnist   # V5, 4 rates, to 40 epochs: 4 min
+    python -m research.notebook_torch --table=v5_batchnorms --data_dir=DIR/mnist   # 15 s
 
 DIR/mnist is a folder holding MNIST's four IDX .gz files (docs/workdir.md).
 

@@ -2,7 +2,7 @@
 
 Run from the repository root with the project's interpreter:
 
-    .venv/bin/python benchmarks/measure_libraries.py [--extra DIR] [--runs 3]
+    python -m research.measure_libraries [--extra DIR] [--runs 3]
         [--only progress,lock,tensorboard,config,periodic]
 
 --extra DIR is a folder on PYTHONPATH holding the packages the project does not install
