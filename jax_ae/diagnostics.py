@@ -20,6 +20,9 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from jax_ae import augment
+from jax_ae import objective as objective_lib
+from jax_ae import steps
 from jax_ae import tasks
 
 # A batch variance below this makes BatchNorm divide by about sqrt(epsilon): the
@@ -69,57 +72,62 @@ def _running_variances(batch_stats) -> Dict[str, jax.Array]:
   return {'/'.join(path[:-1]): leaf for path, leaf in flat.items() if path[-1] == 'var'}
 
 
-def measure(state, batch, task: tasks.Task, sigmoid_code: bool = False
-            ) -> Dict[str, jax.Array]:
+def measure(state, batch, key: jax.Array, task: tasks.Task,
+            augmentation: augment.Augmentation = augment.Augmentation(),
+            objective: objective_lib.Objective = objective_lib.Objective(),
+            sigmoid_code: bool = False) -> Dict[str, jax.Array]:
   """Per-layer diagnostics of `state` on `batch`, in train mode; nothing in `state` changes.
 
-  Keys name the measure and the layer (its path in the parameter tree): loss (the
-  batch's training loss before the step: at step 0, the notebook's first figure),
-  dead_relu_fraction/*, bn_min_variance/*, bn_tiny_variance_features/*,
-  bn_max_abs_output/*, grad_norm/*, update_ratio/* (the norm of the step Adam would
-  take over the norm of the layer's parameters), bn_min_running_variance/* and
-  bn_tiny_running_variance_features/* (the running statistics evaluation divides by:
-  a feature that is dead on every training batch decays towards 0), and for a sigmoid code,
-  code_saturation (the fraction of code values within SATURATION_MARGIN of 0 or 1).
+  The gradient is that of the train step taken with `key` on `batch`
+  (steps.training_loss: the same augmentation, dropout and objective), so grad norms
+  and update ratios describe the step training takes. Keys name the measure and the
+  layer (its path in the parameter tree): loss (the batch's task loss before the step,
+  as training reports it: at step 0, the notebook's first figure), minimised_loss
+  (what the gradient is of, where the objective adds terms), dead_relu_fraction/*,
+  bn_min_variance/*, bn_tiny_variance_features/*, bn_max_abs_output/*, grad_norm/*,
+  update_ratio/* (the norm of the step Adam would take over the norm of the layer's
+  parameters), bn_min_running_variance/* and bn_tiny_running_variance_features/* (the
+  running statistics evaluation divides by: a feature that is dead on every training
+  batch decays towards 0), and for a sigmoid code, code_saturation (the fraction of
+  code values within SATURATION_MARGIN of 0 or 1).
   """
-  variables = {'params': state.params, 'batch_stats': state.batch_stats}
-
-  def loss_fn(params):
-    outputs, sown = state.apply_fn(
-        {**variables, 'params': params}, batch['image'], train=True,
-        mutable=['batch_stats', 'diagnostics'], rngs={'dropout': jax.random.key(0)})
-    loss = jnp.mean(task.per_example_metrics(outputs, batch)['loss'])
-    return loss, sown.get('diagnostics', {})
-
-  (loss, sown), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
-  updates, _ = state.tx.update(grads, state.opt_state, state.params)
-  summaries = {'loss': loss, **_sown_summaries(sown)}
+  (total, (means, updates)), grads = jax.value_and_grad(steps.training_loss, has_aux=True)(
+      state.params, state, batch, key, task, augmentation, objective,
+      also_mutable=('diagnostics',))
+  updates_of_adam, _ = state.tx.update(grads, state.opt_state, state.params)
+  summaries = {'loss': means['loss'], **_sown_summaries(updates.get('diagnostics', {}))}
+  if objective != objective_lib.Objective():
+    summaries['minimised_loss'] = total
   parameter_norms = _per_layer(state.params)
   for layer, norm in _per_layer(grads).items():
     summaries[f'grad_norm/{layer}'] = norm
-  for layer, norm in _per_layer(updates).items():
+  for layer, norm in _per_layer(updates_of_adam).items():
     summaries[f'update_ratio/{layer}'] = norm / jnp.maximum(parameter_norms[layer], 1e-12)
   for layer, variance in _running_variances(state.batch_stats).items():
     summaries[f'bn_min_running_variance/{layer}'] = jnp.min(variance)
     summaries[f'bn_tiny_running_variance_features/{layer}'] = jnp.sum(variance < TINY_VARIANCE)
   if sigmoid_code:
-    code = state.apply_fn(variables, batch['image'], train=False, method='encode')
+    code = state.apply_fn({'params': state.params, 'batch_stats': state.batch_stats},
+                          batch['image'], train=False, method='encode')
     summaries['code_saturation'] = jnp.mean(
         (code < SATURATION_MARGIN) | (code > 1 - SATURATION_MARGIN))
   return summaries
 
 
-def measure_at_step(state, train_arrays, batch_indices, steps_in_epoch, task: tasks.Task,
-                    sigmoid_code: bool) -> Dict[str, jax.Array]:
-  """`measure` on the batch the epoch trains on next (its last, once the epoch is done).
+def measure_at_step(state, train_arrays, batch_indices, steps_in_epoch, run_key: jax.Array,
+                    task: tasks.Task, augmentation: augment.Augmentation,
+                    objective: objective_lib.Objective, sigmoid_code: bool
+                    ) -> Dict[str, jax.Array]:
+  """`measure` of the step the epoch takes next (its last, once the epoch is done).
 
-  For train_loops.Trainer: the batch is picked on the device from the epoch's shuffle,
-  so a measurement needs no host value and no sync. 'step' is the state's step.
+  For train_loops.Trainer: the batch and key are the ones that step uses, picked on the
+  device, so a measurement needs no host value and no sync. 'step' is the state's step.
   """
   index = jnp.minimum(steps_in_epoch, batch_indices.shape[0] - 1)
-  batch = jax.tree.map(lambda array: jnp.take(array, batch_indices[index], axis=0),
-                       train_arrays)
-  return {'step': state.step, **measure(state, batch, task, sigmoid_code)}
+  batch = steps.epoch_batch(train_arrays, batch_indices, index)
+  key = steps.step_key(run_key, state.step, index)
+  return {'step': state.step, **measure(state, batch, key, task, augmentation, objective,
+                                         sigmoid_code)}
 
 
 def uses_sigmoid_code(model) -> bool:

@@ -6,7 +6,7 @@ on-device epoch and held_out.py around evaluation. What is learned (loss, metric
 comes from the run's `tasks.Task`, so autoencoders and classifiers share these steps.
 """
 
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 from flax import linen as nn
 from flax.training import train_state
@@ -99,39 +99,46 @@ def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
   return state.replace(step=jnp.zeros((), jnp.int32))
 
 
-def train_step(state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task,
-               augmentation: augment.Augmentation = augment.Augmentation(),
-               objective: objective_lib.Objective = objective_lib.Objective()):
-  """One optimizer step on the batch's mean loss; BatchNorm uses and updates batch stats.
+def training_loss(params, state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task,
+                  augmentation: augment.Augmentation = augment.Augmentation(),
+                  objective: objective_lib.Objective = objective_lib.Objective(),
+                  also_mutable: Tuple[str, ...] = ()):
+  """What a train step differentiates, as a function of `params`: (total, (means, updates)).
 
-  `key` is this step's randomness: the augmentation of the batch's images (the
-  autoencoders' targets are then the augmented images) and dropout. Returns the
-  batch means of the task's metrics and the gradient's norm.
-
-  The gradient is of `objective`'s total (objective.py: a label head's cross-entropy,
-  smoothed labels, an edge term); the metrics report the task's plain loss.
-
-  A step whose loss or gradient is not finite is not applied: the state comes back
-  unchanged, so non-finite values never reach the parameters or a checkpoint.
-  (`lax.cond` rather than a `where` over the state: on CPU the select copied every
-  parameter and Adam moment, making V3's step 2.7x slower.)
+  `key` is the step's randomness: the augmentation of the batch's images (the
+  autoencoders' targets are then the augmented images) and dropout. `total` is
+  `objective`'s (objective.py: a label head's cross-entropy, smoothed labels, an edge
+  term); `means` are the batch means of the task's plain metrics, what a run reports;
+  `updates` the mutated collections: 'batch_stats', and `also_mutable` (diagnostics.py
+  asks for 'diagnostics'). The one definition both the train step and diagnostics use.
   """
   augment_key, dropout_key = jax.random.split(key)
   batch = {**batch, 'image': augment.augment_images(augment_key, batch['image'], augmentation)}
+  mutable = ['batch_stats', *also_mutable]
+  if objective.reads_code_logits:
+    mutable.append('intermediates')
+  outputs, updates = state.apply_fn(
+      {'params': params, 'batch_stats': state.batch_stats}, batch['image'],
+      train=True, mutable=mutable, rngs={'dropout': dropout_key})
+  means = {name: jnp.mean(values)
+           for name, values in task.per_example_metrics(outputs, batch).items()}
+  total = objective_lib.minimised(objective, means['loss'], outputs, batch,
+                                  updates.get('intermediates', {}))
+  return total, (means, updates)
 
-  def loss_fn(params):
-    outputs, updates = state.apply_fn(
-        {'params': params, 'batch_stats': state.batch_stats}, batch['image'],
-        train=True,
-        mutable=['batch_stats', 'intermediates'] if objective.reads_code_logits else ['batch_stats'],
-        rngs={'dropout': dropout_key})
-    means = {name: jnp.mean(values)
-             for name, values in task.per_example_metrics(outputs, batch).items()}
-    total = objective_lib.minimised(objective, means['loss'], outputs, batch,
-                                    updates.get('intermediates', {}))
-    return total, (means, updates)
 
-  (loss, (means, updates)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
+def train_step(state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task,
+               augmentation: augment.Augmentation = augment.Augmentation(),
+               objective: objective_lib.Objective = objective_lib.Objective()):
+  """One optimizer step on `training_loss`; BatchNorm uses and updates batch statistics.
+
+  Returns the batch means of the task's metrics and the gradient's norm. A step whose
+  loss or gradient is not finite is not applied: the state comes back unchanged, so
+  non-finite values never reach the parameters or a checkpoint. (`lax.cond` rather
+  than a `where` over the state, which on CPU would copy every parameter and moment.)
+  """
+  (loss, (means, updates)), grads = jax.value_and_grad(training_loss, has_aux=True)(
+      state.params, state, batch, key, task, augmentation, objective)
   grad_norm = optax.tree.norm(grads)
   state = jax.lax.cond(
       jnp.isfinite(loss) & jnp.isfinite(grad_norm),
@@ -140,6 +147,21 @@ def train_step(state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task
       lambda state: state,
       state)
   return state, {**means, 'grad_norm': grad_norm}
+
+
+def step_key(run_key: jax.Array, step: jax.Array, steps_in_epoch: jax.Array) -> jax.Array:
+  """The key of the step taken from `step` (the state's) at `steps_in_epoch` into its epoch.
+
+  The epoch's step count is folded in as well: a skipped (non-finite) step leaves
+  state.step as it was, and the next step must not reuse its key.
+  """
+  return jax.random.fold_in(jax.random.fold_in(run_key, step), steps_in_epoch)
+
+
+def epoch_batch(train_arrays: Batch, batch_indices: jax.Array, index: jax.Array) -> Batch:
+  """Batch `index` of an epoch's shuffle ([steps, batch_size] indices), gathered on device."""
+  return jax.tree.map(lambda array: jnp.take(array, batch_indices[index], axis=0),
+                      train_arrays)
 
 
 def predict(state: TrainState, images: jax.Array) -> jax.Array:

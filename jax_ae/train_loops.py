@@ -77,15 +77,12 @@ def _train_step_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Arr
   or gradient is not finite (train_step skips it) is recorded in
   `first_nonfinite_step`, so the host learns of it once, at the end of the epoch.
   """
-  indices = batch_indices[epoch_sums['steps']]
-  batch = jax.tree.map(lambda array: jnp.take(array, indices, axis=0), train_arrays)
+  batch = steps.epoch_batch(train_arrays, batch_indices, epoch_sums['steps'])
   if batch_sharding is not None:
     batch = jax.lax.with_sharding_constraint(batch, batch_sharding)
   step_number = state.step + 1
-  # Folding in the epoch's step count as well: a skipped (non-finite) step leaves
-  # state.step as it was, and the next step must not reuse its key.
-  step_key = jax.random.fold_in(jax.random.fold_in(run_key, state.step), epoch_sums['steps'])
-  state, metrics = steps.train_step(state, batch, step_key, task, augmentation, objective)
+  key = steps.step_key(run_key, state.step, epoch_sums['steps'])
+  state, metrics = steps.train_step(state, batch, key, task, augmentation, objective)
   finite = jnp.isfinite(metrics['loss']) & jnp.isfinite(metrics['grad_norm'])
   first_nonfinite_step = jnp.where(
       finite | (epoch_sums['first_nonfinite_step'] >= 0),
@@ -180,6 +177,7 @@ class Trainer:
     self._diagnostics = []
     self._measure = jax.jit(functools.partial(
         diagnostics.measure_at_step, task=self.task,
+        augmentation=step_options['augmentation'], objective=step_options['objective'],
         sigmoid_code=diagnostics.uses_sigmoid_code(models.create_model(config.model))),
                             out_shardings=everywhere)
 
@@ -279,8 +277,8 @@ class Trainer:
     return state, epoch_sums
 
   def _measure_now(self, state: steps.TrainState, epoch_sums, batch_indices) -> None:
-    self._diagnostics.append(
-        self._measure(state, self.train_arrays, batch_indices, epoch_sums['steps']))
+    self._diagnostics.append(self._measure(state, self.train_arrays, batch_indices,
+                                           epoch_sums['steps'], self.run_key))
 
   def take_diagnostics(self) -> List[Dict[str, float]]:
     """The diagnostics measured since the last call, fetched: one row per measurement."""

@@ -8,10 +8,12 @@ import numpy as np
 import optax
 import pytest
 
+from jax_ae import augment
 from jax_ae import diagnostics
 from jax_ae import epoch_end
 from jax_ae import layers
 from jax_ae import models
+from jax_ae import objective as objective_lib
 from jax_ae import run_files
 from jax_ae import steps
 from jax_ae import tasks
@@ -43,7 +45,8 @@ def _probe_state(make_key):
 def test_a_dead_unit_and_a_zero_variance_feature_are_reported_exactly(make_key):
   state = _probe_state(make_key)
   batch = {'image': jax.random.uniform(make_key(), (16, 4))}
-  measured = jax.jit(diagnostics.measure, static_argnums=2)(state, batch, tasks.RECONSTRUCT)
+  measured = jax.jit(diagnostics.measure, static_argnums=3)(state, batch, make_key(),
+                                                            tasks.RECONSTRUCT)
   np.testing.assert_allclose(measured['dead_relu_fraction/model'], 1 / 4)
   assert int(measured['bn_tiny_variance_features/norm']) == 2  # units 0 and 2
   assert float(measured['bn_min_variance/norm']) == 0.0
@@ -62,10 +65,34 @@ def test_a_saturated_sigmoid_code_is_reported(make_key):
       state.params)
   batch = {'image': jax.random.uniform(make_key(), (8, 784))}
   measure = jax.jit(diagnostics.measure, static_argnames=('task', 'sigmoid_code'))
-  saturated = measure(state.replace(params=params), batch, tasks.RECONSTRUCT, sigmoid_code=True)
-  plain = measure(state, batch, tasks.RECONSTRUCT, sigmoid_code=True)
+  key = make_key()
+  saturated = measure(state.replace(params=params), batch, key, tasks.RECONSTRUCT,
+                      sigmoid_code=True)
+  plain = measure(state, batch, key, tasks.RECONSTRUCT, sigmoid_code=True)
   assert float(saturated['code_saturation']) > 0.9
   assert float(plain['code_saturation']) < 0.5
+
+
+def test_diagnostics_measure_the_gradient_the_train_step_takes(make_key):
+  # An objective term (edge_weight), augmentation (shifts) and dropout-free BatchNorm:
+  # every part of the step that the task's plain loss leaves out.
+  config = tiny_config('conv_ae')
+  config.optim.edge_weight = 1.0
+  config.augment.max_shift = 2
+  state = new_train_state(config, make_key(), 10)
+  batch = {'image': jax.random.uniform(make_key(), (8, 784)),
+           'label': jax.random.randint(make_key(), (8,), 0, 10)}
+  key = make_key()
+  augmentation, objective = augment.from_config(config.augment), objective_lib.from_config(config)
+  _, trained = jax.jit(steps.train_step, static_argnums=(3, 4, 5))(
+      state, batch, key, tasks.RECONSTRUCT, augmentation, objective)
+  measured = jax.jit(diagnostics.measure, static_argnums=(3, 4, 5))(
+      state, batch, key, tasks.RECONSTRUCT, augmentation, objective)
+  per_layer = [value for name, value in measured.items() if name.startswith('grad_norm/')]
+  np.testing.assert_allclose(jnp.sqrt(sum(jnp.square(norm) for norm in per_layer)),
+                             trained['grad_norm'], rtol=1e-5)
+  np.testing.assert_allclose(measured['loss'], trained['loss'], rtol=1e-6)
+  assert float(measured['minimised_loss']) > float(measured['loss'])  # the edge term is in
 
 
 @pytest.mark.slow
