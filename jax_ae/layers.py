@@ -1,6 +1,6 @@
 """Layers the notebook's PyTorch models relied on that Flax does not provide as-is."""
 
-from typing import Any, Optional, Tuple
+from typing import Any, Optional
 
 import flax.linen as nn
 import jax
@@ -127,51 +127,3 @@ def upsample_2x(x: jax.Array, method: str) -> jax.Array:
     return jnp.repeat(jnp.repeat(x, 2, axis=1), 2, axis=2)
   batch, height, width, channels = x.shape
   return jax.image.resize(x, (batch, 2 * height, 2 * width, channels), method)
-
-
-# Which of a 3x3 kernel's taps (columns) fall on which of two input pixels (rows) when
-# the input was nearest-upsampled 2x, for the even (0) and odd (1) output positions:
-# an even output row 2i sees upsampled rows 2i-1, 2i, 2i+1 = input rows i-1, i, i.
-_NEAREST_PHASE_TAPS = ((((1, 0, 0), (0, 1, 1))), (((1, 1, 0), (0, 0, 1))))
-
-
-class NearestUpsampledConv(nn.Module):
-  """`nn.Conv(features, (3, 3))` applied to `upsample_2x(x, 'nearest')`, without that map.
-
-  On a nearest-upsampled map, each output pixel's 3x3 window holds only 2x2 distinct
-  input pixels, so the same result is 4 "phase" convolutions of 2x2 kernels (sums of
-  the 3x3 taps) on the small map, interleaved: 16 taps per 2x2 block of outputs
-  instead of 36, less than half the FLOPs of the decoder's costliest convolutions and
-  no upsampled map or its gradient. The parameters are nn.Conv's (`kernel`
-  [3, 3, in, out] with its initialiser, `bias`), so checkpoints and the math are
-  unchanged; only rounding differs (tests/test_layers.py compares in float64).
-  """
-
-  features: int
-  kernel_size: Tuple[int, int] = (3, 3)  # the only size supported: nn.Conv's signature
-  use_bias: bool = True
-
-  @nn.compact
-  def __call__(self, x: jax.Array) -> jax.Array:
-    if tuple(self.kernel_size) != (3, 3):
-      raise ValueError(f'NearestUpsampledConv is 3x3 only; got kernel_size={self.kernel_size}')
-    batch, height, width, in_features = x.shape
-    kernel = self.param('kernel', nn.initializers.lecun_normal(),
-                        (3, 3, in_features, self.features), jnp.float32)
-    bias = (self.param('bias', nn.initializers.zeros, (self.features,), jnp.float32)
-            if self.use_bias else None)
-    x, kernel, bias = nn.dtypes.promote_dtype(x, kernel, bias)
-    taps = jnp.asarray(_NEAREST_PHASE_TAPS, kernel.dtype)  # [phase, 2 taps, 3 taps]
-    # [2, 2, in, row phase, column phase, out]: each phase's 2x2 kernel.
-    phase_kernels = jnp.einsum('aui,bvj,ijco->uvcabo', taps, taps, kernel)
-    # Even outputs (phase 0) read input rows i-1, i; odd ones i, i+1: the padding puts
-    # each phase's window there. Four convolutions, rather than one with the phases as
-    # 4x the outputs, because XLA:CPU hands these to YNNPACK and computed that one's
-    # kernel gradient 6x slower (docs/performance.md).
-    phases = [[jax.lax.conv_general_dilated(
-        x, phase_kernels[:, :, :, a, b], (1, 1), ((1 - a, a), (1 - b, b)),
-        dimension_numbers=('NHWC', 'HWIO', 'NHWC')) for b in (0, 1)] for a in (0, 1)]
-    # [batch, height, row phase, width, column phase, out]: the phases interleaved.
-    y = jnp.stack([jnp.stack(row, axis=3) for row in phases], axis=2)
-    y = y.reshape(batch, 2 * height, 2 * width, self.features)
-    return y if bias is None else y + bias

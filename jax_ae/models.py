@@ -27,7 +27,6 @@ Flax's defaults.
 
 import dataclasses
 import functools
-import itertools
 from typing import Any, Callable, Dict, Tuple, Type, Union
 
 import flax.linen as nn
@@ -312,11 +311,9 @@ def _normalized_relu(x: jax.Array, batch_norm: bool, train: bool) -> jax.Array:
   return nn.relu(x)
 
 
-def _conv_block(x: jax.Array, width: int, batch_norm: bool, train: bool,
-                conv: Callable[..., nn.Module] = nn.Conv, **conv_kwargs) -> jax.Array:
+def _conv_block(x: jax.Array, width: int, batch_norm: bool, train: bool) -> jax.Array:
   """3x3 convolution, [BatchNorm with scale and bias], ReLU; called inside a compact method."""
-  x = conv(width, kernel_size=(3, 3), use_bias=not batch_norm, **conv_kwargs)(x)
-  return _normalized_relu(x, batch_norm, train)
+  return _normalized_relu(nn.Conv(width, (3, 3), use_bias=not batch_norm)(x), batch_norm, train)
 
 
 def _dense_block(x: jax.Array, width: int, batch_norm: bool, train: bool) -> jax.Array:
@@ -358,19 +355,11 @@ class ConvDecoder(nn.Module):
     x = _dense_block(code, self.hidden_units, self.batch_norm, train)
     x = _dense_block(x, side * side * self.features[-1], self.batch_norm, train)
     x = x.reshape(code.shape[0], side, side, self.features[-1])
-    # The convs are named as nn.Conv would name them, whichever module computes them, so a
-    # checkpoint's parameters stay where they were.
-    conv_names = (f'Conv_{index}' for index in itertools.count())
     for width in reversed(self.features):
-      if self.upsample == 'nearest':  # the upsampling folded into the first conv
-        x = _conv_block(x, width, self.batch_norm, train, conv=layers.NearestUpsampledConv,
-                        name=next(conv_names))
-      else:
-        x = layers.upsample_2x(x, self.upsample)
-        x = _conv_block(x, width, self.batch_norm, train, name=next(conv_names))
-      for _ in range(self.convs_per_block - 1):
-        x = _conv_block(x, width, self.batch_norm, train, name=next(conv_names))
-    x = nn.Conv(1, (3, 3), name=next(conv_names))(x)
+      x = layers.upsample_2x(x, self.upsample)
+      for _ in range(self.convs_per_block):
+        x = _conv_block(x, width, self.batch_norm, train)
+    x = nn.Conv(1, (3, 3))(x)
     return nn.sigmoid(x).reshape(code.shape[0], IMAGE_PIXELS)
 
 

@@ -1,6 +1,5 @@
 """TorchBatchNorm follows PyTorch's BatchNorm1d/2d, which Flax's BatchNorm does not; pooling and upsampling."""
 
-import chex
 import flax.linen as nn
 from hypothesis import given, settings, strategies as st
 import jax
@@ -10,7 +9,6 @@ import pytest
 
 from jax_ae import layers
 from jax_ae.layers import TorchBatchNorm
-from tests import float64
 
 
 def _init_and_train_once(layer, x, key):
@@ -99,34 +97,6 @@ def test_upsample_2x_doubles_and_matches_jax_image_resize(method, make_key):
   assert upsampled.shape == (2, 14, 10, 3)
   np.testing.assert_allclose(upsampled, jax.image.resize(x, (2, 14, 10, 3), method),
                              rtol=1e-6, atol=1e-6)
-
-
-@pytest.mark.parametrize('height, width, in_features, features, use_bias', [
-    (7, 7, 32, 32, False), (14, 14, 32, 16, True), (3, 5, 2, 3, True)])
-def test_nearest_upsampled_conv_is_the_conv_of_the_upsampled_map(
-    height, width, in_features, features, use_bias, make_key):
-  x = jax.random.normal(make_key(), (2, height, width, in_features))
-  conv = nn.Conv(features, (3, 3), use_bias=use_bias)
-  folded = layers.NearestUpsampledConv(features, use_bias=use_bias)
-  init_key = make_key()
-  variables = conv.init(init_key, layers.upsample_2x(x, 'nearest'))
-  # The same parameters, initialised alike, so a model keeps its checkpoints and seeds.
-  chex.assert_trees_all_equal(folded.init(init_key, x), variables)
-  with float64.enabled():
-    x64, variables64 = float64.cast((x, variables))
-
-    def through_conv(variables, x):
-      return jnp.sum(jnp.sin(conv.apply(variables, layers.upsample_2x(x, 'nearest'))))
-
-    def through_folded(variables, x):
-      return jnp.sum(jnp.sin(folded.apply(variables, x)))
-
-    np.testing.assert_allclose(
-        folded.apply(variables64, x64),
-        conv.apply(variables64, layers.upsample_2x(x64, 'nearest')), rtol=0, atol=1e-12)
-    chex.assert_trees_all_close(jax.grad(through_folded, argnums=(0, 1))(variables64, x64),
-                                jax.grad(through_conv, argnums=(0, 1))(variables64, x64),
-                                rtol=0, atol=1e-10)
 
 
 def test_batchnorm_on_feature_maps_keeps_per_channel_unbiased_statistics(make_key):
