@@ -10,26 +10,16 @@ of the sha256 digest of those arrays that each save writes and each restore chec
 
 import argparse
 import shutil
-import statistics
 import tempfile
-import time
 
 import jax
 
+from benchmarks import timing
 from jax_ae import checkpoint
 from jax_ae import steps
 from jax_ae import tasks
 from jax_ae import train_loops
 from tests.helpers import new_train_state
-
-
-def _median_seconds(function, repetitions: int) -> float:
-  times = []
-  for _ in range(repetitions):
-    start = time.perf_counter()
-    function()
-    times.append(time.perf_counter() - start)
-  return statistics.median(times)
 
 
 def measure(version: str, repetitions: int) -> dict:
@@ -47,13 +37,14 @@ def measure(version: str, repetitions: int) -> dict:
     def save():
       checkpoints.save(state.replace(step=state.step + next(step)), sums, position)
 
-    save_seconds = _median_seconds(save, repetitions)
-    restore_seconds = _median_seconds(lambda: checkpoints.restore_latest(state, sums),
-                                      repetitions)
+    save_seconds = timing.median_seconds(save, repetitions, warm_up=False)
+    restore_seconds = timing.median_seconds(lambda: checkpoints.restore_latest(state, sums),
+                                            repetitions, warm_up=False)
     checkpoints.close()
   finally:
     shutil.rmtree(folder, ignore_errors=True)
-  digest_seconds = _median_seconds(lambda: checkpoint.digest(arrays, position), repetitions)
+  digest_seconds = timing.median_seconds(lambda: checkpoint.digest(arrays, position), repetitions,
+                                          warm_up=False)
   megabytes = sum(leaf.nbytes for leaf in jax.tree.leaves(arrays)) / 1e6
   return {'version': version, 'megabytes': megabytes, 'save_seconds': save_seconds,
           'restore_seconds': restore_seconds, 'digest_seconds': digest_seconds}

@@ -23,6 +23,8 @@ from typing import Dict, List, Tuple
 from absl import app
 from absl import flags
 
+from benchmarks import timing
+
 FLAGS = flags.FLAGS
 
 BATCH_SIZE = 64
@@ -50,16 +52,6 @@ def conv_shapes(network: str) -> List[Shape]:
   return shapes
 
 
-def _median_ms(run) -> float:
-  run()
-  times = []
-  for _ in range(CALLS):
-    start = time.perf_counter()
-    run()
-    times.append(time.perf_counter() - start)
-  return 1e3 * statistics.median(times)
-
-
 def xla_ms(shape: Shape) -> float:
   import jax  # pylint: disable=g-import-not-at-top
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
@@ -77,7 +69,7 @@ def xla_ms(shape: Shape) -> float:
     y, vjp = jax.vjp(conv, x, w)
     return y, vjp(dy)
 
-  return _median_ms(lambda: jax.block_until_ready(forward_and_backward(x, w, dy)))
+  return 1e3 * timing.median_seconds(lambda: forward_and_backward(x, w, dy), CALLS)
 
 
 def torch_ms(shape: Shape, channels_last: bool) -> float:
@@ -94,7 +86,7 @@ def torch_ms(shape: Shape, channels_last: bool) -> float:
     x.grad = None
     conv(x).backward(dy)
 
-  return _median_ms(forward_and_backward)
+  return 1e3 * timing.median_seconds(forward_and_backward, CALLS)
 
 
 def measure(framework: str, shapes: List[Shape]) -> List[float]:

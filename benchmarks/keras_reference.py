@@ -15,14 +15,13 @@ The backend is chosen when keras is first imported: bench_all.py calls
 """
 
 import os
-import statistics
 import sys
-import time
 
 from absl import app
 from absl import flags
 import numpy as np
 
+from benchmarks import timing
 from benchmarks.torch_reference import VERSIONS  # the models this module mirrors
 
 FLAGS = flags.FLAGS
@@ -76,13 +75,7 @@ def keras_steps_per_second(version: str, batch_size: int, steps: int, repetition
   def fit():
     model.fit(images, images, batch_size=batch_size, epochs=1, verbose=0)
 
-  fit()  # warm-up: compiles
-  times = []
-  for _ in range(repetitions):
-    start = time.perf_counter()
-    fit()
-    times.append(time.perf_counter() - start)
-  return steps / statistics.median(times)
+  return steps / timing.median_seconds(fit, repetitions)  # the warm-up compiles
 
 
 def version() -> str:

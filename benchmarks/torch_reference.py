@@ -7,12 +7,12 @@ Prints, per version, PyTorch's and jax-ae's train steps per second (Adam 1e-3, M
 synthetic data of MNIST's shape) and their ratio. Without torch it says so and exits 0.
 """
 
-import statistics
 import sys
-import time
 
 from absl import app
 from absl import flags
+
+from benchmarks import timing
 
 FLAGS = flags.FLAGS
 
@@ -125,13 +125,7 @@ def torch_steps_per_second(network: str, batch_size: int, steps: int, repetition
       loss.backward()
       optimizer.step()
 
-  run()  # warm-up
-  times = []
-  for _ in range(repetitions):
-    start = time.perf_counter()
-    run()
-    times.append(time.perf_counter() - start)
-  return steps / statistics.median(times)
+  return steps / timing.median_seconds(run, repetitions)
 
 
 def compare(batch_size: int, steps: int, repetitions: int):

@@ -33,6 +33,7 @@ import jax
 from jax.experimental import multihost_utils
 import numpy as np
 
+from jax_ae import errors
 from jax_ae import multihost
 from jax_ae import steps
 from jax_ae.errors import ConfigError
@@ -86,8 +87,7 @@ def _state_arrays(state) -> Dict[str, Any]:
 
 def _first_sentence(error: Exception) -> str:
   """The start of an error's message: Orbax's and TensorStore's run to many lines."""
-  first_line = (str(error).strip() or type(error).__name__).splitlines()[0]
-  return re.split(r'(?<=\.) ', first_line)[0][:160]
+  return re.split(r'(?<=\.) ', errors.first_line(error))[0]
 
 
 def _is_orbax_thread_error(record: std_logging.LogRecord) -> bool:

@@ -19,6 +19,7 @@ from absl import logging
 import ml_collections
 import numpy as np
 
+from jax_ae import errors
 from jax_ae.errors import UserError
 
 DATASETS = ('mnist', 'fashion_mnist')
@@ -172,7 +173,7 @@ def _download_and_prepare(builder, name: str, manual_dir: str) -> None:
   except Exception as error:  # pylint: disable=broad-except
     if manual_dir:
       raise UserError(f'could not prepare {name} from {manual_dir!r}: '
-                      f'{str(error).splitlines()[0]}') from error
+                      f'{errors.first_line(error)}') from error
     raise UserError(no_data_message) from error
   finally:
     for line in printed.getvalue().splitlines():

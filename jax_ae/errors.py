@@ -8,6 +8,14 @@ on where that depends on it (`Resumable`: run the same command, without
 from typing import Optional
 
 
+def first_line(error: BaseException, limit: int = 160) -> str:
+  """An error's message cut to its first line, for a one-line report; its type if empty.
+
+  TensorFlow's, Orbax's and JAX's messages run to many lines (stack dumps, hints).
+  """
+  return (str(error).strip().splitlines() or [type(error).__name__])[0][:limit]
+
+
 class UserError(Exception):
   """A problem the user can fix (a file, a folder, a setting); the message says how."""
 

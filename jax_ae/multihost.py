@@ -13,6 +13,7 @@ from absl import logging
 import jax
 from jax.experimental import multihost_utils
 
+from jax_ae import errors
 from jax_ae.errors import UserError
 
 T = TypeVar('T')
@@ -57,7 +58,7 @@ def initialize(coordinator_address: str = '', num_processes: Optional[int] = Non
                                num_processes=num_processes, process_id=process_id)
   except (RuntimeError, ValueError) as error:
     raise UserError(f'could not join the multi-process run: '
-                    f'{str(error).splitlines()[0]}') from error
+                    f'{errors.first_line(error)}') from error
   if not is_primary():
     logging.set_verbosity(logging.WARNING)
   logging.info('Process %d of %d; %d devices in all, %d here.', jax.process_index(),

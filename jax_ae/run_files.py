@@ -26,6 +26,7 @@ import flax
 import ml_collections
 
 from jax_ae import config_files
+from jax_ae import errors
 from jax_ae.errors import UserError
 
 CONFIG_FILE = 'config.json'
@@ -223,16 +224,12 @@ def load_model_variables(workdir: str, template: Dict[str, Any]) -> Dict[str, An
   try:
     raw = flax.serialization.msgpack_restore(content)
   except Exception as error:  # pylint: disable=broad-except
-    raise UserError(f'{path} is not a model file ({_first_line(error)}); train the run '
+    raise UserError(f'{path} is not a model file ({errors.first_line(error)}); train the run '
                     f'again, or restore the file.') from error
   if not isinstance(raw, dict) or not {'params', 'batch_stats'} <= set(raw):
     raise UserError(f'{path} holds no model variables (no params and batch_stats); train the '
                     f'run again, or restore the file.')
   return flax.serialization.from_state_dict(template, raw)
-
-
-def _first_line(error: Exception) -> str:
-  return (str(error).strip().splitlines() or [type(error).__name__])[0][:120]
 
 
 def load_run_config(workdir: str) -> ml_collections.ConfigDict:

@@ -10,23 +10,13 @@ shifted inputs stacked and contracted in one einsum ('im2col'), one einsum per t
 Prints milliseconds (median of 20 jitted calls) and each form's largest relative
 difference from XLA's. Quoted in docs/performance.md.
 """
-import statistics
-import time
 
 from absl import app
 
 import jax
 import jax.numpy as jnp
 
-
-def median_ms(function, *args, calls=20):
-  jax.block_until_ready(function(*args))
-  times = []
-  for _ in range(calls):
-    start = time.perf_counter()
-    jax.block_until_ready(function(*args))
-    times.append(time.perf_counter() - start)
-  return statistics.median(times) * 1e3
+from benchmarks import timing
 
 
 def conv(x, w):
@@ -79,7 +69,8 @@ def main(argv):
     for form in FORMS.values():
       jitted = jax.jit(form)
       error = float(jnp.max(jnp.abs(jitted(x, w, dy) - reference)) / jnp.max(jnp.abs(reference)))
-      cells.append(f'{median_ms(jitted, x, w, dy):.2f} ms ({error:.0e})')
+      milliseconds = 1e3 * timing.median_seconds(lambda: jitted(x, w, dy), 20)
+      cells.append(f'{milliseconds:.2f} ms ({error:.0e})')
     print(f'| {side}x{side}, {cin} -> {cout} | ' + ' | '.join(cells) + ' |', flush=True)
 
 

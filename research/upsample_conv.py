@@ -12,13 +12,12 @@ phases as 4x the outputs ('stacked'). Prints milliseconds (median of 15 jitted c
 and the largest difference from the first form. Quoted in docs/performance.md.
 """
 
-import statistics
-import time
 
 from absl import app
 import jax
 import jax.numpy as jnp
 
+from benchmarks import timing
 import jax_ae  # noqa: F401  (its host memory setting, as in training)
 from jax_ae import layers
 
@@ -63,16 +62,6 @@ FORMS = {'upsampled': upsampled, 'phases': phases, 'stacked': stacked}
 SHAPES = ((14, 32, 16), (7, 32, 32))
 
 
-def median_ms(function, *args, calls=15):
-  jax.block_until_ready(function(*args))
-  times = []
-  for _ in range(calls):
-    start = time.perf_counter()
-    jax.block_until_ready(function(*args))
-    times.append(time.perf_counter() - start)
-  return 1e3 * statistics.median(times)
-
-
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f'no arguments expected; got {argv[1:]}')
@@ -88,7 +77,8 @@ def main(argv):
                                   argnums=(0, 1)))
       error = float(jnp.max(jnp.abs(form(x, kernel) - reference)) /
                     jnp.max(jnp.abs(reference)))
-      cells.append(f'{median_ms(gradient, x, kernel):.2f} ms ({error:.0e})')
+      milliseconds = 1e3 * timing.median_seconds(lambda: gradient(x, kernel), 15)
+      cells.append(f'{milliseconds:.2f} ms ({error:.0e})')
     print(f'| {side}x{side} -> {2 * side}x{2 * side}, {cin} -> {cout} | ' + ' | '.join(cells)
           + ' |', flush=True)
 
