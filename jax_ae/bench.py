@@ -26,6 +26,7 @@ import ml_collections
 import numpy as np
 
 from jax_ae import config_checks
+from jax_ae import console
 from jax_ae import data
 from jax_ae import held_out
 from jax_ae import models
@@ -190,9 +191,8 @@ def format_table(rows: List[Dict[str, Any]]) -> str:
       return f'{value:.3g}' if abs(value) < 1000 else f'{value:,.0f}'
     return str(value)
 
-  lines = ['| ' + ' | '.join(COLUMNS) + ' |', '|' + ' --- |' * len(COLUMNS)]
-  lines += ['| ' + ' | '.join(cell(row[column]) for column in COLUMNS) + ' |' for row in rows]
-  return '\n'.join(lines)
+  return console.markdown_table(COLUMNS, [[cell(row[column]) for column in COLUMNS]
+                                           for row in rows])
 
 
 def batch_sizes(config: ml_collections.ConfigDict) -> List[int]:

@@ -17,7 +17,7 @@ import logging
 import os
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, TextIO
 
 from absl import logging as absl_logging
 
@@ -25,6 +25,13 @@ LOG_FILE = 'log.txt'
 PLAIN_LINE_SECONDS = 30.0
 BAR_REDRAW_SECONDS = 0.2
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+  """A Markdown table: what --mode=bench, evaluate and report print, and RESULTS.md holds."""
+  lines = ['| ' + ' | '.join(header) + ' |', '|' + ' --- |' * len(header)]
+  lines += ['| ' + ' | '.join(str(cell) for cell in row) + ' |' for row in rows]
+  return '\n'.join(lines)
 
 
 def verbosity_in(argv: Sequence[str]) -> int:

@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 from absl import logging
 import numpy as np
 
+from jax_ae import console
 from jax_ae import data
 from jax_ae import evaluate
 from jax_ae import plots
@@ -115,12 +116,10 @@ def results_markdown(rows: Sequence[Dict[str, Any]], columns=COLUMNS) -> str:
 
   val_mse is on the validation split the run held out (null for runs without one).
   """
-  lines = ['| ' + ' | '.join(name for name, _ in columns) + ' |',
-           '|' + ' --- |' * len(columns)]
-  for row in rows:
-    lines.append('| ' + ' | '.join('null' if row.get(name) is None else form.format(row[name])
-                                   for name, form in columns) + ' |')
-  return '\n'.join(lines) + '\n'
+  return console.markdown_table(
+      [name for name, _ in columns],
+      [['null' if row.get(name) is None else form.format(row[name]) for name, form in columns]
+       for row in rows]) + '\n'
 
 
 def section_markers(table: str) -> Tuple[str, str]:
