@@ -6,13 +6,11 @@ images, held out), the test split read once by `--mode=evaluate` at the end. Cla
 fidelity is read by the judge of configs/cnn_mnist_judge.py, trained first by its own
 command into runs/cnn_mnist_judge; the autoencoder's training never sees it.
 
-configs/conv_ae.py's network (conv blocks with BatchNorm, max-pool down, nearest
-upsampling up, a dense layer of 256 each side of the linear 10-unit code) with two
-conv blocks at each resolution instead of one, and a cosine schedule: half an epoch of
-warm-up to 2e-3, then half a cosine to 0 at the last step, which spends the run at
-useful rates where an exponential decay is near 0 for its last third. 20 epochs of
-batch 64 on 55,000 images, about 40 minutes on 2 idle cores. The three screening runs
-that chose two blocks per resolution are in docs/records.md.
+configs/conv_ae.py's network with two conv blocks at each resolution (VGG's way of
+deepening) and a cosine schedule: half an epoch of warm-up to 2e-3, then half a cosine
+to 0 at the last step, which spends the run at useful rates where an exponential decay
+is near 0 for its last third. 20 epochs of batch 64. Its figures, time and the runs that
+chose it are in docs/records.md.
 """
 
 from configs import conv_ae

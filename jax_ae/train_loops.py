@@ -34,13 +34,10 @@ from jax_ae import tasks
 Batch = Dict[str, jax.Array]
 
 LOOPS = ('auto', 'python', 'scan')
-# The faster loop per backend, for dense and for convolutional models. CPU, dense:
-# measured by `python -m benchmarks.bench_all` (BENCHMARKS.md; scan 1.1-1.5x the python
-# loop at batch 32). CPU, convolutional: XLA:CPU runs convolutions inside a device
-# loop about 10x slower than in a plain jitted step (a small CNN's step at batch 128:
-# 62 ms alone, 720 ms per step inside a scan), so the python loop. GPU and TPU: not
-# yet measured; scan, since their steps for these small models are shorter than a
-# dispatch.
+# The faster loop per backend, for dense and for convolutional models. CPU: measured
+# (docs/performance.md): a device loop speeds dense steps up, and slows convolutions
+# down many times over on XLA:CPU. GPU and TPU, unmeasured: scan, since their steps for
+# these small models are shorter than a dispatch.
 FASTER_LOOP = {
     'cpu': {'dense': 'scan', 'convolutional': 'python'},
     'gpu': {'dense': 'scan', 'convolutional': 'scan'},
