@@ -60,10 +60,13 @@ def metrics_row(finished: Finished, trainer: train_loops.Trainer) -> Dict[str, A
           'examples_per_second': examples / finished.seconds, 'loop': trainer.loop}
 
 
-def nonfinite_step(sums: Dict[str, np.ndarray]) -> Optional[int]:
-  """The epoch's first step whose loss or gradient was not finite (fetched sums), or None."""
+def check_steps_finite(sums: Dict[str, np.ndarray], epoch: int, checkpoints) -> None:
+  """Raises Diverged where a step of the epoch (fetched sums) had a non-finite loss or
+  gradient; the run goes on from `checkpoints`' last good epoch."""
   step = int(sums['first_nonfinite_step'])
-  return step if step >= 0 else None
+  if step >= 0:
+    raise Diverged(f'loss became NaN at epoch {epoch} (step {step})',
+                   checkpoints.last_good_epoch())
 
 
 class EpochEnd:
@@ -103,10 +106,7 @@ class EpochEnd:
     self.events.write(finished.row['step'], {}, pictures)
 
   def check_divergence(self, finished: Finished) -> None:
-    step = nonfinite_step(finished.sums)
-    if step is not None:
-      raise Diverged(f'loss became NaN at epoch {finished.epoch} (step {step})',
-                     self.checkpoints.last_good_epoch())
+    check_steps_finite(finished.sums, finished.epoch, self.checkpoints)
     loss = finished.row[self.judged_loss]
     if not np.isfinite(loss):  # diverged BatchNorm statistics, or overflow
       raise Diverged(f'{self.judged_loss} became {loss} at epoch {finished.epoch}',

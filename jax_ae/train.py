@@ -125,10 +125,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
 
 def _stop_mid_epoch(epoch, state, epoch_sums, host_sums, stop, trainer, checkpoints) -> None:
   """On SIGINT/SIGTERM: checkpoints the epoch where it stopped, then raises Interrupted."""
-  step = epoch_end.nonfinite_step(host_sums)
-  if step is not None:  # never checkpoint those sums
-    raise Diverged(f'loss became NaN at epoch {epoch} (step {step})',
-                   checkpoints.last_good_epoch())
+  epoch_end.check_steps_finite(host_sums, epoch, checkpoints)  # never checkpoint those sums
   checkpoints.save(state, epoch_sums, checkpoint.Position(epoch, epoch - 1))
   raise Interrupted(f'{stop.signal_name} at epoch {epoch}, step {int(host_sums["steps"])} of '
                     f'{trainer.steps_per_epoch}; checkpoint saved',
