@@ -212,10 +212,8 @@ def validate(config: ml_collections.ConfigDict) -> None:
     raise ConfigError(f'--config.eval_batch_size {config.eval_batch_size} exceeds the '
                       f'{num_test_examples} test examples of {config.data.name}; use at most '
                       f'{num_test_examples}.')
-  sizes = tuple(config.bench.batch_sizes)
-  for batch_size in {config.batch_size, *sizes}:
-    sharding.check_batches_divide(batch_size, config.eval_batch_size, jax.device_count())
-  smallest_batch = min((config.batch_size, *sizes))
+  sharding.check_batches_divide(config, jax.device_count())
+  smallest_batch = min((config.batch_size, *config.bench.batch_sizes))
   if models.REGISTRY[config.model.name].uses_batch_norm(config.model) and smallest_batch < 2:
     raise ConfigError(f'{config.model.name} uses BatchNorm, which needs --config.batch_size '
                       f'(and --config.bench.batch_sizes) >= 2, got {smallest_batch}.')
