@@ -104,8 +104,8 @@ def parse_flags(argv):
     guess = re.search(r'Did you mean "(\w+)" instead of "(\w+)"', str(error))
     field = guess.group(2) if guess else re.sub(r'\W', '', str(error))
     hint = f' (did you mean {guess.group(1)!r}?)' if guess else ''
-    print(f'error: the config has no field {field!r}{hint}; configs/default.py lists every '
-          f'field.', file=sys.stderr)
+    print(f'error: the config has no field {field!r}{hint}; python main.py --mode=config '
+          f'--describe --config=configs/default.py lists every field.', file=sys.stderr)
   sys.exit(2)
 
 

@@ -59,10 +59,11 @@ def _any(value, config) -> bool:
 
 @dataclasses.dataclass(frozen=True)
 class Check:
-  """A value of `kind` that passes `test(value, config)`; else '--config.NAME must be WHAT, got VALUE.'
+  """A value of `kind` that passes `test(value, config)`.
 
-  `what` is words or a function of the config, for a range that depends on other fields;
-  `reads` names those fields, which are checked first.
+  Else '--config.NAME must be WHAT, got VALUE.', where `what` is words or a function of
+  the config, for a range that depends on other fields; `reads` names those fields, which
+  are checked first.
   """
 
   kind: str
@@ -156,10 +157,10 @@ class Field:
     return self.resumable(previous, config) if callable(self.resumable) else self.resumable
 
 
-# In configs/default.py's order. A resumable field extends training, moves the data,
-# changes what is logged or how fast the same steps run, or (learning rate, clipping) lets
-# a run that diverged go on from its last good checkpoint; any other change would make
-# the checkpoint another run's.
+# In the order configs/default.py's get_config() holds them. A resumable field extends
+# training, moves the data, changes what is logged or how fast the same steps run, or
+# (learning rate, clipping) lets a run that diverged go on from its last good checkpoint;
+# any other change would make the checkpoint another run's.
 FIELDS: List[Field] = [
     Field('task', 'reconstruct', "What the run learns: 'reconstruct' (autoencoders) or "
           "'classify' (model.name 'cnn').", OneOf(tuple(tasks.TASKS))),

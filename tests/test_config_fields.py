@@ -19,7 +19,8 @@ from jax_ae.errors import ConfigError
 from tests.helpers import REPO_ROOT, tiny_config
 
 NEW_FIELDS = [
-    config_fields.Field('optim.momentum_hint', 0.5, 'A field no module reads, declared by the test.',
+    config_fields.Field('optim.momentum_hint', 0.5,
+                        'A field no module reads, declared by the test.',
                         config_fields.Check('number', lambda value, config: 0 <= value < 1,
                                             'in [0, 1)'), resumable=True),
     config_fields.Field('warm_start', 3, 'Another, which a resumed run may not change.',
