@@ -5,6 +5,7 @@ import contextlib
 import importlib.util
 import io
 import json
+import logging
 import sys
 
 from absl import flags
@@ -66,6 +67,8 @@ def _mode_config_describe(*args):
   argv = ['main.py', '--mode=config', '--describe', *args]
   printed = io.StringIO()
   saved_argv = sys.argv
+  absl_logger = logging.getLogger('absl')
+  saved_level = absl_logger.level  # parsing --verbosity sets it: later tests read INFO
   def forget_the_parse():
     flags.FLAGS.unparse_flags()
     for name in [name for name in flags.FLAGS if name.startswith('config.')]:
@@ -80,6 +83,7 @@ def _mode_config_describe(*args):
   finally:
     sys.argv = saved_argv
     forget_the_parse()
+    absl_logger.setLevel(saved_level)
   return printed.getvalue()
 
 
