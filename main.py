@@ -5,6 +5,7 @@
     python main.py --mode=evaluate --config=configs/conv_ae.py --workdir=runs/conv_ae
     python main.py --mode=report --runs='runs/*' --workdir=results [--table=results]
     python main.py --mode=config --config=configs/v3.py   # the resolved config, nothing run
+    python main.py --mode=config --describe --config=configs/v3.py   # ... with what each field does
 
 Every device is used, data-parallel. Several processes join one run with
 `--coordinator_address=HOST:PORT --num_processes=N --process_id=I` (or the
@@ -35,6 +36,7 @@ import jax
 from ml_collections import config_flags
 
 from jax_ae import bench
+from jax_ae import config_fields
 from jax_ae import config_files
 from jax_ae import evaluate
 from jax_ae import multihost
@@ -58,6 +60,8 @@ flags.DEFINE_enum('mode', 'train', [*MODES, 'config'],
                   'evaluate: measure the autoencoder trained in the workdir, write eval.json; '
                   'report: a section of RESULTS.md (and its picture) in the workdir from --runs; '
                   'config: print the resolved config, run nothing.')
+flags.DEFINE_bool('describe', False, '--mode=config: one line per field, with its value, what '
+                  'it does and whether a resumed run may change it, instead of the JSON.')
 flags.DEFINE_list('runs', [], '--mode=report: the evaluated runs\' workdirs, as paths or '
                   "globs, e.g. 'runs/*'.")
 flags.DEFINE_string('table', report.DEFAULT_TABLE, '--mode=report: the section of '
@@ -100,8 +104,8 @@ def parse_flags(argv):
     guess = re.search(r'Did you mean "(\w+)" instead of "(\w+)"', str(error))
     field = guess.group(2) if guess else re.sub(r'\W', '', str(error))
     hint = f' (did you mean {guess.group(1)!r}?)' if guess else ''
-    print(f'error: the config has no field {field!r}{hint}; configs/default.py lists every '
-          f'field.', file=sys.stderr)
+    print(f'error: the config has no field {field!r}{hint}; python main.py --mode=config '
+          f'--describe --config=configs/default.py lists every field.', file=sys.stderr)
   sys.exit(2)
 
 
@@ -124,7 +128,10 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f'Unexpected arguments: {" ".join(argv[1:])}')
   if FLAGS.mode == 'config':  # nothing initialised, nothing written
-    print(json.dumps(FLAGS.config.to_dict(), indent=2))  # plain values, tuples as lists
+    if FLAGS.describe:
+      print(config_fields.describe(FLAGS.config))
+    else:
+      print(json.dumps(FLAGS.config.to_dict(), indent=2))  # plain values, tuples as lists
     return
   console.setup(FLAGS.workdir, FLAGS.verbosity, FLAGS.process_id)
   try:

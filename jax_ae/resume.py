@@ -15,21 +15,10 @@ from absl import logging
 import ml_collections
 
 from jax_ae import checkpoint
+from jax_ae import config_fields
 from jax_ae import console
 from jax_ae import run_files
 from jax_ae.errors import ConfigError
-
-# Fields a resumed run may change: they extend training, move the data, change what is
-# logged or how fast the same steps run, or (learning rate, clipping) let a run that
-# diverged go on from its last good checkpoint. Any other difference would make the
-# checkpoint a different run.
-RESUMABLE_FIELDS = ('num_epochs', 'checkpoint_every_epochs', 'keep_checkpoints', 'restart',
-                    'num_reconstructions', 'eval_batch_size', 'data.manual_dir',
-                    'data.tfds_data_dir', 'optim.learning_rate', 'optim.clip_norm',
-                    'train.loop', 'train.steps_per_call', 'bench.batch_sizes',
-                    'bench.repetitions', 'evaluate.classifier_workdir', 'evaluate.cache_dir',
-                    'diagnostics.every_steps')
-
 
 def _flatten(tree: Dict[str, Any], prefix: str = '') -> Dict[str, Any]:
   flat = {}
@@ -51,12 +40,10 @@ def check_same_run(config: ml_collections.ConfigDict, workdir: str) -> None:
   current = _flatten(json.loads(config.to_json()))
   # A field the earlier run's config.json lacks was added to jax-ae since; that run
   # used what is now its default, and a run that changed it would differ elsewhere too
-  # (model.name, task), so only fields both configs have are compared.
-  # A cosine schedule ends at num_epochs: more epochs would change the rate of the
-  # steps already taken.
-  resumable = [name for name in RESUMABLE_FIELDS
-               if not (name == 'num_epochs' and 'cosine' in (previous.get('optim.schedule'),
-                                                              config.optim.schedule))]
+  # (model.name, task), so only fields both configs have are compared. Which fields may
+  # differ is declared with each field (config_fields.py).
+  resumable = {field.name for field in config_fields.declared(config.model.name)
+               if field.may_change_on_resume(previous, config)}
   differing = [f'--config.{name} ({previous.get(name)!r} -> {current.get(name)!r})'
                for name in sorted(set(previous) & set(current))
                if name not in resumable and previous.get(name) != current.get(name)]

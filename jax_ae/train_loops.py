@@ -131,7 +131,7 @@ class Trainer:
                devices: Optional[Sequence[jax.Device]] = None):
     self.config = config
     self.mesh = sharding.make_mesh(devices)
-    sharding.check_batches_divide(config.batch_size, config.eval_batch_size, self.mesh.size)
+    sharding.check_batches_divide(config, self.mesh.size)  # a mesh of fewer devices too
     self.task = tasks.get(config.task)
     self.num_train_examples = train_split['image'].shape[0]
     self.steps_per_epoch = steps.steps_per_epoch(self.num_train_examples, config.batch_size)

@@ -56,9 +56,10 @@ def help_text(main_docstring: str, flag_values: flags.FlagValues = flags.FLAGS) 
   width = max((len(path) for path, _ in summaries), default=0)
   lines = [main_docstring.strip(), '', 'configs (--config=...):']
   lines += [f'  {path.ljust(width)}  {summary}' for path, summary in summaries]
-  lines += ['', 'Every config field, with its default and a one-line comment, is in '
-            'configs/default.py;', 'override any of them with --config.FIELD=VALUE, e.g. '
-            '--config.num_epochs=3, and see the result with --mode=config.', '',
+  lines += ['', 'configs/default.py holds every config field with its default, and '
+            '--mode=config --describe lists', 'what each does; override any of them with '
+            '--config.FIELD=VALUE, e.g. --config.num_epochs=3,', 'and see the result with '
+            '--mode=config.', '',
             'flags:', flag_values.main_module_help().rstrip(), '',
             'Try --helpfull to get a list of all flags, absl\'s included.']
   return '\n'.join(lines)

@@ -13,7 +13,7 @@ import pytest
 from jax_ae import sharding
 from jax_ae.errors import ConfigError
 from tests import sharded_check
-from tests.helpers import REPO_ROOT
+from tests.helpers import REPO_ROOT, tiny_config
 
 
 @pytest.fixture(scope='module')
@@ -52,11 +52,18 @@ def test_eight_devices_train_as_one_in_float32_to_the_test_loss(sharded_results)
 
 
 def test_a_batch_that_does_not_split_over_the_devices_is_refused():
-  with pytest.raises(ConfigError, match=r'^batch_size 30 does not split evenly over 8 devices; '
-                                        r'use a multiple of 8\.$'):
-    sharding.check_batches_divide(30, 16, 8)
-  with pytest.raises(ConfigError, match='eval_batch_size 1000 does not split evenly over 3'):
-    sharding.check_batches_divide(33, 1000, 3)
+  config = tiny_config()
+  config.batch_size, config.eval_batch_size = 30, 16
+  with pytest.raises(ConfigError, match=r'^--config\.batch_size 30 does not split evenly over 8 '
+                                        r'devices; use a multiple of 8\.$'):
+    sharding.check_batches_divide(config, 8)
+  config.batch_size, config.eval_batch_size = 33, 1000
+  with pytest.raises(ConfigError, match=r'--config\.eval_batch_size 1000 does not split evenly '
+                                        r'over 3'):
+    sharding.check_batches_divide(config, 3)
+  config.eval_batch_size, config.bench.batch_sizes = 999, (33, 64)
+  with pytest.raises(ConfigError, match=r'--config\.bench\.batch_sizes 64 does not split'):
+    sharding.check_batches_divide(config, 3)
 
 
 def _free_port() -> int:
