@@ -72,6 +72,13 @@ def get_config() -> ml_collections.ConfigDict:
   # Autoencoders: add this weight times the squared error of neighbouring pixels'
   # differences (jax_ae/objective.py), which pays for thin edges; 0 = off.
   config.optim.edge_weight = 0.0
+  # Records II (issue 39): off by default, neither changeable on resume.
+  # Autoencoders with a sigmoid output (v2, hinton2006, conv_ae): 'bce' trains on the
+  # pixels' binary cross-entropy, from the logits (jax_ae/objective.py); metrics stay MSE.
+  config.optim.reconstruction_loss = 'mse'
+  # Also keep an exponential moving average of the parameters with this decay (0 = off,
+  # 0.999 typical), evaluated beside them each epoch (val_ema_*) and saved as model_ema.msgpack.
+  config.optim.ema_decay = 0.0
 
   config.train = ml_collections.ConfigDict()
   # python: a Python loop over a jitted, donated step. scan: many steps in one jitted

@@ -53,6 +53,7 @@ def _all_positive(values: Sequence[int]) -> bool:
 
 OPTIMIZERS = ('adam', 'sgd')
 SCHEDULES = ('exponential', 'cosine')
+RECONSTRUCTION_LOSSES = ('mse', 'bce')
 
 
 def _get(config: ml_collections.ConfigDict, dotted_name: str):
@@ -144,6 +145,19 @@ def _validate_model(config: ml_collections.ConfigDict) -> None:
         _require(config, f'model.{name}', kind, _anything, _KINDS[kind][1])
 
 
+def _validate_records_ii(config: ml_collections.ConfigDict) -> None:
+  """optim.reconstruction_loss and optim.ema_decay (issue 39)."""
+  _require_choice(config, 'optim.reconstruction_loss', RECONSTRUCTION_LOSSES)
+  if (config.optim.reconstruction_loss == 'bce'
+      and not models.REGISTRY[config.model.name].sigmoid_output):
+    sigmoid_models = ', '.join(name for name, spec in models.REGISTRY.items()
+                               if spec.sigmoid_output)
+    raise ConfigError(f'--config.optim.reconstruction_loss=bce needs a decoder that ends in a '
+                      f'sigmoid ({sigmoid_models}), not {config.model.name}; use mse.')
+  _require(config, 'optim.ema_decay', 'number', lambda decay: 0 <= decay < 1,
+           'in [0, 1) (0 = off, e.g. 0.999)')
+
+
 def validate(config: ml_collections.ConfigDict) -> None:
   """Raises ConfigError naming the first field that is wrong and what it accepts."""
   _require_float32(config)
@@ -193,6 +207,7 @@ def validate(config: ml_collections.ConfigDict) -> None:
   if config.optim.edge_weight and config.task != 'reconstruct':
     raise ConfigError('optim.edge_weight weighs the edges of reconstructed images; set '
                       '--config.optim.edge_weight=0 unless task=reconstruct.')
+  _validate_records_ii(config)
   if config.optim.name == 'sgd' and config.optim.weight_decay:
     raise ConfigError('optim.weight_decay is AdamW\'s; set --config.optim.weight_decay=0 '
                       'with optim.name=sgd.')

@@ -29,6 +29,8 @@ RESUMABLE_FIELDS = ('num_epochs', 'checkpoint_every_epochs', 'keep_checkpoints',
                     'train.loop', 'train.steps_per_call', 'bench.batch_sizes',
                     'bench.repetitions', 'evaluate.classifier_workdir', 'evaluate.cache_dir',
                     'diagnostics.every_steps')
+# Not resumable, like every field not above: optim.reconstruction_loss (another
+# objective) and optim.ema_decay (the average so far was kept with the old decay).
 
 
 def _flatten(tree: Dict[str, Any], prefix: str = '') -> Dict[str, Any]:

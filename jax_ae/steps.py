@@ -108,14 +108,15 @@ def training_loss(params, state: TrainState, batch: Batch, key: jax.Array, task:
   `key` is the step's randomness: the augmentation of the batch's images (the
   autoencoders' targets are then the augmented images) and dropout. `total` is
   `objective`'s (objective.py: a label head's cross-entropy, smoothed labels, an edge
-  term); `means` are the batch means of the task's plain metrics, what a run reports;
-  `updates` the mutated collections: 'batch_stats', and `also_mutable` (diagnostics.py
-  asks for 'diagnostics'). The one definition both the train step and diagnostics use.
+  term, the pixels' cross-entropy); `means` are the batch means of the task's plain
+  metrics, what a run reports; `updates` the mutated collections: 'batch_stats', and
+  `also_mutable` (diagnostics.py asks for 'diagnostics'). The one definition both the
+  train step and diagnostics use.
   """
   augment_key, dropout_key = jax.random.split(key)
   batch = {**batch, 'image': augment.augment_images(augment_key, batch['image'], augmentation)}
   mutable = ['batch_stats', *also_mutable]
-  if objective.reads_code_logits:
+  if objective.reads_intermediates:
     mutable.append('intermediates')
   outputs, updates = state.apply_fn(
       {'params': params, 'batch_stats': state.batch_stats}, batch['image'],
