@@ -108,6 +108,50 @@ def test_evaluate_end_to_end_and_its_errors(tmp_path, mock_tfds, monkeypatch):
     evaluate.evaluate_run(wrong_model, str(tmp_path / 'autoencoder'))
 
 
+@pytest.mark.parametrize('ema_decay, val_loss, val_ema_loss, chosen', [
+    (0.0, 0.02, 0.01, 'raw'),  # no average kept
+    (0.999, 0.02, 0.01, 'ema'),
+    (0.999, 0.01, 0.02, 'raw'),
+    (0.999, None, None, 'raw'),  # no validation split: the test split never chooses
+])
+def test_the_better_weights_on_validation_are_chosen(ema_decay, val_loss, val_ema_loss, chosen):
+  config = tiny_config('v2')
+  config.optim.ema_decay = ema_decay
+  row = {'epoch': 2, 'test_loss': 0.0, 'test_ema_loss': 0.0}
+  if val_loss is not None:
+    row.update(val_loss=val_loss, val_ema_loss=val_ema_loss)
+  weights, why = evaluate.chosen_weights(config, [{'epoch': 1}, row])
+  assert weights == chosen and why
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('chosen', ('raw', 'ema'))
+def test_evaluate_measures_the_weights_chosen_on_validation_and_names_them(
+    chosen, tmp_path, mock_tfds):
+  del mock_tfds
+  config = tiny_config('v2')
+  config.optim.ema_decay = 0.5
+  config.data.validation_size = 8
+  workdir = tmp_path / 'autoencoder'
+  train.train_and_evaluate(config, str(workdir))
+  rows = [json.loads(line) for line in (workdir / 'metrics.jsonl').read_text().splitlines()]
+  assert all('val_ema_loss' in row for row in rows)
+  # Make the chosen one the better on validation, whatever training gave.
+  rows[-1]['val_ema_loss'] = rows[-1]['val_loss'] + (-1e-3 if chosen == 'ema' else 1e-3)
+  (workdir / 'metrics.jsonl').write_text(''.join(json.dumps(row) + '\n' for row in rows))
+  config.evaluate.cache_dir = str(tmp_path / 'cache')
+  config.evaluate.classifier_workdir = str(tmp_path / 'no_classifier')
+  results = evaluate.evaluate_run(config, str(workdir))
+  assert results['weights'] == chosen
+  assert f'| weights | {chosen} |' in evaluate.format_results(results)
+  assert results['val_mse'] == rows[-1]['val_ema_loss' if chosen == 'ema' else 'val_loss']
+  raw_test_mse = rows[-1]['test_loss']  # the last epoch tests the raw parameters only
+  if chosen == 'raw':
+    np.testing.assert_allclose(results['test_mse'], raw_test_mse, rtol=1e-5)
+  else:
+    assert results['test_mse'] != pytest.approx(raw_test_mse, rel=1e-5)
+
+
 @pytest.mark.slow
 def test_evaluate_without_a_classifier_writes_the_rest_and_says_how_to_train_it(
     tmp_path, mock_tfds, monkeypatch):
