@@ -202,7 +202,9 @@ def _picture(workdirs: Sequence[str], rows: Sequence[Dict[str, Any]]):
       shown[name] = plots.pick_examples(data.load_dataset(config.data)['test'],
                                         len(data.CLASS_NAMES[name]))
       picture_rows[name] = [(f'{name} original', shown[name]['image'])]
-    model, variables = evaluate.load_trained_model(config, workdir)
+    # The weights its eval.json measured: the moving average where it chose that.
+    model, variables = evaluate.load_trained_model(
+        config, workdir, evaluate.MODEL_FILES[row.get('weights', 'raw')])
     picture_rows[name].append((f'{row["run"]}\ntest MSE {row["test_mse"]:.3g}',
                                np.asarray(model.apply(variables, shown[name]['image'],
                                                       train=False))))

@@ -127,7 +127,7 @@ def test_the_better_weights_on_validation_are_chosen(ema_decay, val_loss, val_em
 @pytest.mark.slow
 @pytest.mark.parametrize('chosen', ('raw', 'ema'))
 def test_evaluate_measures_the_weights_chosen_on_validation_and_names_them(
-    chosen, tmp_path, mock_tfds):
+    chosen, tmp_path, mock_tfds, monkeypatch):
   del mock_tfds
   config = tiny_config('v2')
   config.optim.ema_decay = 0.5
@@ -150,6 +150,13 @@ def test_evaluate_measures_the_weights_chosen_on_validation_and_names_them(
     np.testing.assert_allclose(results['test_mse'], raw_test_mse, rtol=1e-5)
   else:
     assert results['test_mse'] != pytest.approx(raw_test_mse, rel=1e-5)
+  # --mode=report draws the reconstructions of the weights eval.json measured.
+  loaded = []
+  load_trained_model = evaluate.load_trained_model
+  monkeypatch.setattr(evaluate, 'load_trained_model', lambda config, workdir, model_file: (
+      loaded.append(model_file), load_trained_model(config, workdir, model_file))[1])
+  report.write_report([str(workdir)], str(tmp_path / 'report'))
+  assert loaded == [evaluate.MODEL_FILES[chosen]]
 
 
 @pytest.mark.slow
