@@ -288,3 +288,23 @@ def test_report_rewrites_only_its_own_section_of_results_md(tmp_path, make_key, 
   assert report.section_markers('extra')[1] in thrice
   with pytest.raises(UserError, match='--table'):
     report_on(['first'], '../elsewhere')
+
+
+def test_of_several_seeds_of_one_config_the_best_on_validation_is_named(tmp_path):
+  def run(name, seed, val_mse, test_mse, code_dim=4):
+    config = tiny_config('v2')
+    config.seed = seed
+    config.model.code_dim = code_dim
+    (tmp_path / name).mkdir()
+    (tmp_path / name / 'config.json').write_text(config.to_json())
+    return str(tmp_path / name), {'run': name, 'val_mse': val_mse, 'test_mse': test_mse}
+
+  runs = [run('seed0', 0, 0.012, 0.010), run('seed1', 1, 0.011, 0.013),
+          run('seed2', 2, 0.013, 0.009), run('other', 0, 0.001, 0.001, code_dim=5),
+          run('unvalidated0', 0, None, 0.01, code_dim=6),
+          run('unvalidated1', 1, None, 0.02, code_dim=6)]
+  workdirs, rows = zip(*runs)
+  assert report.seed_choices(workdirs, rows, 'val_mse', higher_is_better=False) == [
+      'Seeds of one config, chosen on val_mse: **seed1** (0.011) of seed0, seed1, seed2.\n']
+  assert report.seed_choices(workdirs, rows, 'val_mse', higher_is_better=True)[0].startswith(
+      'Seeds of one config, chosen on val_mse: **seed2**')
