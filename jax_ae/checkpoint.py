@@ -81,8 +81,11 @@ def digest(tree, position: 'Position') -> str:
 
 
 def _state_arrays(state) -> Dict[str, Any]:
-  return {'params': state.params, 'opt_state': state.opt_state,
-          'batch_stats': state.batch_stats, 'step': state.step}
+  arrays = {'params': state.params, 'opt_state': state.opt_state,
+            'batch_stats': state.batch_stats, 'step': state.step}
+  if state.ema_params is not None:  # optim.ema_decay > 0: else the checkpoint of before
+    arrays['ema_params'] = state.ema_params
+  return arrays
 
 
 def _first_sentence(error: Exception) -> str:

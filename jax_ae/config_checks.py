@@ -88,6 +88,12 @@ def _check_relations(config: ml_collections.ConfigDict) -> None:
   if config.optim.edge_weight and config.task != 'reconstruct':
     raise ConfigError('optim.edge_weight weighs the edges of reconstructed images; set '
                       '--config.optim.edge_weight=0 unless task=reconstruct.')
+  if (config.optim.reconstruction_loss == 'bce'
+      and not models.REGISTRY[config.model.name].sigmoid_output):
+    sigmoid_models = ', '.join(name for name, spec in models.REGISTRY.items()
+                               if spec.sigmoid_output)
+    raise ConfigError(f'--config.optim.reconstruction_loss=bce needs a decoder that ends in a '
+                      f'sigmoid ({sigmoid_models}), not {config.model.name}; use mse.')
   if config.optim.name == 'sgd' and config.optim.weight_decay:
     raise ConfigError('optim.weight_decay is AdamW\'s; set --config.optim.weight_decay=0 '
                       'with optim.name=sgd.')

@@ -24,6 +24,7 @@ from jax_ae import train_loops
 
 OPTIMIZERS = ('adam', 'sgd')
 SCHEDULES = ('exponential', 'cosine')
+RECONSTRUCTION_LOSSES = ('mse', 'bce')
 
 
 def _is_int(value: Any) -> bool:
@@ -237,6 +238,15 @@ FIELDS: List[Field] = [
           "neighbouring pixels' differences (jax_ae/objective.py), which pays for thin edges; "
           "0 = off.",
           Check('number', lambda weight, config: weight >= 0, '0 (off) or a positive weight')),
+    Field('optim.reconstruction_loss', 'mse', "Autoencoders with a sigmoid output (v2, "
+          "hinton2006, conv_ae): 'bce' trains on the pixels' binary cross-entropy, from the "
+          "logits (jax_ae/objective.py); the metrics stay MSE.", OneOf(RECONSTRUCTION_LOSSES)),
+    # Not resumable: the average so far was kept with the old decay.
+    Field('optim.ema_decay', 0.0, 'Also keep an exponential moving average of the parameters '
+          'with this decay (0 = off, 0.999 typical), evaluated beside them each epoch '
+          '(val_ema_*) and saved as model_ema.msgpack.',
+          Check('number', lambda decay, config: 0 <= decay < 1,
+                'in [0, 1) (0 = off, e.g. 0.999)')),
     Field('train.loop', 'auto', 'python: a Python loop over a jitted, donated step. scan: many '
           'steps in one jitted device loop. auto: the faster on this backend '
           '(jax_ae/train_loops.py).', OneOf(train_loops.LOOPS), resumable=True),

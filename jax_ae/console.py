@@ -255,10 +255,12 @@ class EpochProgress:
 
 def log_epoch(metrics: Dict[str, Any], num_epochs: int) -> None:
   """The console's one line per epoch, from its metrics.jsonl row."""
-  figures = [f'{name} {metrics[name]:.5f}' for name in ('train_loss', 'val_loss', 'test_loss')
+  held_out = ('val', 'val_ema', 'test', 'test_ema')
+  figures = [f'{name} {metrics[name]:.5f}'
+             for name in ('train_loss', *(f'{split}_loss' for split in held_out))
              if metrics.get(name) is not None]
   figures += [f'{name} {metrics[name]:.4f}'
-              for name in ('train_accuracy', 'val_accuracy', 'test_accuracy')
+              for name in ('train_accuracy', *(f'{split}_accuracy' for split in held_out))
               if metrics.get(name) is not None]
   absl_logging.info('epoch %d/%d  %s  lr %.2e  grad_norm %.3f  %.1fs (%.0f examples/s)',
                     metrics['epoch'], num_epochs, '  '.join(figures), metrics['learning_rate'],

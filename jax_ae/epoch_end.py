@@ -50,9 +50,10 @@ def metrics_row(finished: Finished, trainer: train_loops.Trainer) -> Dict[str, A
   row = {'epoch': finished.epoch, 'step': step}
   for name in trainer.task.metric_names:
     row[f'train_{name}'] = float(finished.sums[name]) / num_steps
-    for split in ('val', 'test'):
-      if f'{split}_{name}' in finished.evaluation:
-        row[f'{split}_{name}'] = float(finished.evaluation[f'{split}_{name}'])
+    for held_out_name in (f'{split}_{weights}{name}' for split in ('val', 'test')
+                          for weights in ('', 'ema_')):
+      if held_out_name in finished.evaluation:
+        row[held_out_name] = float(finished.evaluation[held_out_name])
   examples = (trainer.steps_per_epoch - finished.steps_at_start) * trainer.config.batch_size
   return {**row, 'learning_rate': float(trainer.learning_rate_fn(step - 1)),
           'grad_norm': float(finished.sums['grad_norm']) / num_steps,

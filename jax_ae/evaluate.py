@@ -20,6 +20,9 @@ per_class                       test_mse and class_fidelity of each class
 epochs, train_seconds, val_mse  from the run's metrics.jsonl: val_mse is the last epoch's
                                 loss on the validation split (`data.validation_size`;
                                 null without one), the figure a config is chosen by
+weights                         'raw', or 'ema': a run with `optim.ema_decay` saved the
+                                moving average of its parameters too, and the one
+                                whose last validation loss is lower is measured
 """
 
 import json
@@ -50,15 +53,16 @@ PROBE_STEPS = 500
 PROBE_LEARNING_RATE = 0.05
 
 
-def load_trained_model(config: ml_collections.ConfigDict, workdir: str) -> Tuple[Any, Dict]:
-  """The configured model and the variables its run saved in `workdir`."""
+def load_trained_model(config: ml_collections.ConfigDict, workdir: str,
+                       model_file: str = run_files.MODEL_FILE) -> Tuple[Any, Dict]:
+  """The configured model and the variables its run saved in `workdir` (as `model_file`)."""
   model = models.create_model(config.model)
   # The values are overwritten by the saved ones: any key will do.
   template = jax.device_get(steps.init_variables(model, jax.random.key(0)))
   mismatch = UserError(f'the model saved in {workdir!r} is not the one this config builds '
                        f'({config.model.name}); pass the config it was trained with.')
   try:
-    variables = run_files.load_model_variables(workdir, template)
+    variables = run_files.load_model_variables(workdir, template, model_file)
   except (ValueError, KeyError, AttributeError, TypeError) as error:  # another model's tree
     raise mismatch from error
   # flax.serialization restores the saved shapes whatever the template's: compare them.
@@ -67,6 +71,27 @@ def load_trained_model(config: ml_collections.ConfigDict, workdir: str) -> Tuple
       [np.shape(leaf) for leaf in jax.tree.leaves(template)]):
     raise mismatch
   return model, variables
+
+
+MODEL_FILES = {'raw': run_files.MODEL_FILE, 'ema': run_files.EMA_MODEL_FILE}
+
+
+def chosen_weights(config: ml_collections.ConfigDict, rows) -> Tuple[str, str]:
+  """('raw' or 'ema', why): which saved parameters to measure, from metrics.jsonl's `rows`.
+
+  The moving average (optim.ema_decay) where its last validation loss is below the raw
+  parameters'. Without a validation split, the raw ones: choosing on the test split
+  would tune on the figure reported.
+  """
+  if config.optim.ema_decay <= 0:
+    return 'raw', 'no moving average (optim.ema_decay 0)'
+  last = rows[-1] if rows else {}
+  raw, ema = last.get('val_loss'), last.get('val_ema_loss')
+  if raw is None or ema is None or np.isnan(raw) or np.isnan(ema):
+    return 'raw', 'no validation loss of both to choose on'
+  if ema < raw:
+    return 'ema', f'val MSE {ema:.5g} against the raw parameters\' {raw:.5g}'
+  return 'raw', f'val MSE {raw:.5g} against the moving average\'s {ema:.5g}'
 
 
 def batched(function, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
@@ -181,7 +206,9 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
   if not tasks.get(config.task).reproduces_input:
     raise UserError(f'--mode=evaluate measures autoencoders; {config.model.name} is a '
                     f'classifier, whose test accuracy is in {workdir}/metrics.jsonl.')
-  model, variables = load_trained_model(config, workdir)
+  weights, why = chosen_weights(config, run_files.RunFiles(workdir, writes=False).read_metrics())
+  logging.info('Measuring the %s parameters (%s).', weights, why)
+  model, variables = load_trained_model(config, workdir, MODEL_FILES[weights])
   classifier = load_classifier(  # before the data: a wrong classifier fails fast
       config.evaluate.classifier_workdir or CLASSIFIER_WORKDIRS[config.data.name],
       config.data.name)
@@ -211,6 +238,7 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
       'version': config.model.name,
       'dataset': config.data.name,
       'code_dim': config.model.code_dim,
+      'weights': weights,
       'test_mse': test_mse,
       'sse_per_image': test_mse * models.IMAGE_PIXELS,
       'psnr': float(10 * np.log10(1.0 / test_mse)),
@@ -223,7 +251,7 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
                                        train_split['label'], test_codes, test_split['label']),
       'per_class': per_class_table(test_split['label'], errors, faithful, class_names),
   }
-  results.update(_training_summary(workdir))
+  results.update(_training_summary(workdir, weights))
   run_files.write_atomically(os.path.join(workdir, EVAL_FILE),
                              json.dumps(results, indent=2).encode())
   fidelity = ('no classifier' if results['class_fidelity'] is None else
@@ -239,11 +267,13 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
   return results
 
 
-def _training_summary(workdir: str) -> Dict[str, Any]:
-  """Epochs trained, training seconds and the last validation MSE, from metrics.jsonl."""
+def _training_summary(workdir: str, weights: str) -> Dict[str, Any]:
+  """Epochs trained, training seconds and the last validation MSE of the measured
+  `weights`, from metrics.jsonl."""
   rows = run_files.RunFiles(workdir, writes=False).read_metrics()
+  val_name = 'val_ema_loss' if weights == 'ema' else 'val_loss'
   return {'epochs': len(rows), 'train_seconds': float(sum(row['epoch_seconds'] for row in rows)),
-          'val_mse': rows[-1].get('val_loss') if rows else None}
+          'val_mse': rows[-1].get(val_name) if rows else None}
 
 
 def format_results(results: Dict[str, Any]) -> str:

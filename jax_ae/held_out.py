@@ -97,12 +97,19 @@ class Evaluator:
     """An epoch's held-out results on device: 'val_*' every epoch of a run with a
     validation split, whose test split is evaluated after its last epoch only, as records
     are claimed: chosen on validation, tested once. Without one, 'test_*' every epoch.
+    With `optim.ema_decay`, the moving average of the parameters on the same split every
+    epoch beside them, 'val_ema_*' (or 'test_ema_*'); the test split after the last
+    epoch is the raw parameters' (--mode=evaluate tests the better of the two).
     """
     results = {}
     if self.validation_batches is not None:
       results = _named(self._evaluate(state, self.validation_batches), 'val')
     if self.validation_batches is None or last_epoch:
       results.update(self.test_results(state))
+    if state.ema_params is not None:
+      judged = self.test_batches if self.validation_batches is None else self.validation_batches
+      results.update(_named(self._evaluate(steps.with_ema_params(state), judged),
+                            f'{self.judged_on}_ema'))
     return results
 
   def predictor(self, state: steps.TrainState) -> Callable[[np.ndarray], np.ndarray]:

@@ -62,6 +62,9 @@ class ModelSpec:
   # Models with `features`: the most conv blocks the 28x28 input allows; 0 for others.
   max_blocks: int
   from_notebook: bool  # one of the notebook's versions (VERSIONS)
+  # Its reconstructions are a sigmoid of logits it sows (`sigmoid_output`): the models
+  # optim.reconstruction_loss='bce' can train.
+  sigmoid_output: bool = False
 
   def config_fields(self) -> Dict[str, Any]:
     """{field: default} of the module's configurable attributes, in declaration order."""
@@ -90,12 +93,13 @@ REGISTRY: Dict[str, ModelSpec] = {}
 
 def register(name: str, *, task: str = 'reconstruct', convolutional: bool = False,
              batch_norm: Union[bool, Callable[[nn.Module], bool]] = False, max_blocks: int = 0,
-             from_notebook: bool = False):
+             from_notebook: bool = False, sigmoid_output: bool = False):
   """Class decorator: makes the module buildable as `config.model.name = name`."""
 
   def add(module: Type[nn.Module]) -> Type[nn.Module]:
     assert name not in REGISTRY, name
-    spec = ModelSpec(name, module, task, convolutional, batch_norm, max_blocks, from_notebook)
+    spec = ModelSpec(name, module, task, convolutional, batch_norm, max_blocks, from_notebook,
+                     sigmoid_output)
     missing = [field.name for field in dataclasses.fields(module)
                if field.name not in ('parent', 'name') and field.default is dataclasses.MISSING]
     assert not missing, f'{name}: give {missing} defaults, the values default_model_config starts from'
@@ -118,6 +122,20 @@ def create_model(model_config: ml_collections.ConfigDict) -> nn.Module:
 
 def _identity(x: jax.Array) -> jax.Array:
   return x
+
+
+RECONSTRUCTION_LOGITS = 'reconstruction_logits'
+
+
+def sigmoid_output(module: nn.Module, logits: jax.Array) -> jax.Array:
+  """The reconstruction sigmoid(logits), [batch, 784] in (0, 1); sows `logits` too.
+
+  As RECONSTRUCTION_LOGITS in 'intermediates', which only a train step whose objective
+  is the pixels' binary cross-entropy asks for (objective.py computes it from the
+  logits, finite where the sigmoid rounds to 0 or 1); elsewhere the sow is a no-op.
+  """
+  module.sow('intermediates', RECONSTRUCTION_LOGITS, logits)
+  return nn.sigmoid(logits)
 
 
 class Autoencoder(nn.Module):
@@ -169,7 +187,7 @@ class AutoencoderV1(Autoencoder):
     return self.decoder_output(self.decoder_hidden(code))
 
 
-@register('v2', from_notebook=True)
+@register('v2', from_notebook=True, sigmoid_output=True)
 class AutoencoderV2(AutoencoderV1):
   """V2: V1 plus a sigmoid after each hidden layer and on the output.
 
@@ -180,7 +198,7 @@ class AutoencoderV2(AutoencoderV1):
     return self.encoder_code(nn.sigmoid(self.encoder_hidden(x)))
 
   def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
-    return nn.sigmoid(self.decoder_output(nn.sigmoid(self.decoder_hidden(code))))
+    return sigmoid_output(self, self.decoder_output(nn.sigmoid(self.decoder_hidden(code))))
 
 
 class MlpAutoencoder(Autoencoder):
@@ -213,7 +231,10 @@ class MlpAutoencoder(Autoencoder):
   def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
     for layer in self.decoder_layers:
       code = self._activate(layer(code), layer.name)
-    return self.output_activation(self.decoder_output(code))
+    logits = self.decoder_output(code)
+    if self.output_activation is nn.sigmoid:
+      return sigmoid_output(self, logits)
+    return self.output_activation(logits)
 
   def _activate(self, x: jax.Array, after: str) -> jax.Array:
     # A ReLU records its dead units for diagnostics.py; other activations have none.
@@ -284,7 +305,7 @@ class AutoencoderV5(AutoencoderV4):
     return super().encode(self.input_norm(x, train), train)
 
 
-@register('hinton2006')
+@register('hinton2006', sigmoid_output=True)
 class DeepAutoencoder(MlpAutoencoder):
   """Hinton & Salakhutdinov (Science, 2006): 784-1000-500-250-30 and its mirror image.
 
@@ -360,12 +381,13 @@ class ConvDecoder(nn.Module):
       for _ in range(self.convs_per_block):
         x = _conv_block(x, width, self.batch_norm, train)
     x = nn.Conv(1, (3, 3))(x)
-    return nn.sigmoid(x).reshape(code.shape[0], IMAGE_PIXELS)
+    return sigmoid_output(self, x.reshape(code.shape[0], IMAGE_PIXELS))
 
 
 # Each block pools 2x2: 28 -> 14 -> 7 -> 3. The autoencoder upsamples by 2 per block and
 # cannot get back to 28 from 3, so it takes at most two blocks; the classifier three.
-@register('conv_ae', convolutional=True, batch_norm=lambda model: model.batch_norm, max_blocks=2)
+@register('conv_ae', convolutional=True, batch_norm=lambda model: model.batch_norm, max_blocks=2,
+          sigmoid_output=True)
 class ConvAutoencoder(Autoencoder):
   """The to-do list's CNN autoencoder: conv blocks and max pooling down, upsampling up.
 

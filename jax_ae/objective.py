@@ -14,6 +14,11 @@ by accuracy.)
   error of the images' horizontal and vertical pixel differences. The squared error of
   the pixels pays little for the few thin lines (a zip, a collar, buttons) that tell a
   coat from a pullover; differences of neighbours are large exactly there.
+- `reconstruction_loss` (optim.reconstruction_loss, autoencoders whose output is a
+  sigmoid): 'bce' replaces the pixels' squared error by their binary cross-entropy
+  against the target pixels (in [0, 1]), computed from the decoder's logits (sown by
+  models.sigmoid_output): a saturated wrong pixel costs ~|logit| rather than at most 1,
+  and it stays finite where the sigmoid rounds to exactly 0 or 1.
 """
 
 from typing import Any, Mapping, NamedTuple
@@ -24,6 +29,7 @@ import ml_collections
 import optax
 
 from jax_ae.models import IMAGE_SIDE
+from jax_ae.models import RECONSTRUCTION_LOGITS
 
 Batch = Mapping[str, jax.Array]
 
@@ -34,17 +40,37 @@ class Objective(NamedTuple):
   label_weight: float = 0.0
   label_smoothing: float = 0.0
   edge_weight: float = 0.0
+  reconstruction_loss: str = 'mse'  # or 'bce'
 
   @property
-  def reads_code_logits(self) -> bool:
-    """Whether the forward pass must sow the code head's logits ('intermediates')."""
-    return self.label_weight > 0
+  def reads_intermediates(self) -> bool:
+    """Whether the forward pass must sow what it reads ('intermediates'): the code
+    head's logits, the reconstruction's logits."""
+    return self.label_weight > 0 or self.reconstruction_loss == 'bce'
 
 
 def from_config(config: ml_collections.ConfigDict) -> Objective:
   return Objective(label_weight=config.model.get('label_weight', 0.0),
                    label_smoothing=config.optim.label_smoothing,
-                   edge_weight=config.optim.edge_weight)
+                   edge_weight=config.optim.edge_weight,
+                   reconstruction_loss=config.optim.reconstruction_loss)
+
+
+def pixel_cross_entropy(logits: jax.Array, images: jax.Array) -> jax.Array:
+  """Mean binary cross-entropy of the pixels, per example: [batch, 784] x2 -> [batch].
+
+  `logits` are the decoder's, before its sigmoid; `images` the targets in [0, 1].
+  optax's form, max(z, 0) - z y + log1p(exp(-|z|)), never takes the log of 0.
+  """
+  return jnp.mean(optax.sigmoid_binary_cross_entropy(logits, images), axis=-1)
+
+
+def _sown(intermediates: Mapping[str, Any], name: str) -> jax.Array:
+  """The one value sown as `name`, at any depth: a submodule's sow nests under its name."""
+  found = [leaf for path, leaf in jax.tree_util.tree_leaves_with_path(intermediates)
+           if any(getattr(key, 'key', None) == name for key in path)]
+  assert len(found) == 1, (name, len(found))
+  return found[0]
 
 
 def edge_error(reconstructions: jax.Array, images: jax.Array) -> jax.Array:
@@ -66,9 +92,12 @@ def minimised(objective: Objective, task_loss: jax.Array, outputs: jax.Array, ba
 
   task_loss: the batch mean of the task's loss; outputs: the model's training-mode
   outputs ([batch, 784] images or [batch, 10] logits); intermediates: what the forward
-  pass sowed (empty unless `objective.reads_code_logits`).
+  pass sowed (empty unless `objective.reads_intermediates`).
   """
   total = task_loss
+  if objective.reconstruction_loss == 'bce':
+    total = jnp.mean(pixel_cross_entropy(_sown(intermediates, RECONSTRUCTION_LOGITS),
+                                         batch['image']))
   if objective.label_smoothing:
     targets = optax.smooth_labels(jax.nn.one_hot(batch['label'], outputs.shape[-1]),
                                   objective.label_smoothing)
@@ -76,7 +105,7 @@ def minimised(objective: Objective, task_loss: jax.Array, outputs: jax.Array, ba
   if objective.edge_weight:
     total += objective.edge_weight * jnp.mean(edge_error(outputs, batch['image']))
   if objective.label_weight:
-    (code_logits,) = intermediates['code_logits']
+    code_logits = _sown(intermediates, 'code_logits')
     total += objective.label_weight * jnp.mean(
         optax.softmax_cross_entropy_with_integer_labels(code_logits, batch['label']))
   return total

@@ -111,6 +111,30 @@ def read_classifier_rows(workdirs: Sequence[str]) -> List[Dict[str, Any]]:
   return rows
 
 
+def seed_choices(workdirs: Sequence[str], rows: Sequence[Dict[str, Any]], figure: str,
+                 higher_is_better: bool) -> List[str]:
+  """One line for each config run with several seeds, naming the run chosen on validation.
+
+  Runs are of one config when their config.json agree on every field but `seed`. The
+  one with the best `figure` (val_mse, val_accuracy) is the run a record claims:
+  chosen on validation, never on the test figures beside it. A config whose runs do not
+  all have the figure (no validation split) gets no line.
+  """
+  groups = {}
+  for workdir, row in zip(workdirs, rows):
+    config = json.loads(run_files.load_run_config(workdir).to_json())
+    del config['seed']
+    groups.setdefault(json.dumps(config, sort_keys=True), []).append(row)
+  lines = []
+  for runs in groups.values():
+    if len(runs) < 2 or any(run.get(figure) is None or np.isnan(run[figure]) for run in runs):
+      continue
+    best = (max if higher_is_better else min)(runs, key=lambda run: run[figure])
+    lines.append(f'Seeds of one config, chosen on {figure}: **{best["run"]}** '
+                 f'({best[figure]:.4g}) of {", ".join(run["run"] for run in runs)}.\n')
+  return lines
+
+
 def results_markdown(rows: Sequence[Dict[str, Any]], columns=COLUMNS) -> str:
   """One row per run; test figures on the test split, ratio_to_pca < 1 beats PCA.
 
@@ -141,9 +165,11 @@ def replace_section(text: str, table: str, section: str) -> str:
 
 def section_text(table: str, runs: Sequence[str], output_dir: str,
                  rows: Sequence[Dict[str, Any]],
-                 classifier_rows: Sequence[Dict[str, Any]]) -> str:
+                 classifier_rows: Sequence[Dict[str, Any]],
+                 choices: Sequence[str] = ()) -> str:
   """The section of RESULTS.md a report writes: its markers, the command that writes
-  it, the autoencoders' table and the classifiers' (each where it has rows)."""
+  it, the autoencoders' table and the classifiers' (each where it has rows), and the
+  seed chosen on validation of each config run with several (`seed_choices`)."""
   table_flag = '' if table == DEFAULT_TABLE else f' --table={table}'
   begin, end = section_markers(table)
   wrote = f'this section and {table}.png' if rows else 'this section'
@@ -156,6 +182,7 @@ def section_text(table: str, runs: Sequence[str], output_dir: str,
   if classifier_rows:
     parts.append('Classifiers, from the last epoch of each run\'s metrics.jsonl:\n')
     parts.append(results_markdown(classifier_rows, CLASSIFIER_COLUMNS))
+  parts.extend(choices)
   parts.append(end)
   return '\n'.join(parts)
 
@@ -177,7 +204,9 @@ def write_report(workdirs: Sequence[str], output_dir: str,
     run_files.write_atomically(os.path.join(output_dir, picture_name), _picture(
         autoencoders, rows).png)
   used = [workdir for workdir in workdirs if workdir in autoencoders or workdir in classifiers]
-  section = section_text(table, used, output_dir, rows, classifier_rows)
+  choices = (seed_choices(autoencoders, rows, 'val_mse', higher_is_better=False) +
+             seed_choices(classifiers, classifier_rows, 'val_accuracy', higher_is_better=True))
+  section = section_text(table, used, output_dir, rows, classifier_rows, choices)
   path = os.path.join(output_dir, RESULTS_FILE)
   text = '# Results\n'
   if os.path.exists(path):
@@ -187,6 +216,8 @@ def write_report(workdirs: Sequence[str], output_dir: str,
   for shown_rows, columns in ((rows, COLUMNS), (classifier_rows, CLASSIFIER_COLUMNS)):
     if shown_rows:
       print(results_markdown(shown_rows, columns))
+  for line in choices:
+    print(line)
   return rows + classifier_rows
 
 
@@ -201,7 +232,9 @@ def _picture(workdirs: Sequence[str], rows: Sequence[Dict[str, Any]]):
       shown[name] = plots.pick_examples(data.load_dataset(config.data)['test'],
                                         len(data.CLASS_NAMES[name]))
       picture_rows[name] = [(f'{name} original', shown[name]['image'])]
-    model, variables = evaluate.load_trained_model(config, workdir)
+    # The weights its eval.json measured: the moving average where it chose that.
+    model, variables = evaluate.load_trained_model(
+        config, workdir, evaluate.MODEL_FILES[row.get('weights', 'raw')])
     picture_rows[name].append((f'{row["run"]}\ntest MSE {row["test_mse"]:.3g}',
                                np.asarray(model.apply(variables, shown[name]['image'],
                                                       train=False))))

@@ -35,6 +35,7 @@ DIAGNOSTICS_FILE = 'diagnostics.jsonl'  # config.diagnostics.every_steps > 0 onl
 MODEL_FILE = 'model.msgpack'
 PER_CLASS_FILE = 'per_class.json'  # classifiers: the test split's accuracy per class
 MODEL_DIGEST_FILE = MODEL_FILE + '.sha256'
+EMA_MODEL_FILE = 'model_ema.msgpack'  # optim.ema_decay > 0: the parameters' moving average
 # Every picture a run may leave, named `{name}.png` (tasks.py and train.py choose them).
 PICTURES = ('loss_curve', 'reconstructions', 'confusion_matrix', 'misclassified', 'diagnostics')
 CHECKPOINTS_DIR = 'checkpoints'
@@ -93,7 +94,8 @@ class RunFiles:
     if not self.writes:
       return
     for name in os.listdir(self.workdir):
-      if name in (CONFIG_FILE, METRICS_FILE, DIAGNOSTICS_FILE, MODEL_FILE, MODEL_DIGEST_FILE) \
+      if name in (CONFIG_FILE, METRICS_FILE, DIAGNOSTICS_FILE, MODEL_FILE, MODEL_DIGEST_FILE,
+                  EMA_MODEL_FILE, EMA_MODEL_FILE + '.sha256') \
           or name in {f'{picture}.png' for picture in PICTURES} \
           or name.startswith('events.out.tfevents'):
         os.remove(self.path(name))
@@ -159,8 +161,9 @@ class RunFiles:
     if self.writes:
       write_atomically(self.path(PER_CLASS_FILE), json.dumps(rows, indent=1).encode())
 
-  def write_model(self, variables: Dict[str, Any]) -> None:
-    """model.msgpack of the variables ({'params', 'batch_stats'}), and its sha256 beside it.
+  def write_model(self, variables: Dict[str, Any], name: str = MODEL_FILE) -> None:
+    """`name` (model.msgpack) of the variables ({'params', 'batch_stats'}), and its
+    sha256 beside it (`name`.sha256).
 
     The old digest goes first: a crash between the two writes leaves a model without
     a digest (loaded unchecked, as models from before digests), never a mismatch.
@@ -168,11 +171,11 @@ class RunFiles:
     if not self.writes:
       return
     content = flax.serialization.to_bytes(variables)
-    if os.path.exists(self.path(MODEL_DIGEST_FILE)):
-      os.remove(self.path(MODEL_DIGEST_FILE))
-    write_atomically(self.path(MODEL_FILE), content)
-    write_atomically(self.path(MODEL_DIGEST_FILE),
-                     f'{hashlib.sha256(content).hexdigest()}  {MODEL_FILE}\n'.encode())
+    digest_path = self.path(name + '.sha256')
+    if os.path.exists(digest_path):
+      os.remove(digest_path)
+    write_atomically(self.path(name), content)
+    write_atomically(digest_path, f'{hashlib.sha256(content).hexdigest()}  {name}\n'.encode())
 
 
 def _append_rows(path: str, rows: List[Dict[str, Any]]) -> None:
@@ -203,24 +206,25 @@ def _read_rows(path: str, key: str) -> List[Dict[str, float]]:
   return [rows_by_key[value] for value in sorted(rows_by_key)]
 
 
-def load_model_variables(workdir: str, template: Dict[str, Any]) -> Dict[str, Any]:
-  """Reads model.msgpack into the structure of `template` ({'params', 'batch_stats'}).
+def load_model_variables(workdir: str, template: Dict[str, Any],
+                         name: str = MODEL_FILE) -> Dict[str, Any]:
+  """Reads `name` (model.msgpack) into the structure of `template` ({'params', 'batch_stats'}).
 
   Raises UserError where the file is missing, does not match the sha256 written beside
   it, or holds no variables; ValueError or KeyError where it holds another model's.
   """
-  path = os.path.join(workdir, MODEL_FILE)
+  path = os.path.join(workdir, name)
   if not os.path.exists(path):
-    raise UserError(f'{workdir!r} holds no trained model ({MODEL_FILE}); train one there first.')
+    raise UserError(f'{workdir!r} holds no trained model ({name}); train one there first.')
   with open(path, 'rb') as f:
     content = f.read()
-  digest_path = os.path.join(workdir, MODEL_DIGEST_FILE)
+  digest_path = path + '.sha256'
   if os.path.exists(digest_path):  # models written before digests have none
     with open(digest_path) as f:
       expected = f.read().split()[:1]
     if [hashlib.sha256(content).hexdigest()] != expected:
       raise UserError(f'{path} is damaged: its sha256 differs from the one written with it '
-                      f'({MODEL_DIGEST_FILE}); train the run again, or restore the file.')
+                      f'({name}.sha256); train the run again, or restore the file.')
   try:
     raw = flax.serialization.msgpack_restore(content)
   except Exception as error:  # pylint: disable=broad-except

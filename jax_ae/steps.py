@@ -6,9 +6,11 @@ on-device epoch and held_out.py around evaluation. What is learned (loss, metric
 comes from the run's `tasks.Task`, so autoencoders and classifiers share these steps.
 """
 
+import math
 from typing import Any, Dict, Tuple
 
 from flax import linen as nn
+from flax import struct
 from flax.training import train_state
 import jax
 import jax.numpy as jnp
@@ -24,9 +26,49 @@ Batch = Dict[str, jax.Array]
 
 
 class TrainState(train_state.TrainState):
-  """Flax's TrainState plus the BatchNorm running statistics ({} for V1-V3)."""
+  """Flax's TrainState plus the BatchNorm running statistics ({} for V1-V3), and, with
+  `optim.ema_decay` > 0, a moving average of the parameters.
+
+  ema_params: None when off, and then the state, its checkpoints and the compiled
+  step are exactly those of a run without it. When on, every applied step updates it
+  (`moving_average`); a skipped (non-finite) step leaves it as it was. The average is
+  evaluated with the run's own running BatchNorm statistics (`with_ema_params`), not
+  an average of them: those are already a moving average of recent batches, late in a
+  run the averaged and raw weights differ little, and val_ema_* says whether the pair
+  works; an average of the statistics would describe activations of weights that
+  never computed them either.
+  """
 
   batch_stats: Any
+  ema_params: Any = None
+  ema_decay: float = struct.field(pytree_node=False, default=0.0)
+
+  def apply_gradients(self, *, grads, **kwargs) -> 'TrainState':
+    state = super().apply_gradients(grads=grads, **kwargs)
+    if state.ema_params is None:
+      return state
+    return state.replace(ema_params=moving_average(state.ema_params, state.params,
+                                                   state.ema_decay, state.step))
+
+
+def moving_average(average, params, decay: float, step: jax.Array):
+  """The average after the update to `params` that made `step` (1 for the first).
+
+  optax.ema(debias=True)'s value, kept directly rather than as a biased sum: the
+  params after update k weigh (1 - decay) * decay**(step - k) / (1 - decay**step), so
+  step 1 copies the params and the random initial ones never count. As a recursion:
+  average + (params - average) * (1 - decay) / (1 - decay**step), its 1 - decay**step
+  through expm1 so that it keeps its digits for decays near 1.
+  """
+  log_decay = math.log(decay)
+  weight = jnp.minimum(1.0, -math.expm1(log_decay) /
+                       -jnp.expm1(jnp.asarray(step, jnp.float32) * log_decay))
+  return jax.tree.map(lambda mean, value: mean + (value - mean) * weight, average, params)
+
+
+def with_ema_params(state: TrainState) -> TrainState:
+  """The state with its moving average as the parameters (and its own batch_stats)."""
+  return state.replace(params=state.ema_params)
 
 
 def steps_per_epoch(num_train_examples: int, batch_size: int) -> int:
@@ -88,12 +130,17 @@ def init_variables(model: nn.Module, rng: jax.Array) -> Dict[str, Any]:
 
 def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
                        learning_rate_fn: optax.Schedule) -> TrainState:
-  """The configured model, initialised from `rng`, and its optimizer on `learning_rate_fn`."""
+  """The configured model, initialised from `rng`, and its optimizer on `learning_rate_fn`
+  (and the parameters' moving average, at first a copy of them, if `optim.ema_decay`)."""
   model = models.create_model(config.model)
   variables = init_variables(model, rng)
+  ema_decay = config.optim.ema_decay
+  # A copy: the step donates the state, and one buffer cannot be donated twice.
+  ema_params = jax.tree.map(jnp.array, variables['params']) if ema_decay > 0 else None
   state = TrainState.create(apply_fn=model.apply, params=variables['params'],
                             batch_stats=variables['batch_stats'],
-                            tx=create_optimizer(config.optim, learning_rate_fn))
+                            tx=create_optimizer(config.optim, learning_rate_fn),
+                            ema_params=ema_params, ema_decay=ema_decay)
   # TrainState starts at the Python int 0; a device scalar from the start keeps the
   # jitted step's signature constant, so it compiles once rather than twice.
   return state.replace(step=jnp.zeros((), jnp.int32))
@@ -108,14 +155,15 @@ def training_loss(params, state: TrainState, batch: Batch, key: jax.Array, task:
   `key` is the step's randomness: the augmentation of the batch's images (the
   autoencoders' targets are then the augmented images) and dropout. `total` is
   `objective`'s (objective.py: a label head's cross-entropy, smoothed labels, an edge
-  term); `means` are the batch means of the task's plain metrics, what a run reports;
-  `updates` the mutated collections: 'batch_stats', and `also_mutable` (diagnostics.py
-  asks for 'diagnostics'). The one definition both the train step and diagnostics use.
+  term, the pixels' cross-entropy); `means` are the batch means of the task's plain
+  metrics, what a run reports; `updates` the mutated collections: 'batch_stats', and
+  `also_mutable` (diagnostics.py asks for 'diagnostics'). The one definition both the
+  train step and diagnostics use.
   """
   augment_key, dropout_key = jax.random.split(key)
   batch = {**batch, 'image': augment.augment_images(augment_key, batch['image'], augmentation)}
   mutable = ['batch_stats', *also_mutable]
-  if objective.reads_code_logits:
+  if objective.reads_intermediates:
     mutable.append('intermediates')
   outputs, updates = state.apply_fn(
       {'params': params, 'batch_stats': state.batch_stats}, batch['image'],

@@ -99,10 +99,12 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
 
   # Finish: the model, the final pictures.
   variables = {'params': state.params, 'batch_stats': state.batch_stats}
-  if not bool(jax.device_get(steps.all_finite(variables))):
+  if not bool(jax.device_get(steps.all_finite((variables, state.ema_params)))):
     raise Diverged(f'the final parameters are not finite; {run_files.MODEL_FILE} was not '
                    f'written', checkpoints.last_good_epoch())
   run.write_model(variables)
+  if state.ema_params is not None:  # their moving average, for --mode=evaluate to choose
+    run.write_model({**variables, 'params': state.ema_params}, run_files.EMA_MODEL_FILE)
   if evaluation is None:  # the workdir's run had already finished: no epoch ran here
     evaluation = jax.device_get(evaluator.test_results(state))
   title = tasks.picture_title(config, f'epoch {config.num_epochs}', task.headline(evaluation))

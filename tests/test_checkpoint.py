@@ -77,6 +77,40 @@ def test_run_stopped_mid_epoch_resumes_to_identical_parameters(version, tmp_path
 
 
 @pytest.mark.slow
+def test_a_run_with_ema_stopped_mid_epoch_resumes_to_identical_averages(tmp_path, mock_tfds,
+                                                                        monkeypatch):
+  del mock_tfds  # 24 examples, batch 8: 3 steps per epoch
+  config = tiny_config('v5')  # BatchNorm: the average is evaluated with its statistics
+  config.num_epochs = 3
+  config.train.steps_per_call = 1
+  config.optim.ema_decay = 0.9
+  reference = train.train_and_evaluate(config, str(tmp_path / 'reference'))
+
+  monkeypatch.setattr(interrupts, 'StopRequest', _StopAfterPolls)
+  workdir = tmp_path / 'stopped'
+  for polls in (6, 5):  # epoch 2 after one step, then epoch 3 before its second step
+    _StopAfterPolls.polls_left = polls
+    with pytest.raises(Interrupted):
+      train.train_and_evaluate(config, str(workdir))
+  _StopAfterPolls.polls_left = -1
+  resumed = train.train_and_evaluate(config, str(workdir))
+  _assert_same_state(reference, resumed)
+  jax.tree.map(np.testing.assert_array_equal, reference.ema_params, resumed.ema_params)
+  for name in ('model.msgpack', 'model_ema.msgpack'):
+    assert (workdir / name).read_bytes() == (tmp_path / 'reference' / name).read_bytes()
+  ema_losses = [[json.loads(line)['test_ema_loss'] for line in open(folder / 'metrics.jsonl')]
+                for folder in (tmp_path / 'reference', workdir)]
+  assert ema_losses[0] == ema_losses[1] and len(ema_losses[0]) == 3
+
+
+def test_a_checkpoint_holds_the_moving_average_only_when_there_is_one(make_key):
+  config = tiny_config('v2')
+  assert 'ema_params' not in checkpoint._state_arrays(new_train_state(config, make_key(), 10))  # pylint: disable=protected-access
+  config.optim.ema_decay = 0.999
+  assert 'ema_params' in checkpoint._state_arrays(new_train_state(config, make_key(), 10))  # pylint: disable=protected-access
+
+
+@pytest.mark.slow
 def test_more_epochs_extend_a_finished_run(tmp_path, mock_tfds):
   del mock_tfds
   config = tiny_config()
@@ -330,6 +364,18 @@ def test_a_workdir_from_before_new_config_fields_still_resumes(tmp_path):
   resume.check_same_run(config, str(tmp_path))  # no ConfigError
   config.model.code_dim = 5
   with pytest.raises(ConfigError, match=r'model.code_dim \(4 -> 5\)'):
+    resume.check_same_run(config, str(tmp_path))
+
+
+@pytest.mark.parametrize('field, value', (('optim.ema_decay', 0.999),
+                                          ('optim.reconstruction_loss', 'bce')))
+def test_a_run_refuses_to_resume_with_another_ema_decay_or_reconstruction_loss(
+    field, value, tmp_path):
+  config = tiny_config('v2')
+  (tmp_path / 'config.json').write_text(config.to_json())
+  group, name = field.split('.')
+  config[group][name] = value
+  with pytest.raises(ConfigError, match=rf'--config.{field} '):
     resume.check_same_run(config, str(tmp_path))
 
 

@@ -11,6 +11,7 @@ import pytest
 from jax_ae import augment
 from jax_ae import config_checks
 from jax_ae import models
+from jax_ae import objective
 from jax_ae import steps
 from jax_ae import tasks
 from jax_ae.errors import ConfigError
@@ -39,6 +40,8 @@ overrides = st.fixed_dictionaries({
     'optim.weight_decay': st.floats(-0.5, 1.5, allow_nan=False),
     'optim.label_smoothing': st.floats(-0.5, 1.5, allow_nan=False),
     'optim.edge_weight': st.floats(-0.5, 1.5, allow_nan=False),
+    'optim.reconstruction_loss': st.sampled_from(['mse', 'bce', 'l1']),
+    'optim.ema_decay': st.floats(-0.5, 1.5, allow_nan=False),
     'optim.schedule': st.sampled_from(['exponential', 'cosine', 'linear']),
     'optim.warmup_epochs': st.floats(-1.0, 4.0, allow_nan=False),
 })
@@ -77,9 +80,9 @@ def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
   state = new_train_state(config, init_key, 10)
   batch = {'image': jax.random.uniform(image_key, (config.batch_size, 784)),
            'label': jax.numpy.zeros(config.batch_size, jax.numpy.int32)}
-  step = jax.jit(steps.train_step, static_argnums=(3, 4))
+  step = jax.jit(steps.train_step, static_argnums=(3, 4, 5))
   state, metrics = step(state, batch, step_key, tasks.get(config.task),
-                        augment.from_config(config.augment))
+                        augment.from_config(config.augment), objective.from_config(config))
   assert np.isfinite(float(metrics['loss']))
   assert int(state.step) == 1
 
@@ -131,6 +134,13 @@ def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
     ('cnn', 'optim.edge_weight', 0.5,
      'optim.edge_weight weighs the edges of reconstructed images; set '
      '--config.optim.edge_weight=0 unless task=reconstruct.'),
+    ('v1', 'optim.reconstruction_loss', 'bce',
+     '--config.optim.reconstruction_loss=bce needs a decoder that ends in a sigmoid (v2, '
+     'hinton2006, conv_ae), not v1; use mse.'),
+    ('v2', 'optim.reconstruction_loss', 'l1',
+     "unknown --config.optim.reconstruction_loss 'l1'; choose one of mse, bce."),
+    ('v2', 'optim.ema_decay', 1.0,
+     '--config.optim.ema_decay must be in [0, 1) (0 = off, e.g. 0.999), got 1.0.'),
     ('v1', 'model.name', 'v9',
      "unknown --config.model.name 'v9'; choose one of v1, v2, v3, v4, v5, hinton2006, conv_ae, "
      "cnn."),

@@ -108,6 +108,57 @@ def test_evaluate_end_to_end_and_its_errors(tmp_path, mock_tfds, monkeypatch):
     evaluate.evaluate_run(wrong_model, str(tmp_path / 'autoencoder'))
 
 
+@pytest.mark.parametrize('ema_decay, val_loss, val_ema_loss, chosen', [
+    (0.0, 0.02, 0.01, 'raw'),  # no average kept
+    (0.999, 0.02, 0.01, 'ema'),
+    (0.999, 0.01, 0.02, 'raw'),
+    (0.999, None, None, 'raw'),  # no validation split: the test split never chooses
+])
+def test_the_better_weights_on_validation_are_chosen(ema_decay, val_loss, val_ema_loss, chosen):
+  config = tiny_config('v2')
+  config.optim.ema_decay = ema_decay
+  row = {'epoch': 2, 'test_loss': 0.0, 'test_ema_loss': 0.0}
+  if val_loss is not None:
+    row.update(val_loss=val_loss, val_ema_loss=val_ema_loss)
+  weights, why = evaluate.chosen_weights(config, [{'epoch': 1}, row])
+  assert weights == chosen and why
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('chosen', ('raw', 'ema'))
+def test_evaluate_measures_the_weights_chosen_on_validation_and_names_them(
+    chosen, tmp_path, mock_tfds, monkeypatch):
+  del mock_tfds
+  config = tiny_config('v2')
+  config.optim.ema_decay = 0.5
+  config.data.validation_size = 8
+  workdir = tmp_path / 'autoencoder'
+  train.train_and_evaluate(config, str(workdir))
+  rows = [json.loads(line) for line in (workdir / 'metrics.jsonl').read_text().splitlines()]
+  assert all('val_ema_loss' in row for row in rows)
+  # Make the chosen one the better on validation, whatever training gave.
+  rows[-1]['val_ema_loss'] = rows[-1]['val_loss'] + (-1e-3 if chosen == 'ema' else 1e-3)
+  (workdir / 'metrics.jsonl').write_text(''.join(json.dumps(row) + '\n' for row in rows))
+  config.evaluate.cache_dir = str(tmp_path / 'cache')
+  config.evaluate.classifier_workdir = str(tmp_path / 'no_classifier')
+  results = evaluate.evaluate_run(config, str(workdir))
+  assert results['weights'] == chosen
+  assert f'| weights | {chosen} |' in evaluate.format_results(results)
+  assert results['val_mse'] == rows[-1]['val_ema_loss' if chosen == 'ema' else 'val_loss']
+  raw_test_mse = rows[-1]['test_loss']  # the last epoch tests the raw parameters only
+  if chosen == 'raw':
+    np.testing.assert_allclose(results['test_mse'], raw_test_mse, rtol=1e-5)
+  else:
+    assert results['test_mse'] != pytest.approx(raw_test_mse, rel=1e-5)
+  # --mode=report draws the reconstructions of the weights eval.json measured.
+  loaded = []
+  load_trained_model = evaluate.load_trained_model
+  monkeypatch.setattr(evaluate, 'load_trained_model', lambda config, workdir, model_file: (
+      loaded.append(model_file), load_trained_model(config, workdir, model_file))[1])
+  report.write_report([str(workdir)], str(tmp_path / 'report'))
+  assert loaded == [evaluate.MODEL_FILES[chosen]]
+
+
 @pytest.mark.slow
 def test_evaluate_without_a_classifier_writes_the_rest_and_says_how_to_train_it(
     tmp_path, mock_tfds, monkeypatch):
@@ -237,3 +288,23 @@ def test_report_rewrites_only_its_own_section_of_results_md(tmp_path, make_key, 
   assert report.section_markers('extra')[1] in thrice
   with pytest.raises(UserError, match='--table'):
     report_on(['first'], '../elsewhere')
+
+
+def test_of_several_seeds_of_one_config_the_best_on_validation_is_named(tmp_path):
+  def run(name, seed, val_mse, test_mse, code_dim=4):
+    config = tiny_config('v2')
+    config.seed = seed
+    config.model.code_dim = code_dim
+    (tmp_path / name).mkdir()
+    (tmp_path / name / 'config.json').write_text(config.to_json())
+    return str(tmp_path / name), {'run': name, 'val_mse': val_mse, 'test_mse': test_mse}
+
+  runs = [run('seed0', 0, 0.012, 0.010), run('seed1', 1, 0.011, 0.013),
+          run('seed2', 2, 0.013, 0.009), run('other', 0, 0.001, 0.001, code_dim=5),
+          run('unvalidated0', 0, None, 0.01, code_dim=6),
+          run('unvalidated1', 1, None, 0.02, code_dim=6)]
+  workdirs, rows = zip(*runs)
+  assert report.seed_choices(workdirs, rows, 'val_mse', higher_is_better=False) == [
+      'Seeds of one config, chosen on val_mse: **seed1** (0.011) of seed0, seed1, seed2.\n']
+  assert report.seed_choices(workdirs, rows, 'val_mse', higher_is_better=True)[0].startswith(
+      'Seeds of one config, chosen on val_mse: **seed2**')

@@ -5,6 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from jax_ae import models
 from jax_ae import objective
 from jax_ae import tasks
 from tests.helpers import step_each_way, tiny_config
@@ -65,7 +66,7 @@ def test_from_config_reads_each_term_where_the_config_keeps_it():
   config.model.label_weight = 0.01
   config.optim.edge_weight = 0.5
   assert objective.from_config(config) == objective.Objective(label_weight=0.01, edge_weight=0.5)
-  assert not objective.from_config(tiny_config('v1')).reads_code_logits  # no label_weight field
+  assert not objective.from_config(tiny_config('v1')).reads_intermediates  # no label_weight field
 
 
 def test_the_edge_weight_moves_an_autoencoders_step_and_not_its_reported_loss(make_key):
@@ -75,4 +76,53 @@ def test_the_edge_weight_moves_an_autoencoders_step_and_not_its_reported_loss(ma
   assert float(edged['grad_norm']) != pytest.approx(float(plain['grad_norm']), rel=1e-4)
   moved = jax.tree.map(lambda a, b: bool(np.allclose(a, b)), edged_state.params,
                        plain_state.params)
+  assert not all(jax.tree.leaves(moved))
+
+
+def test_the_pixel_cross_entropy_is_the_direct_formula_on_the_sigmoid(make_key):
+  logits = 4 * jax.random.normal(make_key(), (3, 784))
+  images = jax.random.uniform(make_key(), (3, 784))
+  z, y = np.asarray(logits, np.float64), np.asarray(images, np.float64)
+  p = 1 / (1 + np.exp(-z))
+  direct = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p), axis=-1)
+  np.testing.assert_allclose(objective.pixel_cross_entropy(logits, images), direct, rtol=1e-5)
+
+
+def test_the_pixel_cross_entropy_and_its_gradient_are_finite_where_the_sigmoid_is_0_or_1():
+  logits = jnp.array([[-100.0, 100.0, -100.0, 100.0]])
+  assert np.array_equal(jax.nn.sigmoid(logits), [[0.0, 1.0, 0.0, 1.0]])  # saturated in float32
+  images = jnp.array([[0.0, 1.0, 1.0, 0.0]])  # two pixels right, two wrong by 100 logits
+  loss, grad = jax.value_and_grad(lambda z: objective.pixel_cross_entropy(z, images)[0])(logits)
+  np.testing.assert_allclose(loss, (0 + 0 + 100 + 100) / 4, rtol=1e-6)
+  assert np.all(np.isfinite(grad))
+
+
+@pytest.mark.parametrize('name', [name for name, spec in models.REGISTRY.items()
+                                  if spec.task == 'reconstruct'])
+def test_exactly_the_sigmoid_output_models_sow_the_logits_of_their_reconstructions(name, make_key):
+  model = models.create_model(tiny_config(name).model)
+  images = jax.random.uniform(make_key(), (2, 784))
+  variables = model.init(make_key(), images)
+  outputs, sown = model.apply(variables, images, mutable=['intermediates'])
+  found = [leaf for path, leaf in jax.tree_util.tree_leaves_with_path(sown)
+           if any(getattr(key, 'key', None) == models.RECONSTRUCTION_LOGITS for key in path)]
+  assert len(found) == int(models.REGISTRY[name].sigmoid_output)
+  if found:
+    np.testing.assert_allclose(jax.nn.sigmoid(found[0]), outputs, rtol=1e-6)
+
+
+@pytest.mark.parametrize('name', ('v2', 'conv_ae'))
+def test_bce_moves_an_autoencoders_step_and_reports_the_same_mse(name, make_key):
+  config = tiny_config(name)
+  config.optim.reconstruction_loss = 'bce'
+  bce = objective.from_config(config)
+  assert bce.reads_intermediates
+  state, [(mse_state, mse), (bce_state, bce_metrics)], batch, _ = step_each_way(
+      config, make_key, objective.Objective(), bce)
+  np.testing.assert_allclose(bce_metrics['loss'], mse['loss'], rtol=1e-6)
+  outputs = state.apply_fn({'params': state.params, 'batch_stats': state.batch_stats},
+                           batch['image'], train=True, mutable=['batch_stats'])[0]
+  np.testing.assert_allclose(mse['loss'], jnp.mean(tasks.reconstruction_loss(outputs, batch['image'])),
+                             rtol=1e-5)
+  moved = jax.tree.map(lambda a, b: bool(np.allclose(a, b)), bce_state.params, mse_state.params)
   assert not all(jax.tree.leaves(moved))

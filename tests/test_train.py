@@ -1,5 +1,7 @@
 """The train and eval steps, the schedule, and the epoch loop, on synthetic data."""
 
+from typing import Any
+
 import chex
 import flax
 import jax
@@ -370,3 +372,82 @@ def test_the_epoch_loop_passes_labels_to_a_supervised_autoencoders_head(loop, ma
   state, sums = trainer.train_epoch(state, steps.shuffle_key(config.seed, 1))
   assert int(sums['steps']) == 3 and np.isfinite(float(sums['loss']))
   assert not np.allclose(state.params['code_classifier']['kernel'], head_before)
+
+
+@pytest.mark.parametrize('decay', (0.5, 0.9, 0.999))
+def test_the_moving_average_after_n_steps_is_the_debiased_closed_form(decay):
+  # SGD at rate 1 on gradient -1 moves w from 0 to 1, 2, ..., n: the params after
+  # update k are k, and the average weighs them by (1 - d) d^(n - k) / (1 - d^n).
+  state = steps.TrainState.create(apply_fn=None, params={'w': jnp.zeros(())}, batch_stats={},
+                                  tx=optax.sgd(1.0), ema_params={'w': jnp.zeros(())},
+                                  ema_decay=decay)
+  ema_of_optax = optax.ema(decay, debias=True)
+  ema_state = ema_of_optax.init(state.params)
+  for step in range(1, 8):
+    state = state.apply_gradients(grads={'w': -jnp.ones(())}, batch_stats={})
+    from_optax, ema_state = ema_of_optax.update(state.params, ema_state)
+    weights = np.array([(1 - decay) * decay ** (step - k) for k in range(1, step + 1)])
+    closed_form = np.sum(weights * np.arange(1, step + 1)) / (1 - decay ** step)
+    np.testing.assert_allclose(state.ema_params['w'], closed_form, rtol=2e-6)
+    # optax's float32 1 - d^n loses digits near d = 1 (1.3e-5 at 0.999); expm1 keeps them.
+    np.testing.assert_allclose(state.ema_params['w'], from_optax['w'], rtol=1e-4)
+
+
+def test_a_config_with_ema_carries_a_copy_of_the_params_and_one_without_none(make_key):
+  config = tiny_config('v5')
+  assert new_train_state(config, make_key(), 10).ema_params is None
+  config.optim.ema_decay = 0.99
+  state = new_train_state(config, make_key(), 10)
+  assert state.ema_decay == 0.99
+  jax.tree.map(np.testing.assert_array_equal, state.ema_params, state.params)
+
+
+def test_without_ema_the_train_step_compiles_to_the_program_of_before(make_key):
+  """The TrainState of before the moving average: Flax's plus batch_stats, nothing else."""
+
+  class TrainStateBeforeEma(flax.training.train_state.TrainState):
+    batch_stats: Any
+
+  config = tiny_config('v5')
+  state = new_train_state(config, make_key(), 10)
+  before = TrainStateBeforeEma.create(apply_fn=state.apply_fn, params=state.params,
+                                      batch_stats=state.batch_stats, tx=state.tx).replace(
+                                          step=state.step)
+  batch = {'image': jax.random.uniform(make_key(), (8, 784))}
+  key = make_key()
+
+  def program(train_state):
+    return jax.jit(steps.train_step, static_argnums=3).lower(
+        train_state, batch, key, tasks.RECONSTRUCT).as_text()
+
+  assert program(state) == program(before)
+
+
+def test_a_skipped_step_leaves_the_moving_average_as_it_was(make_key):
+  config = tiny_config('v2')
+  config.optim.ema_decay = 0.9
+  state = new_train_state(config, make_key(), 10)
+  batch = {'image': jnp.full((8, 784), jnp.nan)}
+  after, _ = jax.jit(steps.train_step, static_argnums=3)(state, batch, make_key(),
+                                                          tasks.RECONSTRUCT)
+  jax.tree.map(np.testing.assert_array_equal, after.ema_params, state.ema_params)
+
+
+@pytest.mark.parametrize('validation', (True, False))
+def test_the_moving_average_is_evaluated_beside_the_params_on_the_judged_split(
+    validation, make_key):
+  config = tiny_config('v4')
+  config.optim.ema_decay = 0.9
+  state = new_train_state(config, make_key(), 10)
+  state = state.replace(ema_params=jax.tree.map(lambda p: p * 0.5, state.params))
+  split = {'image': jax.random.uniform(make_key(), (16, 784)), 'label': jnp.arange(16) % 10}
+  mesh = train_loops.Trainer(config, split).mesh
+  evaluator = held_out.Evaluator(config, tasks.RECONSTRUCT, split, mesh,
+                                 validation_split=split if validation else None)
+  results = evaluator.held_out_results(state, last_epoch=True)
+  judged = 'val' if validation else 'test'
+  assert set(results) == {'test_loss', f'{judged}_ema_loss'} | ({'val_loss'} if validation else set())
+  np.testing.assert_allclose(
+      results[f'{judged}_ema_loss'],
+      evaluator.test_results(steps.with_ema_params(state))['test_loss'], rtol=1e-6)
+  assert float(results[f'{judged}_ema_loss']) != pytest.approx(float(results['test_loss']))
