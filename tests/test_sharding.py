@@ -140,5 +140,6 @@ def test_main_refuses_an_uneven_batch_before_loading_data(tmp_path):
        '--config.batch_size=30', '--config.data.manual_dir=/nonexistent'],
       cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
   assert result.returncode == 2
-  assert ('error: batch_size 30 does not split evenly over 8 devices; use a multiple of 8.'
+  assert ('error: --config.batch_size 30 does not split evenly over 8 devices; use a multiple '
+          'of 8.'
           in result.stderr.splitlines())
