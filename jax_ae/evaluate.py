@@ -37,6 +37,7 @@ import numpy as np
 import optax
 
 from jax_ae import config_checks
+from jax_ae import console
 from jax_ae import data
 from jax_ae import models
 from jax_ae import pca
@@ -278,11 +279,8 @@ def _training_summary(workdir: str, weights: str) -> Dict[str, Any]:
 
 def format_results(results: Dict[str, Any]) -> str:
   """The headline figures as a two-column Markdown table."""
-  lines = ['| measure | value |', '| --- | --- |']
-  for name, value in results.items():
-    if name == 'per_class':
-      continue
-    shown = ('null' if value is None else f'{value:.4g}' if isinstance(value, float) else
-             str(value))
-    lines.append(f'| {name} | {shown} |')
-  return '\n'.join(lines)
+  def shown(value):
+    return 'null' if value is None else f'{value:.4g}' if isinstance(value, float) else value
+
+  return console.markdown_table(('measure', 'value'), [
+      (name, shown(value)) for name, value in results.items() if name != 'per_class'])
