@@ -54,6 +54,8 @@ def metrics_row(finished: Finished, trainer: train_loops.Trainer) -> Dict[str, A
                           for weights in ('', 'ema_')):
       if held_out_name in finished.evaluation:
         row[held_out_name] = float(finished.evaluation[held_out_name])
+  if 'test_weights' in finished.evaluation:  # 'raw' or 'ema': chosen on validation
+    row['test_weights'] = str(finished.evaluation['test_weights'])
   examples = (trainer.steps_per_epoch - finished.steps_at_start) * trainer.config.batch_size
   return {**row, 'learning_rate': float(trainer.learning_rate_fn(step - 1)),
           'grad_norm': float(finished.sums['grad_norm']) / num_steps,

@@ -80,19 +80,13 @@ MODEL_FILES = {'raw': run_files.MODEL_FILE, 'ema': run_files.EMA_MODEL_FILE}
 def chosen_weights(config: ml_collections.ConfigDict, rows) -> Tuple[str, str]:
   """('raw' or 'ema', why): which saved parameters to measure, from metrics.jsonl's `rows`.
 
-  The moving average (optim.ema_decay) where its last validation loss is below the raw
-  parameters'. Without a validation split, the raw ones: choosing on the test split
-  would tune on the figure reported.
+  The last epoch's validation figures choose, by the task's rule (tasks.Task.chosen_weights,
+  the one training's last test used). Without a validation split, the raw ones: choosing
+  on the test split would tune on the figure reported.
   """
   if config.optim.ema_decay <= 0:
     return 'raw', 'no moving average (optim.ema_decay 0)'
-  last = rows[-1] if rows else {}
-  raw, ema = last.get('val_loss'), last.get('val_ema_loss')
-  if raw is None or ema is None or np.isnan(raw) or np.isnan(ema):
-    return 'raw', 'no validation loss of both to choose on'
-  if ema < raw:
-    return 'ema', f'val MSE {ema:.5g} against the raw parameters\' {raw:.5g}'
-  return 'raw', f'val MSE {raw:.5g} against the moving average\'s {ema:.5g}'
+  return tasks.get(config.task).chosen_weights(rows[-1] if rows else {})
 
 
 def batched(function, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:

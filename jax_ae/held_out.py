@@ -6,8 +6,9 @@ evaluation then runs every batch in one jitted `lax.scan` of `steps.eval_step`
 """
 
 import functools
-from typing import Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
+from absl import logging
 import jax
 import jax.numpy as jnp
 import ml_collections
@@ -63,6 +64,12 @@ def predict_batches(state: steps.TrainState, batched_split: Batch) -> jax.Array:
   return jax.lax.map(lambda batch: steps.predict(state, batch['image']), batched_split)
 
 
+def weights_state(state: steps.TrainState, weights: str) -> steps.TrainState:
+  """`state` with the parameters named by `weights`: 'raw' (its own) or 'ema' (their
+  moving average, tasks.Task.chosen_weights)."""
+  return steps.with_ema_params(state) if weights == 'ema' else state
+
+
 def _named(results: Dict[str, jax.Array], split: str) -> Dict[str, jax.Array]:
   """A split's results named for it: 'test_loss', 'val_accuracy', 'test_confusion'."""
   return {f'{split}_{name}': value for name, value in results.items()}
@@ -77,6 +84,7 @@ class Evaluator:
     self.test_batches = batch_for_evaluation(test_split, config.eval_batch_size, mesh)
     self.validation_batches = None if validation_split is None else batch_for_evaluation(
         validation_split, config.eval_batch_size, mesh)
+    self.task = task
     everywhere = sharding.replicated(mesh)
     self._evaluate = jax.jit(functools.partial(split_results, task=task),
                              out_shardings=everywhere)
@@ -93,23 +101,31 @@ class Evaluator:
     """The test split's results on device: 'test_loss' (, 'test_accuracy', 'test_confusion')."""
     return _named(self._evaluate(state, self.test_batches), 'test')
 
-  def held_out_results(self, state: steps.TrainState, last_epoch: bool) -> Dict[str, jax.Array]:
+  def held_out_results(self, state: steps.TrainState, last_epoch: bool) -> Dict[str, Any]:
     """An epoch's held-out results on device: 'val_*' every epoch of a run with a
     validation split, whose test split is evaluated after its last epoch only, as records
     are claimed: chosen on validation, tested once. Without one, 'test_*' every epoch.
     With `optim.ema_decay`, the moving average of the parameters on the same split every
-    epoch beside them, 'val_ema_*' (or 'test_ema_*'); the test split after the last
-    epoch is the raw parameters' (--mode=evaluate tests the better of the two).
+    epoch beside them, 'val_ema_*' (or 'test_ema_*'); after the last epoch of a run with a
+    validation split, the test split measures whichever of the two the task's rule
+    (tasks.Task.chosen_weights) prefers on validation, named in 'test_weights'.
     """
     results = {}
     if self.validation_batches is not None:
       results = _named(self._evaluate(state, self.validation_batches), 'val')
-    if self.validation_batches is None or last_epoch:
-      results.update(self.test_results(state))
     if state.ema_params is not None:
       judged = self.test_batches if self.validation_batches is None else self.validation_batches
       results.update(_named(self._evaluate(steps.with_ema_params(state), judged),
                             f'{self.judged_on}_ema'))
+    if self.validation_batches is None or last_epoch:
+      tested = state
+      if state.ema_params is not None and self.validation_batches is not None:
+        weights, why = self.task.chosen_weights(jax.device_get(results))
+        logging.info('the test split measures the %s parameters: %s',
+                     'moving average of the' if weights == 'ema' else 'raw', why)
+        results['test_weights'] = weights
+        tested = weights_state(state, weights)
+      results.update(self.test_results(tested))
     return results
 
   def predictor(self, state: steps.TrainState) -> Callable[[np.ndarray], np.ndarray]:

@@ -46,6 +46,10 @@ class Task:
   loss_description: str  # the loss curve's axis
   metric_names: Tuple[str, ...]  # of per_example_metrics, 'loss' first
   reproduces_input: bool  # the target is the (augmented) input image itself
+  # The validation figures that choose between the raw parameters and their moving
+  # average (optim.ema_decay), most important first: (metric name, +1 where higher is
+  # better, -1 where lower is).
+  selection: Tuple[Tuple[str, int], ...]
 
   def per_example_metrics(self, outputs: jax.Array, batch) -> Dict[str, jax.Array]:
     """{name: [batch]} for `metric_names`, from the model's outputs on the batch.
@@ -84,6 +88,25 @@ class Task:
     del predict_test_split, test_split
     return self.epoch_pictures(predict, shown, evaluation, class_names, title)
 
+  def chosen_weights(self, evaluation: Dict[str, Any]) -> Tuple[str, str]:
+    """('raw' or 'ema', why): the parameters whose validation figures (`val_*` against
+    `val_ema_*` in `evaluation`, host values) are better by `selection`; the raw ones on a
+    tie or where either is missing. The one rule that picks what a run's test split
+    measures, after training and in --mode=evaluate: chosen on validation, tested once.
+    """
+    try:
+      raw, ema = (tuple(sign * float(evaluation[f'{prefix}{name}'])
+                        for name, sign in self.selection) for prefix in ('val_', 'val_ema_'))
+    except (KeyError, TypeError):
+      return 'raw', 'no validation figures of both to choose on'
+    if np.isnan(raw + ema).any():
+      return 'raw', 'a validation figure is NaN'
+    name, sign = self.selection[0]
+    ema_figure, raw_figure = sign * ema[0], sign * raw[0]
+    if ema > raw:
+      return 'ema', f'val_ema_{name} {ema_figure:.5g} against val_{name} {raw_figure:.5g}'
+    return 'raw', f'val_{name} {raw_figure:.5g} against val_ema_{name} {ema_figure:.5g}'
+
   def per_class(self, evaluation: Dict[str, Any], class_names) -> Optional[List[Dict[str, Any]]]:
     """The test split's figures per class, written as per_class.json at the end of a
     run; None where the task has none (an autoencoder's are --mode=evaluate's)."""
@@ -100,6 +123,7 @@ class _Reconstruct(Task):
   loss_description = 'mean squared error per pixel'
   metric_names = ('loss',)
   reproduces_input = True
+  selection = (('loss', -1),)
 
   def per_example_metrics(self, outputs, batch):
     return {'loss': reconstruction_loss(outputs, batch['image'])}
@@ -136,6 +160,7 @@ class _Classify(Task):
   loss_description = 'softmax cross-entropy'
   metric_names = ('loss', 'accuracy')
   reproduces_input = False
+  selection = (('accuracy', 1), ('loss', -1))  # a record's figure first; ties by loss
 
   def per_example_metrics(self, outputs, batch):
     return {

@@ -107,10 +107,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
     run.write_model({**variables, 'params': state.ema_params}, run_files.EMA_MODEL_FILE)
   if evaluation is None:  # the workdir's run had already finished: no epoch ran here
     evaluation = jax.device_get(evaluator.test_results(state))
+  tested = held_out.weights_state(state, evaluation.get('test_weights', 'raw'))
   title = tasks.picture_title(config, f'epoch {config.num_epochs}', task.headline(evaluation))
   pictures = task.final_pictures(
-      evaluator.predictor(state), shown, evaluation, lambda: evaluator.predict_test_split(state),
-      dataset['test'], class_names, title)
+      evaluator.predictor(tested), shown, evaluation,
+      lambda: evaluator.predict_test_split(tested), dataset['test'], class_names, title)
   pictures['loss_curve'] = plots.loss_curve_png(run.read_metrics(), task.loss_description, title)
   run.write_pictures(pictures)
   per_class = task.per_class(evaluation, class_names)

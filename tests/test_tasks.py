@@ -2,6 +2,7 @@
 
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from jax_ae import tasks
 
@@ -57,3 +58,24 @@ def test_a_classifiers_per_class_accuracy_reads_the_test_confusion_rows():
   # Only a run that read the test split has them; an autoencoder has none here.
   assert tasks.CLASSIFY.per_class({'val_confusion': confusion}, names) is None
   assert tasks.RECONSTRUCT.per_class({'test_loss': 0.1}, names) is None
+
+
+@pytest.mark.parametrize('task, figures, chosen', [
+    (tasks.RECONSTRUCT, {'val_loss': 0.02, 'val_ema_loss': 0.01}, 'ema'),
+    (tasks.RECONSTRUCT, {'val_loss': 0.01, 'val_ema_loss': 0.02}, 'raw'),
+    (tasks.RECONSTRUCT, {'val_loss': 0.01, 'val_ema_loss': 0.01}, 'raw'),  # a tie: raw
+    (tasks.RECONSTRUCT, {'val_loss': float('nan'), 'val_ema_loss': 0.01}, 'raw'),
+    (tasks.RECONSTRUCT, {'test_loss': 0.02, 'test_ema_loss': 0.01}, 'raw'),  # never on test
+    # A classifier's record is its accuracy: a higher loss does not outweigh it ...
+    (tasks.CLASSIFY, {'val_accuracy': 0.95, 'val_loss': 0.2,
+                      'val_ema_accuracy': 0.96, 'val_ema_loss': 0.3}, 'ema'),
+    (tasks.CLASSIFY, {'val_accuracy': 0.96, 'val_loss': 0.3,
+                      'val_ema_accuracy': 0.95, 'val_ema_loss': 0.2}, 'raw'),
+    # ... and the loss settles a tie.
+    (tasks.CLASSIFY, {'val_accuracy': 0.95, 'val_loss': 0.3,
+                      'val_ema_accuracy': 0.95, 'val_ema_loss': 0.2}, 'ema'),
+])
+def test_the_weights_better_on_validation_are_chosen_by_the_tasks_figure(task, figures, chosen):
+  weights, why = task.chosen_weights(figures)
+  assert weights == chosen
+  assert why

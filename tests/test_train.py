@@ -433,9 +433,9 @@ def test_a_skipped_step_leaves_the_moving_average_as_it_was(make_key):
   jax.tree.map(np.testing.assert_array_equal, after.ema_params, state.ema_params)
 
 
-@pytest.mark.parametrize('validation', (True, False))
-def test_the_moving_average_is_evaluated_beside_the_params_on_the_judged_split(
-    validation, make_key):
+def _ema_evaluator(make_key, validation):
+  """A v4 state whose moving average is half its parameters, and an Evaluator of one
+  random split (as validation split too, if `validation`)."""
   config = tiny_config('v4')
   config.optim.ema_decay = 0.9
   state = new_train_state(config, make_key(), 10)
@@ -444,10 +444,31 @@ def test_the_moving_average_is_evaluated_beside_the_params_on_the_judged_split(
   mesh = train_loops.Trainer(config, split).mesh
   evaluator = held_out.Evaluator(config, tasks.RECONSTRUCT, split, mesh,
                                  validation_split=split if validation else None)
-  results = evaluator.held_out_results(state, last_epoch=True)
+  return state, evaluator
+
+
+@pytest.mark.parametrize('validation', (True, False))
+def test_the_moving_average_is_evaluated_beside_the_params_on_the_judged_split(
+    validation, make_key):
+  state, evaluator = _ema_evaluator(make_key, validation)
+  results = evaluator.held_out_results(state, last_epoch=not validation)
   judged = 'val' if validation else 'test'
-  assert set(results) == {'test_loss', f'{judged}_ema_loss'} | ({'val_loss'} if validation else set())
+  assert set(results) == {f'{judged}_loss', f'{judged}_ema_loss'}
   np.testing.assert_allclose(
       results[f'{judged}_ema_loss'],
       evaluator.test_results(steps.with_ema_params(state))['test_loss'], rtol=1e-6)
-  assert float(results[f'{judged}_ema_loss']) != pytest.approx(float(results['test_loss']))
+  assert float(results[f'{judged}_ema_loss']) != pytest.approx(float(results[f'{judged}_loss']))
+
+
+def test_the_last_epoch_tests_the_weights_better_on_validation_and_names_them(make_key):
+  state, evaluator = _ema_evaluator(make_key, validation=True)
+  swapped = state.replace(params=state.ema_params, ema_params=state.params)
+  chosen = {}
+  for name, candidate in (('state', state), ('swapped', swapped)):
+    results = jax.device_get(evaluator.held_out_results(candidate, last_epoch=True))
+    better = 'ema' if results['val_ema_loss'] < results['val_loss'] else 'raw'
+    assert results['test_weights'] == better
+    expected = evaluator.test_results(held_out.weights_state(candidate, better))['test_loss']
+    np.testing.assert_allclose(results['test_loss'], expected, rtol=1e-6)
+    chosen[name] = better
+  assert set(chosen.values()) == {'raw', 'ema'}  # each pair has one better on validation
