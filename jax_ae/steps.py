@@ -180,21 +180,24 @@ def train_step(state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task
                objective: objective_lib.Objective = objective_lib.Objective()):
   """One optimizer step on `training_loss`; BatchNorm uses and updates batch statistics.
 
-  Returns the batch means of the task's metrics and the gradient's norm. A step whose
-  loss or gradient is not finite is not applied: the state comes back unchanged, so
-  non-finite values never reach the parameters or a checkpoint. (`lax.cond` rather
-  than a `where` over the state, which on CPU would copy every parameter and moment.)
+  Returns the batch means of the task's metrics, the gradient's norm, and 'applied':
+  1.0, or 0.0 where the minimised loss or the gradient was not finite and the step was
+  skipped: the state comes back unchanged, so non-finite values never reach the
+  parameters or a checkpoint. The one finiteness test of a step; the train loop reads
+  'applied' rather than testing again. (`lax.cond` rather than a `where` over the
+  state, which on CPU would copy every parameter and moment.)
   """
   (loss, (means, updates)), grads = jax.value_and_grad(training_loss, has_aux=True)(
       state.params, state, batch, key, task, augmentation, objective)
   grad_norm = optax.tree.norm(grads)
+  applied = jnp.isfinite(loss) & jnp.isfinite(grad_norm)
   state = jax.lax.cond(
-      jnp.isfinite(loss) & jnp.isfinite(grad_norm),
+      applied,
       lambda state: state.apply_gradients(
           grads=grads, batch_stats=updates.get('batch_stats', state.batch_stats)),
       lambda state: state,
       state)
-  return state, {**means, 'grad_norm': grad_norm}
+  return state, {**means, 'grad_norm': grad_norm, 'applied': applied.astype(jnp.float32)}
 
 
 def step_key(run_key: jax.Array, step: jax.Array, steps_in_epoch: jax.Array) -> jax.Array:

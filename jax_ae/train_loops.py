@@ -70,8 +70,8 @@ def _train_step_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Arr
   `epoch_sums['steps']` counts the steps taken this epoch and so also picks the
   batch, and the step number picks the step's key from `run_key`: the loop passes no
   per-step value from the host, and a resumed run draws the same keys. With
-  `batch_sharding`, each device gathers and trains on its slice of the batch. The first step whose loss
-  or gradient is not finite (train_step skips it) is recorded in
+  `batch_sharding`, each device gathers and trains on its slice of the batch. The first step that
+  train_step skipped (its loss or gradient not finite) is recorded in
   `first_nonfinite_step`, so the host learns of it once, at the end of the epoch.
   """
   batch = steps.epoch_batch(train_arrays, batch_indices, epoch_sums['steps'])
@@ -80,9 +80,9 @@ def _train_step_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Arr
   step_number = state.step + 1
   key = steps.step_key(run_key, state.step, epoch_sums['steps'])
   state, metrics = steps.train_step(state, batch, key, task, augmentation, objective)
-  finite = jnp.isfinite(metrics['loss']) & jnp.isfinite(metrics['grad_norm'])
+  applied = metrics.pop('applied') > 0
   first_nonfinite_step = jnp.where(
-      finite | (epoch_sums['first_nonfinite_step'] >= 0),
+      applied | (epoch_sums['first_nonfinite_step'] >= 0),
       epoch_sums['first_nonfinite_step'], step_number)
   epoch_sums = {'steps': epoch_sums['steps'] + 1,
                 'first_nonfinite_step': first_nonfinite_step,

@@ -374,6 +374,22 @@ def test_the_epoch_loop_passes_labels_to_a_supervised_autoencoders_head(loop, ma
   assert not np.allclose(state.params['code_classifier']['kernel'], head_before)
 
 
+def test_a_step_skipped_for_its_objective_alone_is_recorded_as_nonfinite(make_key):
+  """A label outside the 10 classes makes the code head's cross-entropy NaN while the
+  reported squared error stays finite: the step is skipped, and the epoch says so."""
+  config = tiny_config('conv_ae')
+  config.model.label_weight = 0.5
+  split = _synthetic_split(make_key(), 24)
+  split['label'] = np.full_like(split['label'], 10)
+  trainer = train_loops.Trainer(config, split)
+  state = new_train_state(config, steps.init_key(config.seed), trainer.steps_per_epoch)
+  steps_before = int(state.step)  # the epoch donates the state's buffers
+  after, sums = trainer.train_epoch(state, steps.shuffle_key(config.seed, 1))
+  assert np.isfinite(float(sums['loss']))
+  assert int(sums['first_nonfinite_step']) == 1
+  assert int(after.step) == steps_before  # every step skipped
+
+
 @pytest.mark.parametrize('decay', (0.5, 0.9, 0.999))
 def test_the_moving_average_after_n_steps_is_the_debiased_closed_form(decay):
   # SGD at rate 1 on gradient -1 moves w from 0 to 1, 2, ..., n: the params after
