@@ -17,7 +17,7 @@ measures differently from the command line.
 import contextlib
 import functools
 import logging
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from jax_ae import console
 
@@ -36,22 +36,26 @@ from jax_ae import data
 from jax_ae import evaluate
 from jax_ae import run_files
 from jax_ae import train as train_module
+from jax_ae.errors import UserError
 
 
 class Run:
   """A trained autoencoder and what its run recorded.
 
   model, variables: the Linen module and its {'params', 'batch_stats'}.
+  weights: 'raw', or 'ema' where `variables` hold the moving average of the parameters.
   metrics: one dict per epoch, metrics.jsonl's rows (train_loss, test_loss, ...).
   """
 
   def __init__(self, workdir: str, config: ml_collections.ConfigDict, model: Any,
-               variables: Dict[str, Any], metrics: List[Dict[str, Any]]):
+               variables: Dict[str, Any], metrics: List[Dict[str, Any]],
+               weights: str = 'raw'):
     self.workdir = workdir
     self.config = config
     self.model = model
     self.variables = variables
     self.metrics = metrics
+    self.weights = weights
     # Compiled once per run, for every call after.
     self._encode = jax.jit(lambda images: model.apply(variables, images, method=model.encode))
     self._decode = jax.jit(lambda codes: model.apply(variables, codes, method=model.decode))
@@ -117,19 +121,34 @@ def train(config: ml_collections.ConfigDict, workdir: str) -> Run:
   return load(workdir)
 
 
-def load(workdir: str) -> Run:
-  """The run a workdir holds: its config, its saved model and its metrics."""
+def load(workdir: str, weights: Optional[str] = None) -> Run:
+  """The run a workdir holds: its config, its saved model and its metrics.
+
+  weights: 'raw' or 'ema' (a run with `optim.ema_decay` saved both); None takes the
+  ones its validation split chose, as --mode=evaluate and the report do.
+  """
   config = run_files.load_run_config(workdir)
-  model, variables = evaluate.load_trained_model(config, workdir)
-  return Run(workdir, config, model, variables,
-             run_files.RunFiles(workdir, writes=False).read_metrics())
+  metrics = run_files.RunFiles(workdir, writes=False).read_metrics()
+  if weights is None:
+    weights, _ = evaluate.chosen_weights(config, metrics)
+  if weights not in evaluate.MODEL_FILES:
+    raise UserError(f"weights must be one of {sorted(evaluate.MODEL_FILES)} or None, "
+                    f"got {weights!r}.")
+  if weights == 'ema' and config.optim.ema_decay <= 0:
+    raise UserError(f'{workdir!r} kept no moving average (optim.ema_decay 0): '
+                    f"load it with weights='raw'.")
+  model, variables = evaluate.load_trained_model(config, workdir,
+                                                 evaluate.MODEL_FILES[weights])
+  return Run(workdir, config, model, variables, metrics, weights)
 
 
 @contextlib.contextmanager
 def _console(workdir: str):
-  """main.py's console and log.txt for one run, then the logging handlers as they were."""
-  root = logging.getLogger()
-  handlers, verbosity = list(root.handlers), absl_logging.get_verbosity()
+  """main.py's console and log.txt for one run, then the logging handlers and the absl
+  logger's level as they were (its own level: set_verbosity would pin one where the
+  level was unset and inherited, hiding INFO from a caller that lowers the root's)."""
+  root, absl_logger = logging.getLogger(), absl_logging.get_absl_logger()
+  handlers, level = list(root.handlers), absl_logger.level
   console.setup(workdir, verbosity=0)
   absl_logging.set_verbosity(absl_logging.INFO)  # main.py's default, before absl parses flags
   try:
@@ -139,4 +158,4 @@ def _console(workdir: str):
       if handler not in handlers:
         handler.close()
     root.handlers[:] = handlers
-    absl_logging.set_verbosity(verbosity)
+    absl_logger.setLevel(level)

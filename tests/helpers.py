@@ -44,6 +44,15 @@ def tiny_config(version: str = 'v1'):
   return config
 
 
+def tiny_ema_config(version: str):
+  """tiny_config with a moving average of the weights (optim.ema_decay 0.5) and a
+  validation split of 8 mock examples to choose between the raw and averaged weights on."""
+  config = tiny_config(version)
+  config.optim.ema_decay = 0.5
+  config.data.validation_size = 8
+  return config
+
+
 def new_train_state(config, key, steps_per_epoch=None):
   """steps.create_train_state on the config's schedule, whose epochs are `steps_per_epoch`
   steps (default: those of the dataset's canonical training split)."""

@@ -11,7 +11,9 @@ from jax_ae import data
 from jax_ae import models
 from jax_ae import run_files
 from jax_ae import steps
-from tests.helpers import tiny_config
+from jax_ae import train
+from jax_ae.errors import UserError
+from tests.helpers import tiny_config, tiny_ema_config
 
 
 def _untrained_run(make_key, version='v2'):
@@ -71,3 +73,27 @@ def test_train_returns_the_run_it_saved_and_load_reads_it_back(tmp_path, mock_tf
   np.testing.assert_array_equal(subset['train']['image'], whole['train']['image'][:10])
   np.testing.assert_array_equal(subset['test']['image'], whole['test']['image'])
   api._read_once.cache_clear()  # pylint: disable=protected-access
+
+
+@pytest.mark.slow
+def test_load_takes_the_weights_validation_chose_or_the_ones_named(tmp_path, mock_tfds):
+  del mock_tfds
+  config = tiny_ema_config('v2')
+  workdir = str(tmp_path / 'v2')
+  train.train_and_evaluate(config, workdir)
+  raw, ema = api.load(workdir, 'raw'), api.load(workdir, 'ema')
+  assert (raw.weights, ema.weights) == ('raw', 'ema')
+  assert not np.allclose(raw.variables['params']['decoder_output']['kernel'],
+                         ema.variables['params']['decoder_output']['kernel'])
+  chosen = api.load(workdir)
+  assert chosen.weights == run_files.RunFiles(workdir, writes=False).read_metrics()[-1][
+      'test_weights']
+  np.testing.assert_array_equal(
+      chosen.variables['params']['decoder_output']['kernel'],
+      {'raw': raw, 'ema': ema}[chosen.weights].variables['params']['decoder_output']['kernel'])
+  with pytest.raises(UserError, match="weights must be one of"):
+    api.load(workdir, 'best')
+  config.optim.ema_decay = 0.0
+  train.train_and_evaluate(config, str(tmp_path / 'plain'))
+  with pytest.raises(UserError, match='kept no moving average'):
+    api.load(str(tmp_path / 'plain'), 'ema')
