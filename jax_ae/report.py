@@ -34,7 +34,7 @@ COLUMNS = (('run', '{}'), ('version', '{}'), ('dataset', '{}'), ('code_dim', '{}
            ('epochs', '{}'), ('val_mse', '{:.3g}'), ('test_mse', '{:.3g}'),
            ('sse_per_image', '{:.2f}'), ('ratio_to_pca', '{:.2f}'), ('class_fidelity', '{:.4f}'),
            ('probe_accuracy', '{:.4f}'), ('train_seconds', '{:.0f}'))
-CLASSIFIER_COLUMNS = (('run', '{}'), ('dataset', '{}'), ('epochs', '{}'),
+CLASSIFIER_COLUMNS = (('run', '{}'), ('dataset', '{}'), ('epochs', '{}'), ('weights', '{}'),
                       ('val_accuracy', '{:.4f}'), ('test_accuracy', '{:.4f}'))
 
 
@@ -97,17 +97,22 @@ def read_evaluations(workdirs: Sequence[str]) -> List[Dict[str, Any]]:
 
 
 def read_classifier_rows(workdirs: Sequence[str]) -> List[Dict[str, Any]]:
-  """Each classifier's last metrics.jsonl row: epochs, val_accuracy (None without a
-  validation split), test_accuracy."""
+  """Each classifier's last metrics.jsonl row: epochs, the weights its test split measured
+  ('raw', or 'ema' where validation chose the moving average), their val_accuracy (None
+  without a validation split) and test_accuracy."""
   rows = []
   for workdir in workdirs:
     metrics = run_files.RunFiles(workdir, writes=False).read_metrics()
     if not metrics:
       raise UserError(f'{workdir!r} holds a classifier that finished no epoch; train it first.')
+    last = metrics[-1]
+    weights = last.get('test_weights', 'raw')
     rows.append({'run': os.path.basename(os.path.normpath(workdir)),
                  'dataset': run_files.load_run_config(workdir).data.name,
-                 'epochs': len(metrics), 'val_accuracy': metrics[-1].get('val_accuracy'),
-                 'test_accuracy': metrics[-1].get('test_accuracy')})
+                 'epochs': len(metrics), 'weights': weights,
+                 'val_accuracy': last.get('val_ema_accuracy' if weights == 'ema'
+                                          else 'val_accuracy'),
+                 'test_accuracy': last.get('test_accuracy')})
   return rows
 
 

@@ -20,6 +20,13 @@ if _OWN_COMPILATION_CACHE:
 os.environ['JAX_COMPILATION_CACHE_DIR'] = os.environ['JAX_AE_TEST_COMPILATION_CACHE']
 os.environ['JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS'] = '0'
 os.environ['JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES'] = '0'
+# On a GPU: each pytest worker takes the memory it uses, not 75% of the card, so the
+# workers of `-n 2` can share one (the second worker aborted on an H200 without this,
+# docs/performance.md), and float32 matrix products in full float32, not TF32: the tests
+# check the models' arithmetic (linearity, batch independence, PyTorch's twin) at
+# float32 tolerances. Neither changes anything on a CPU.
+os.environ.setdefault('XLA_PYTHON_CLIENT_PREALLOCATE', 'false')
+os.environ.setdefault('JAX_DEFAULT_MATMUL_PRECISION', 'highest')
 
 from hypothesis import settings  # pylint: disable=wrong-import-position
 import jax  # pylint: disable=wrong-import-position

@@ -17,7 +17,7 @@ from jax_ae import run_files
 from jax_ae import steps
 from jax_ae import train
 from jax_ae.errors import UserError
-from tests.helpers import REPO_ROOT, tiny_config
+from tests.helpers import REPO_ROOT, tiny_config, tiny_ema_config
 
 
 def test_probe_accuracy_of_separable_and_of_uninformative_codes(make_key):
@@ -97,7 +97,7 @@ def test_evaluate_end_to_end_and_its_errors(tmp_path, mock_tfds, monkeypatch):
   table = (tmp_path / 'report' / 'RESULTS.md').read_text()
   classifier_metrics = [json.loads(line) for line in
                         (tmp_path / 'classifier' / 'metrics.jsonl').read_text().splitlines()]
-  assert (f"| classifier | mnist | 2 | null | {classifier_metrics[-1]['test_accuracy']:.4f} |"
+  assert (f"| classifier | mnist | 2 | raw | null | {classifier_metrics[-1]['test_accuracy']:.4f} |"
           in table)
   assert results['val_mse'] is None  # it held out no validation split
   assert f"| autoencoder | v1 | mnist | 4 | 2 | null | {results['test_mse']:.3g} |" in table
@@ -129,9 +129,7 @@ def test_the_better_weights_on_validation_are_chosen(ema_decay, val_loss, val_em
 def test_evaluate_measures_the_weights_chosen_on_validation_and_names_them(
     chosen, tmp_path, mock_tfds, monkeypatch):
   del mock_tfds
-  config = tiny_config('v2')
-  config.optim.ema_decay = 0.5
-  config.data.validation_size = 8
+  config = tiny_ema_config('v2')
   workdir = tmp_path / 'autoencoder'
   train.train_and_evaluate(config, str(workdir))
   rows = [json.loads(line) for line in (workdir / 'metrics.jsonl').read_text().splitlines()]
@@ -308,3 +306,16 @@ def test_of_several_seeds_of_one_config_the_best_on_validation_is_named(tmp_path
       'Seeds of one config, chosen on val_mse: **seed1** (0.011) of seed0, seed1, seed2.\n']
   assert report.seed_choices(workdirs, rows, 'val_mse', higher_is_better=True)[0].startswith(
       'Seeds of one config, chosen on val_mse: **seed2**')
+
+
+@pytest.mark.slow
+def test_a_classifier_row_shows_the_weights_its_test_split_measured(tmp_path, mock_tfds):
+  del mock_tfds
+  config = tiny_ema_config('cnn')
+  workdir = tmp_path / 'classifier'
+  train.train_and_evaluate(config, str(workdir))
+  last = json.loads((workdir / 'metrics.jsonl').read_text().splitlines()[-1])
+  [row] = report.read_classifier_rows([str(workdir)])
+  assert row['weights'] == last['test_weights'] in ('raw', 'ema')
+  chosen_val = 'val_ema_accuracy' if last['test_weights'] == 'ema' else 'val_accuracy'
+  assert (row['val_accuracy'], row['test_accuracy']) == (last[chosen_val], last['test_accuracy'])
