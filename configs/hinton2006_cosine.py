@@ -17,6 +17,6 @@ def get_config():
   config.optim.schedule = 'cosine'
   config.optim.warmup_epochs = 1.0
   config.optim.decay_rate = 1.0
-  config.num_epochs = 400
+  config.num_epochs = 200
   config.optim.ema_decay = 0.999
   return config
