@@ -3,10 +3,11 @@
 30-unit record, attempt 4 (docs/records.md; target 2.0 squared error per test image):
 configs/hinton2006_wide.py's network (784-2000-1000-500-30 and its mirror image) on a
 cosine schedule, a linear warm-up over one epoch to 1e-3 then half a cosine to 0, in
-place of x0.98 per epoch, which left its last 50 epochs under 5e-5; more epochs, which
-a CPU with twice the float32 rate buys within the hour; and a moving average of the
-weights (`optim.ema_decay` 0.999, about 2.3 epochs of 430 steps). `--mode=evaluate`
-reads whichever of the raw and averaged weights is better on validation.
+place of x0.98 per epoch, which left its last 50 epochs under 5e-5, and a moving
+average of the weights (`optim.ema_decay` 0.999, about 2.3 epochs of 430 steps). The
+same 200 epochs: dense steps are no faster on this CPU, and 200 fill most of the hour.
+`--mode=evaluate` reads whichever of the raw and averaged weights is better on
+validation.
 """
 
 from configs import hinton2006_wide

@@ -374,7 +374,7 @@ def test_the_epoch_loop_passes_labels_to_a_supervised_autoencoders_head(loop, ma
   assert not np.allclose(state.params['code_classifier']['kernel'], head_before)
 
 
-def test_a_step_skipped_for_its_objective_alone_is_recorded_as_nonfinite(make_key):
+def test_a_step_skipped_for_a_nan_in_the_objective_is_recorded_as_nonfinite(make_key):
   """A label outside the 10 classes makes the code head's cross-entropy NaN while the
   reported squared error stays finite: the step is skipped, and the epoch says so."""
   config = tiny_config('conv_ae')
