@@ -310,7 +310,8 @@ MODEL_FIELDS = {
     'dense_units': ("Units of the classifier's dense layer.", POSITIVE_INT),
     'batch_norm': ("BatchNorm after each convolution (PyTorch's rule).", BOOL),
     'upsample': ("The decoder's upsampling: nearest or bilinear.", OneOf(layers.UPSAMPLING)),
-    'dropout_rate': ('Dropout before and after the dense layer; 0 = off.',
+    'dropout_rate': ('Dropout in training, 0 = off: cnn before and after its dense layer, '
+                     'hinton2006 after each hidden layer.',
                      Check('number', lambda rate, config: 0 <= rate < 1, 'in [0, 1)')),
     'label_weight': ('Weight of a softmax head on the code, a supervised autoencoder; 0 = off.',
                      Check('number', lambda weight, config: weight >= 0,

@@ -225,12 +225,12 @@ class MlpAutoencoder(Autoencoder):
 
   def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
     for layer in self.encoder_layers:
-      x = self._activate(layer(x), layer.name)
+      x = self._hidden(self._activate(layer(x), layer.name), train)
     return self.code_activation(self.encoder_code(x))
 
   def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
     for layer in self.decoder_layers:
-      code = self._activate(layer(code), layer.name)
+      code = self._hidden(self._activate(layer(code), layer.name), train)
     logits = self.decoder_output(code)
     if self.output_activation is nn.sigmoid:
       return sigmoid_output(self, logits)
@@ -239,6 +239,11 @@ class MlpAutoencoder(Autoencoder):
   def _activate(self, x: jax.Array, after: str) -> jax.Array:
     # A ReLU records its dead units for diagnostics.py; other activations have none.
     return layers.relu(self, x, after) if self.activation is nn.relu else self.activation(x)
+
+  def _hidden(self, x: jax.Array, train: bool) -> jax.Array:
+    """What follows each hidden layer's activation: nothing here; dropout in hinton2006."""
+    del train
+    return x
 
 
 @register('v3', from_notebook=True)
@@ -315,11 +320,22 @@ class DeepAutoencoder(MlpAutoencoder):
   which is why the paper needed pretraining); the code stays linear, as in the paper,
   and a sigmoid on the output keeps pixels in (0, 1). Flax's default initialisation
   (LeCun normal); no BatchNorm: the paper's widths and linear code, nothing added.
+  `dropout_rate` (0 = off, the paper's) drops hidden units after each hidden layer's
+  ReLU in training, against the overfitting of the wider record networks.
   """
 
   code_dim: int = 30
   hidden_widths: Tuple[int, ...] = (1000, 500, 250)
   output_activation: Callable[[jax.Array], jax.Array] = nn.sigmoid
+  dropout_rate: float = 0.0
+
+  def setup(self):
+    super().setup()
+    self.dropout = nn.Dropout(self.dropout_rate)
+
+  def _hidden(self, x: jax.Array, train: bool) -> jax.Array:
+    # A rate of 0 returns x untouched and needs no 'dropout' key.
+    return self.dropout(x, deterministic=not train)
 
 
 def _as_images(x: jax.Array) -> jax.Array:

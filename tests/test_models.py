@@ -148,7 +148,8 @@ def test_default_model_config_holds_only_the_fields_the_model_takes():
                                                      'dropout_rate', 'convs_per_block',
                                                      'test_time_flip'}
   # Activations and initialisers are what make a model that model, not config fields.
-  assert set(models.default_model_config('v3')) == set(models.default_model_config('hinton2006'))
+  assert set(models.default_model_config('hinton2006')) == {*models.default_model_config('v3'),
+                                                            'dropout_rate'}
 
 
 @pytest.mark.parametrize('name, low, high', [('v2', 0.0, 1.0), ('hinton2006', 0.0, 1.0),
@@ -270,6 +271,20 @@ def test_cnn_classifier_pools_per_block_and_drops_out_only_in_training(features,
     logits = [model.apply(variables, x, train=train_mode, mutable=['batch_stats'],
                           rngs={'dropout': make_key()})[0] for _ in range(2)]
     assert (not np.allclose(logits[0], logits[1])) == differs
+
+
+def test_hinton2006_drops_hidden_units_only_in_training_and_not_at_rate_zero(make_key):
+  x = jax.random.uniform(make_key(), (5, 784))
+  for rate, differs in ((0.5, True), (0.0, False)):
+    model, variables = _model_and_variables('hinton2006', make_key(), hidden_widths=(32, 16),
+                                            code_dim=4, dropout_rate=rate)
+    evaluation = model.apply(variables, x)
+    training = [model.apply(variables, x, train=True, rngs={'dropout': make_key()})
+                for _ in range(2)]
+    # Two keys draw two masks in training; evaluation is the whole network, always.
+    assert (not np.allclose(training[0], training[1])) == differs
+    assert (not np.allclose(training[0], evaluation)) == differs
+    np.testing.assert_array_equal(model.apply(variables, x), evaluation)
 
 
 def test_cnn_classifier_stacks_convs_per_block_and_keeps_names_at_one():
