@@ -83,8 +83,10 @@ def test_a_run_keeps_the_previous_runs_peer_table_and_only_that():
 
 
 @pytest.mark.slow
-def test_step_profile_builds_every_row_for_a_dense_and_a_batchnorm_version():
-  for version in ('v1', 'v4'):
+def test_step_profile_builds_every_row_for_a_batchnorm_version():
+  # V4: BatchNorm's running statistics travel through every row's loop; a model
+  # without them is the same loops with an empty collection (20 compilations less).
+  for version in ('v4',):
     rows = step_profile.profile(version, batch_size=8, num_steps=2, repetitions=1)
     names = [name for name, _ in rows]
     assert names[:len(step_profile.PIECES)] == list(step_profile.PIECES)
