@@ -12,8 +12,10 @@ from jax_ae.layers import TorchBatchNorm
 
 
 def _init_and_train_once(layer, x, key):
-  variables = layer.init(key, x, train=False)
-  _, updates = layer.apply(variables, x, train=True, mutable=['batch_stats'])
+  # Jitted: one compilation per drawn shape rather than one per op.
+  variables = jax.jit(lambda key, x: layer.init(key, x, train=False))(key, x)
+  _, updates = jax.jit(lambda variables, x: layer.apply(
+      variables, x, train=True, mutable=['batch_stats']))(variables, x)
   return variables, updates['batch_stats']
 
 
@@ -85,9 +87,9 @@ def test_training_batch_of_one_is_refused(make_key):
 def test_max_pool_2x2_halves_and_matches_flax(height, width, seed):
   # A key from the drawn seed: hypothesis cannot hand a test the function-scoped make_key.
   x = jax.random.normal(jax.random.key(seed), (2, height, width, 3))
-  pooled = layers.max_pool_2x2(x)
+  pooled = jax.jit(layers.max_pool_2x2)(x)
   assert pooled.shape == (2, height // 2, width // 2, 3)
-  np.testing.assert_array_equal(pooled, nn.max_pool(x, (2, 2), (2, 2)))
+  np.testing.assert_array_equal(pooled, jax.jit(lambda x: nn.max_pool(x, (2, 2), (2, 2)))(x))
 
 
 @pytest.mark.parametrize('method', layers.UPSAMPLING)

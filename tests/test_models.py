@@ -59,8 +59,10 @@ def _slow_if_large(name):
 def test_parameter_names_shapes_and_initialisation_are_unchanged(config_name):
   config = importlib.import_module(f'configs.{config_name}').get_config()
   model = models.create_model(config.model)
-  # Key 0, not make_key: PARAM_TREES recorded each tree at init with key 0.
-  variables = model.init(jax.random.key(0), jnp.zeros((2, models.IMAGE_PIXELS)), train=False)
+  # Key 0, not make_key: PARAM_TREES recorded each tree at init with key 0. Jitted, as
+  # steps.create_train_state initialises (the same values, test_train checks bitwise).
+  init = jax.jit(model.init, static_argnames='train')
+  variables = init(jax.random.key(0), jnp.zeros((2, models.IMAGE_PIXELS)), train=False)
   flat = flax.traverse_util.flatten_dict(flax.core.unfreeze(jax.device_get(variables)), sep='/')
   expected = PARAM_TREES[config_name]
   assert sorted(flat) == sorted(expected)
@@ -86,17 +88,19 @@ def test_shapes_follow_the_task_and_outputs_are_finite(name, batch_size, seed):
   model_config = tiny_config(name).model
   model = models.create_model(model_config)
   x = jax.random.uniform(key_data, (batch_size, models.IMAGE_PIXELS))
-  variables = model.init(key_init, x, train=False)
+  # Jitted: one compilation per batch size, not one per layer's op (conv models 3x longer).
+  variables = jax.jit(model.init, static_argnames='train')(key_init, x, train=False)
   width = models.IMAGE_PIXELS if models.REGISTRY[name].task == 'reconstruct' else models.NUM_CLASSES
+  apply = jax.jit(model.apply, static_argnames=('train', 'mutable', 'method'))
   for train_mode in (False, True):
-    output, _ = model.apply(variables, x, train=train_mode, mutable=['batch_stats'],
-                            rngs={'dropout': key_data})
+    output, _ = apply(variables, x, train=train_mode, mutable=('batch_stats',),
+                      rngs={'dropout': key_data})
     assert output.shape == (batch_size, width)
     assert bool(jnp.all(jnp.isfinite(output)))
   if models.REGISTRY[name].task == 'reconstruct':
-    code = model.apply(variables, x, method=model.encode)
+    code = apply(variables, x, method='encode')
     assert code.shape == (batch_size, model_config.code_dim)
-    assert model.apply(variables, code, method=model.decode).shape == (batch_size, width)
+    assert apply(variables, code, method='decode').shape == (batch_size, width)
 
 
 # V1 (plain) and V4 (BatchNorm's running statistics) in the quick lane; the rest compile longer.
