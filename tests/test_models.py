@@ -34,10 +34,15 @@ def _model(name, **fields):
   return models.create_model(model_config)
 
 
+def _init(model, key, x):
+  """model.init jitted, as steps.create_train_state initialises (the eager values,
+  bitwise: test_train checks): one compilation, not one per op."""
+  return jax.jit(model.init, static_argnames='train')(key, x, train=False)
+
+
 def _model_and_variables(name, key, **fields):
   model = _model(name, **fields)
-  init = jax.jit(model.init, static_argnames='train')
-  return model, init(key, jnp.zeros((2, models.IMAGE_PIXELS)), train=False)
+  return model, _init(model, key, jnp.zeros((2, models.IMAGE_PIXELS)))
 
 
 def _variable_shapes(model):
@@ -59,10 +64,8 @@ def _slow_if_large(name):
 def test_parameter_names_shapes_and_initialisation_are_unchanged(config_name):
   config = importlib.import_module(f'configs.{config_name}').get_config()
   model = models.create_model(config.model)
-  # Key 0, not make_key: PARAM_TREES recorded each tree at init with key 0. Jitted, as
-  # steps.create_train_state initialises (the same values, test_train checks bitwise).
-  init = jax.jit(model.init, static_argnames='train')
-  variables = init(jax.random.key(0), jnp.zeros((2, models.IMAGE_PIXELS)), train=False)
+  # Key 0, not make_key: PARAM_TREES recorded each tree at init with key 0.
+  variables = _init(model, jax.random.key(0), jnp.zeros((2, models.IMAGE_PIXELS)))
   flat = flax.traverse_util.flatten_dict(flax.core.unfreeze(jax.device_get(variables)), sep='/')
   expected = PARAM_TREES[config_name]
   assert sorted(flat) == sorted(expected)
@@ -88,9 +91,9 @@ def test_shapes_follow_the_task_and_outputs_are_finite(name, batch_size, seed):
   model_config = tiny_config(name).model
   model = models.create_model(model_config)
   x = jax.random.uniform(key_data, (batch_size, models.IMAGE_PIXELS))
-  # Jitted: one compilation per batch size, not one per layer's op (conv models 3x longer).
-  variables = jax.jit(model.init, static_argnames='train')(key_init, x, train=False)
+  variables = _init(model, key_init, x)
   width = models.IMAGE_PIXELS if models.REGISTRY[name].task == 'reconstruct' else models.NUM_CLASSES
+  # Jitted, as _init: one compilation per batch size, not one per op.
   apply = jax.jit(model.apply, static_argnames=('train', 'mutable', 'method'))
   for train_mode in (False, True):
     output, _ = apply(variables, x, train=train_mode, mutable=('batch_stats',),

@@ -86,14 +86,13 @@ def test_a_run_keeps_the_previous_runs_peer_table_and_only_that():
 def test_step_profile_builds_every_row_for_a_batchnorm_version():
   # V4: BatchNorm's running statistics travel through every row's loop; a model
   # without them is the same loops with an empty collection (20 compilations less).
-  for version in ('v4',):
-    rows = step_profile.profile(version, batch_size=8, num_steps=2, repetitions=1)
-    names = [name for name, _ in rows]
-    assert names[:len(step_profile.PIECES)] == list(step_profile.PIECES)
-    assert names[-2:] == ['jax-ae, scan loop', 'jax-ae, python loop']
-    assert len(rows) == len(step_profile.PIECES) + 5
-    assert all(micros > 0 for _, micros in rows)
-    assert step_profile.format_profile(version, rows).count('\n') == len(rows) + 1
+  rows = step_profile.profile('v4', batch_size=8, num_steps=2, repetitions=1)
+  names = [name for name, _ in rows]
+  assert names[:len(step_profile.PIECES)] == list(step_profile.PIECES)
+  assert names[-2:] == ['jax-ae, scan loop', 'jax-ae, python loop']
+  assert len(rows) == len(step_profile.PIECES) + 5
+  assert all(micros > 0 for _, micros in rows)
+  assert step_profile.format_profile('v4', rows).count('\n') == len(rows) + 1
 
 
 def test_conv_floor_finds_every_conv_of_the_record_networks_in_call_order():
