@@ -235,6 +235,8 @@ def main(argv):
   sections = [
       '# Benchmarks',
       f'Measured {datetime.date.today()} on {_machine()} with `python -m benchmarks.bench_all`.',
+      'What each speed change bought, measured, and the leads that bought nothing: '
+      '[docs/performance.md](docs/performance.md).',
       'Synthetic data of MNIST\'s shape; medians of timed runs after warm-up; compilation '
       'timed separately. `epoch_seconds` is one 60,000-image epoch at that rate. FLOPs are '
       'those of the dense and convolution layers, forward and backward, per example; the peak '

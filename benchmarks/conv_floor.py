@@ -1,5 +1,6 @@
 """The convolutions alone: each 3x3 conv of a record network, forward and backward, in
-XLA (as jax-ae compiles it) and in PyTorch, on the same shapes.
+XLA (as jax-ae compiles it, and with jaxlib's default YNNPACK convolutions) and in
+PyTorch, on the same shapes.
 
     python -m benchmarks.conv_floor [--networks=mnist10,cnn_fashion_wide] [--rounds=3]
 
@@ -14,6 +15,7 @@ table gives the medians per layer and the network's sum, in milliseconds per ste
 """
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -24,12 +26,15 @@ from absl import app
 from absl import flags
 
 from benchmarks import timing
+from jax_ae import xla_cpu
 
 FLAGS = flags.FLAGS
 
 BATCH_SIZE = 64
 CALLS = 20
-FRAMEWORKS = ('xla', 'torch_channels_last', 'torch_nchw')
+# 'xla': as jax-ae compiles them (XLA's own conv kernels, jax_ae/xla_cpu.py);
+# 'xla_ynnpack': jaxlib's default, the convolutions in YNNPACK (JAX_AE_XLA_CPU_FLAGS=0).
+FRAMEWORKS = ('xla', 'xla_ynnpack', 'torch_channels_last', 'torch_nchw')
 Shape = Tuple[int, int, int, int]  # height, width, input channels, output channels
 
 
@@ -90,7 +95,8 @@ def torch_ms(shape: Shape, channels_last: bool) -> float:
 
 
 def measure(framework: str, shapes: List[Shape]) -> List[float]:
-  if framework == 'xla':
+  if framework.startswith('xla'):
+    import jax_ae  # pylint: disable=g-import-not-at-top,unused-import  (its XLA flags, first)
     return [xla_ms(shape) for shape in shapes]
   return [torch_ms(shape, framework == 'torch_channels_last') for shape in shapes]
 
@@ -98,8 +104,13 @@ def measure(framework: str, shapes: List[Shape]) -> List[float]:
 def _in_fresh_process(framework: str, shapes: List[Shape]) -> List[float]:
   code = ('import json, sys; from benchmarks import conv_floor as c; '
           f'print(json.dumps(c.measure({framework!r}, {shapes!r})))')
+  env = dict(os.environ)
+  if framework == 'xla_ynnpack':  # without the flag this process's import of jax_ae added
+    env[xla_cpu.ENV_VAR] = '0'
+    env['XLA_FLAGS'] = ' '.join(flag for flag in env.get('XLA_FLAGS', '').split()
+                                if flag != xla_cpu.FLAG)
   result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
-                          check=True)
+                          check=True, env=env)
   return json.loads(result.stdout.strip().splitlines()[-1])
 
 

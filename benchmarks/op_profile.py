@@ -11,7 +11,11 @@ gradient (with the upsampling's gradient, where YNNPACK fuses the two), the layo
 transposes XLA inserts around kernel gradients, BatchNorm, the activations, pooling,
 upsampling, dense layers, the optimizer update, and the rest.
 Profiling adds a little to each operation; compare the shares, not the total with
-`--mode=bench`.
+`--mode=bench`. The first line also gives the step's span, from its first operation's
+start to its last one's end, and how much of it lies inside an operation's event. The
+rest is not necessarily idle: work an operation hands to XLA's thread pool may go on after
+its event ends (with XLA's own convolutions the longest gaps follow convolutions and
+layout transposes); which it is, the trace does not say.
 """
 
 import collections
@@ -74,8 +78,20 @@ def hlo_instructions(hlo_text: str) -> Dict[str, Tuple[str, str, str]]:
   return instructions
 
 
-def profile(config_name: str, num_steps: int) -> List[Tuple[str, str, str, float]]:
-  """[(instruction, role, shape, milliseconds per step)] of the config's compiled train step."""
+def span_and_covered(intervals: List[Tuple[float, float]]) -> Tuple[float, float]:
+  """(first start to last end, time inside at least one interval) of (start, duration) pairs."""
+  covered, end = 0.0, float('-inf')
+  for start, duration in sorted(intervals):
+    if start + duration > end:
+      covered += start + duration - max(start, end)
+      end = start + duration
+  return (end - min(start for start, _ in intervals), covered) if intervals else (0.0, 0.0)
+
+
+def profile(config_name: str, num_steps: int):
+  """([(instruction, role, shape, ms per step)], (span, covered) in ms per step) of the
+  config's compiled train step: `covered` is the time inside at least one operation's
+  event, so span - covered is the time between operations."""
   from jax_ae import bench, steps, train_loops  # pylint: disable=g-import-not-at-top
   config = bench.version_config(config_name)
   trainer = train_loops.Trainer(config, bench.synthetic_split(num_steps * config.batch_size))
@@ -93,23 +109,28 @@ def profile(config_name: str, num_steps: int) -> List[Tuple[str, str, str, float
       trace = json.load(stream)
   events = trace['traceEvents'] if isinstance(trace, dict) else trace
   micros = collections.Counter()
+  intervals = []
   for event in events:
     if event.get('ph') == 'X' and event['name'] in instructions:
       micros[event['name']] += event.get('dur', 0)
+      intervals.append((event['ts'], event.get('dur', 0)))
   calls = num_steps // trainer.steps_per_call
+  span, covered = span_and_covered(intervals)
   rows = []
   for name, total in micros.items():
     shape, op, op_name = instructions[name]
     rows.append((name, role(op, shape, op_name), shape.split('{')[0], total / 1e3 / calls))
-  return sorted(rows, key=lambda row: -row[3])
+  return sorted(rows, key=lambda row: -row[3]), (span / 1e3 / calls, covered / 1e3 / calls)
 
 
-def format_profile(config_name: str, rows, top: int) -> str:
+def format_profile(config_name: str, rows, span_and_covered_ms, top: int) -> str:
   by_role = collections.Counter()
   for _, row_role, _, millis in rows:
     by_role[row_role] += millis
   total = sum(by_role.values())
-  lines = [f'{config_name}: {total:.1f} ms of operations per step', '',
+  span, covered = span_and_covered_ms
+  lines = [f'{config_name}: {total:.1f} ms of operations per step; the step spans {span:.1f} ms, '
+           f'{covered:.1f} of them inside an operation (the rest lies between operations)', '',
            '| role | ms per step | share |', '| --- | --- | --- |']
   lines += [f'| {name} | {millis:.1f} | {millis / total:.0%} |'
             for name, millis in by_role.most_common()]
@@ -121,7 +142,8 @@ def format_profile(config_name: str, rows, top: int) -> str:
 
 def main(argv):
   del argv
-  print(format_profile(FLAGS.config, profile(FLAGS.config, FLAGS.steps), FLAGS.top))
+  rows, span_and_covered_ms = profile(FLAGS.config, FLAGS.steps)
+  print(format_profile(FLAGS.config, rows, span_and_covered_ms, FLAGS.top))
 
 
 if __name__ == '__main__':

@@ -131,7 +131,15 @@ def test_op_profile_names_the_role_of_each_kind_of_instruction():
 @pytest.mark.slow
 def test_op_profile_times_every_role_of_a_conv_step():
   from benchmarks import op_profile  # pylint: disable=g-import-not-at-top
-  rows = op_profile.profile('conv_ae', num_steps=2)
+  rows, (span, covered) = op_profile.profile('conv_ae', num_steps=2)
   roles = {row_role for _, row_role, _, _ in rows}
   assert {'conv forward', 'conv kernel gradient', 'BatchNorm'} <= roles
   assert all(millis >= 0 for *_, millis in rows)
+  assert 0 < covered <= span
+
+
+def test_op_profile_counts_overlapping_operations_once_and_the_gaps_not_at_all():
+  from benchmarks import op_profile  # pylint: disable=g-import-not-at-top
+  # [0, 4) and [2, 5) overlap; [7, 8) follows a gap of 2; [7.5, 7.75) lies inside it.
+  assert op_profile.span_and_covered([(7, 1), (0, 4), (2, 3), (7.5, 0.25)]) == (8, 6)
+  assert op_profile.span_and_covered([]) == (0.0, 0.0)
