@@ -104,11 +104,7 @@ def measure(framework: str, shapes: List[Shape]) -> List[float]:
 def _in_fresh_process(framework: str, shapes: List[Shape]) -> List[float]:
   code = ('import json, sys; from benchmarks import conv_floor as c; '
           f'print(json.dumps(c.measure({framework!r}, {shapes!r})))')
-  env = dict(os.environ)
-  if framework == 'xla_ynnpack':  # without the flag this process's import of jax_ae added
-    env[xla_cpu.ENV_VAR] = '0'
-    env['XLA_FLAGS'] = ' '.join(flag for flag in env.get('XLA_FLAGS', '').split()
-                                if flag != xla_cpu.FLAG)
+  env = xla_cpu.without_preference(os.environ) if framework == 'xla_ynnpack' else None
   result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                           check=True, env=env)
   return json.loads(result.stdout.strip().splitlines()[-1])

@@ -80,12 +80,15 @@ def hlo_instructions(hlo_text: str) -> Dict[str, Tuple[str, str, str]]:
 
 def span_and_covered(intervals: List[Tuple[float, float]]) -> Tuple[float, float]:
   """(first start to last end, time inside at least one interval) of (start, duration) pairs."""
-  covered, end = 0.0, float('-inf')
-  for start, duration in sorted(intervals):
+  if not intervals:
+    return 0.0, 0.0
+  intervals = sorted(intervals)
+  first_start, covered, end = intervals[0][0], 0.0, float('-inf')
+  for start, duration in intervals:
     if start + duration > end:
       covered += start + duration - max(start, end)
       end = start + duration
-  return (end - min(start for start, _ in intervals), covered) if intervals else (0.0, 0.0)
+  return end - first_start, covered
 
 
 def profile(config_name: str, num_steps: int):

@@ -1,10 +1,10 @@
 """XLA:CPU compiler flags: convolutions in XLA's own kernels, not YNNPACK's.
 
 jaxlib 0.10 hands every convolution on the CPU to YNNPACK by default. On the 2-core AVX2
-machines this project is measured on, XLA's own (Eigen) convolution kernels compute the
-same layers, forward and both gradients, in about 0.6x YNNPACK's time, which makes a
-train step of the conv networks about 1.3x faster (docs/performance.md has the figures
-and the commands). `prefer_xla_convolutions` adds
+machine this project is measured on, XLA's own (Eigen) convolution kernels compute the
+same layers, forward and both gradients, faster, and the conv networks' train steps with
+them (docs/performance.md, "Convolutions", has the figures and the commands).
+`prefer_xla_convolutions` adds
 `--xla_cpu_experimental_ynn_fusion_type=-individual_convolution` to XLA_FLAGS; YNNPACK
 keeps the dense layers, reductions and element-wise fusions it is given by default.
 
@@ -17,6 +17,7 @@ XLA_FLAGS aborts the process). On a GPU or TPU the flag is read and ignored.
 
 import importlib.metadata
 import os
+from typing import Dict
 
 ENV_VAR = 'JAX_AE_XLA_CPU_FLAGS'
 FLAG_NAME = '--xla_cpu_experimental_ynn_fusion_type'
@@ -44,3 +45,10 @@ def prefer_xla_convolutions() -> bool:
     return False
   os.environ['XLA_FLAGS'] = f'{flags} {FLAG}'.strip()
   return True
+
+
+def without_preference(environ: Dict[str, str]) -> Dict[str, str]:
+  """A copy of `environ` for a process that keeps jaxlib's default (YNNPACK convolutions),
+  although this process's import of jax_ae added FLAG to its XLA_FLAGS."""
+  flags = ' '.join(flag for flag in environ.get('XLA_FLAGS', '').split() if flag != FLAG)
+  return {**environ, 'XLA_FLAGS': flags, ENV_VAR: '0'}

@@ -42,7 +42,7 @@ def _compiled_conv(env_value: str, xla_flags: str = ''):
   return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.skipif(xla_cpu._jaxlib_version() < xla_cpu.FIRST_JAXLIB,
+@pytest.mark.skipif((xla_cpu._jaxlib_version() or (0, 0)) < xla_cpu.FIRST_JAXLIB,
                     reason='the flag is set only for jaxlib 0.10 and newer')
 def test_importing_jax_ae_compiles_convolutions_outside_ynnpack():
   preferred = _compiled_conv('1', '--xla_force_host_platform_device_count=1')
@@ -77,3 +77,9 @@ def test_an_older_jaxlib_gets_no_flag_it_may_not_know(monkeypatch):
   monkeypatch.setattr(xla_cpu, '_jaxlib_version', lambda: (0, 9))
   assert not xla_cpu.prefer_xla_convolutions()
   assert os.environ['XLA_FLAGS'] == ''
+
+
+def test_a_process_without_the_preference_gets_neither_the_flag_nor_its_switch():
+  environ = {'XLA_FLAGS': f'--xla_force_host_platform_device_count=2 {xla_cpu.FLAG}', 'HOME': '/h'}
+  assert xla_cpu.without_preference(environ) == {
+      'XLA_FLAGS': '--xla_force_host_platform_device_count=2', xla_cpu.ENV_VAR: '0', 'HOME': '/h'}
