@@ -33,7 +33,7 @@ import jax  # pylint: disable=wrong-import-position
 import pytest  # pylint: disable=wrong-import-position
 
 from tests import tfds_mock  # pylint: disable=wrong-import-position
-from tests.helpers import MOCK_EXAMPLES  # pylint: disable=wrong-import-position
+from tests.helpers import MOCK_EXAMPLES, tiny_config  # pylint: disable=wrong-import-position
 
 # In CI (env CI set): the same examples on every run, and no per-example deadline on a
 # loaded machine. Elsewhere hypothesis' defaults, new examples each run.
@@ -62,6 +62,17 @@ def mock_tfds():
   with tfds_mock.mock_data(MOCK_EXAMPLES):
     yield MOCK_EXAMPLES
 
+
+
+@pytest.fixture(scope='session')
+def finished_tiny_run(tmp_path_factory):
+  """A finished 2-epoch run of tiny_config() under mock data, with a checkpoint after each
+  epoch (steps 3 and 6). Read it, or copy it before changing it."""
+  from jax_ae import train  # pylint: disable=g-import-not-at-top,import-outside-toplevel
+  workdir = tmp_path_factory.mktemp('finished')
+  with tfds_mock.mock_data(MOCK_EXAMPLES):
+    train.train_and_evaluate(tiny_config(), str(workdir))
+  return workdir
 
 
 def pytest_collection_modifyitems(items):

@@ -23,7 +23,6 @@ from jax_ae import tensorboard_events
 from jax_ae import train
 from jax_ae import train_loops
 from jax_ae.errors import ConfigError, Diverged, Interrupted, UserError
-from tests import tfds_mock
 from tests.helpers import CHECKPOINT_DAMAGES, new_train_state, REPO_ROOT, tiny_config
 
 
@@ -35,6 +34,13 @@ def _assert_same_state(a, b):
   jax.tree.map(np.testing.assert_array_equal, a.params, b.params)
   jax.tree.map(np.testing.assert_array_equal, a.batch_stats, b.batch_stats)
   jax.tree.map(np.testing.assert_array_equal, a.opt_state, b.opt_state)
+
+
+def _copy_of(finished_run, tmp_path):
+  """A workdir of its own holding `finished_tiny_run`'s files (tests/conftest.py)."""
+  workdir = tmp_path / 'run'
+  shutil.copytree(finished_run, workdir)
+  return workdir
 
 
 class _StopAfterPolls(interrupts.StopRequest):
@@ -54,11 +60,10 @@ class _StopAfterPolls(interrupts.StopRequest):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('version', ('v2', 'v5'))
-def test_run_stopped_mid_epoch_resumes_to_identical_parameters(version, tmp_path, mock_tfds,
-                                                               monkeypatch):
+def test_run_stopped_mid_epoch_resumes_to_identical_parameters(tmp_path, mock_tfds, monkeypatch):
+  # V5 (BatchNorm) resumes in the moving-average test below.
   del mock_tfds  # 24 examples, batch 8: 3 steps per epoch
-  config = tiny_config(version)
+  config = tiny_config('v2')
   config.num_epochs = 3
   config.train.steps_per_call = 1
   reference = train.train_and_evaluate(config, str(tmp_path / 'reference'))
@@ -111,52 +116,57 @@ def test_a_checkpoint_holds_the_moving_average_only_when_there_is_one(make_key):
 
 
 @pytest.mark.slow
-def test_more_epochs_extend_a_finished_run(tmp_path, mock_tfds):
+def test_more_epochs_extend_a_finished_run(finished_tiny_run, tmp_path, mock_tfds):
   del mock_tfds
+  workdir = _copy_of(finished_tiny_run, tmp_path)
   config = tiny_config()
-  train.train_and_evaluate(config, str(tmp_path))
   config.num_epochs = 4
-  train.train_and_evaluate(config, str(tmp_path))
-  assert _metrics_epochs(tmp_path) == [1, 2, 3, 4]
-  positions = checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3).latest_position()
+  train.train_and_evaluate(config, str(workdir))
+  assert _metrics_epochs(workdir) == [1, 2, 3, 4]
+  positions = checkpoint.Checkpoints(str(workdir / 'checkpoints'), 3).latest_position()
   assert positions == checkpoint.Position(epoch=4, completed_epochs=4)
 
 
 @pytest.mark.slow
-def test_a_finished_run_run_again_changes_nothing(tmp_path, mock_tfds):
+def test_a_finished_run_run_again_changes_nothing(finished_tiny_run, tmp_path, mock_tfds):
   del mock_tfds
-  first = train.train_and_evaluate(tiny_config(), str(tmp_path))
-  again = train.train_and_evaluate(tiny_config(), str(tmp_path))
-  _assert_same_state(first, again)
-  assert _metrics_epochs(tmp_path) == [1, 2]
+  workdir = _copy_of(finished_tiny_run, tmp_path)
+  model = (workdir / 'model.msgpack').read_bytes()
+  again = train.train_and_evaluate(tiny_config(), str(workdir))
+  assert int(again.step) == 6
+  assert (workdir / 'model.msgpack').read_bytes() == model
+  assert sorted(os.listdir(workdir / 'checkpoints')) == ['3', '6']
+  assert _metrics_epochs(workdir) == [1, 2]
 
 
 @pytest.mark.slow
-def test_a_workdir_of_another_config_is_refused_with_the_fields(tmp_path, mock_tfds):
+def test_a_workdir_of_another_config_is_refused_with_the_fields(finished_tiny_run, tmp_path,
+                                                                mock_tfds):
   del mock_tfds
-  train.train_and_evaluate(tiny_config(), str(tmp_path))
+  workdir = _copy_of(finished_tiny_run, tmp_path)
   config = tiny_config()
   config.model.code_dim = 5
   config.seed = 7
   with pytest.raises(ConfigError, match=r'--config.model.code_dim \(4 -> 5\), '
                                         r'--config.seed \(0 -> 7\)'):
-    train.train_and_evaluate(config, str(tmp_path))
+    train.train_and_evaluate(config, str(workdir))
   config.restart = True
-  train.train_and_evaluate(config, str(tmp_path))
-  assert _metrics_epochs(tmp_path) == [1, 2]
-  assert json.loads((tmp_path / 'config.json').read_text())['model']['code_dim'] == 5
+  train.train_and_evaluate(config, str(workdir))
+  assert _metrics_epochs(workdir) == [1, 2]
+  assert json.loads((workdir / 'config.json').read_text())['model']['code_dim'] == 5
 
 
 @pytest.mark.slow
-def test_checkpoints_of_another_model_without_config_json_are_one_sentence(tmp_path, mock_tfds):
+def test_checkpoints_of_another_model_without_config_json_are_one_sentence(finished_tiny_run,
+                                                                         tmp_path, mock_tfds):
   del mock_tfds
-  train.train_and_evaluate(tiny_config(), str(tmp_path))
-  (tmp_path / 'config.json').unlink()  # e.g. deleted by hand while checkpoints stayed
+  workdir = _copy_of(finished_tiny_run, tmp_path)
+  (workdir / 'config.json').unlink()  # e.g. deleted by hand while checkpoints stayed
   config = tiny_config()
   config.model.code_dim = 5
   with pytest.raises(ConfigError, match='holds another model or optimizer than this config'):
-    train.train_and_evaluate(config, str(tmp_path))
-  assert not (tmp_path / 'config.json').exists()  # the refused run wrote none of its own
+    train.train_and_evaluate(config, str(workdir))
+  assert not (workdir / 'config.json').exists()  # the refused run wrote none of its own
 
 
 @pytest.mark.slow
@@ -173,6 +183,7 @@ def test_nan_stops_with_the_last_good_checkpoint_kept(tmp_path, mock_tfds):
   with pytest.raises(Diverged, match=r'^loss became NaN at epoch 3 \(step \d+\)$') as raised:
     train.train_and_evaluate(config, str(tmp_path))
   assert (raised.value.exit_code, raised.value.last_good_epoch) == (3, 2)
+  assert _metrics_epochs(tmp_path)[:2] == [1, 2]  # the finished epochs' rows are kept
   after = checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3)
   assert after.latest_position() == checkpoint.Position(2, 2)
   kept_state, _, _ = after.restore_latest(template, train_loops.new_epoch_sums(tasks.RECONSTRUCT))
@@ -195,10 +206,11 @@ def test_clip_norm_clips_before_adam(clip_norm, largest_update, make_key):
 
 
 @pytest.mark.slow
-def test_disk_full_during_a_checkpoint_keeps_the_previous_one(tmp_path, mock_tfds, monkeypatch):
+def test_disk_full_during_a_checkpoint_keeps_the_previous_one(finished_tiny_run, tmp_path,
+                                                              mock_tfds, monkeypatch):
   del mock_tfds
+  workdir = _copy_of(finished_tiny_run, tmp_path)
   config = tiny_config()
-  train.train_and_evaluate(config, str(tmp_path))
   import orbax.checkpoint as ocp  # pylint: disable=import-outside-toplevel
 
   def no_space(*args, **kwargs):
@@ -208,9 +220,9 @@ def test_disk_full_during_a_checkpoint_keeps_the_previous_one(tmp_path, mock_tfd
   config.num_epochs = 3
   with pytest.raises(UserError, match=r'could not write the checkpoint .* previous checkpoint '
                                       r'\(step 6\) is intact'):
-    train.train_and_evaluate(config, str(tmp_path))
+    train.train_and_evaluate(config, str(workdir))
   monkeypatch.undo()
-  assert checkpoint.Checkpoints(str(tmp_path / 'checkpoints'), 3).latest_position() == \
+  assert checkpoint.Checkpoints(str(workdir / 'checkpoints'), 3).latest_position() == \
       checkpoint.Position(2, 2)
 
 
@@ -240,13 +252,13 @@ def test_stop_after_an_epochs_last_step_resumes_to_a_completed_epoch(tmp_path, m
 
 
 @pytest.mark.slow
-def test_fewer_epochs_than_a_workdir_trained_are_refused(tmp_path, mock_tfds):
+def test_fewer_epochs_than_a_workdir_trained_are_refused(finished_tiny_run, tmp_path, mock_tfds):
   del mock_tfds
-  train.train_and_evaluate(tiny_config(), str(tmp_path))
+  workdir = _copy_of(finished_tiny_run, tmp_path)
   config = tiny_config()
   config.num_epochs = 1
   with pytest.raises(ConfigError, match='^--config.num_epochs 1 is below the 2 epochs'):
-    train.train_and_evaluate(config, str(tmp_path))
+    train.train_and_evaluate(config, str(workdir))
 
 
 # Subprocess tests: real signals and kill -9 against `python -m tests.main_with_mock_data`.
@@ -297,9 +309,9 @@ def uninterrupted_model(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('signal_number, exit_code', [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_signal_checkpoints_and_the_same_command_resumes(signal_number, exit_code, tmp_path,
-                                                         uninterrupted_model):
+def test_ctrl_c_checkpoints_and_the_same_command_resumes(tmp_path, uninterrupted_model):
+  # SIGTERM takes the same path to its own exit code (143): tests/test_interrupts.py.
+  signal_number, exit_code = signal.SIGINT, 130
   workdir = tmp_path / 'run'
   run = _Run(workdir)
   assert run.read_until(SAVED), run.log()[-3000:]  # past start-up, into the second epoch
@@ -430,15 +442,6 @@ def test_redone_epochs_replace_their_tensorboard_points(stopped_before_an_epoch_
 
 # Damaged checkpoints: real files of a finished tiny run, damaged on disk.
 
-@pytest.fixture(scope='module')
-def finished_tiny_run(tmp_path_factory):
-  """A 2-epoch run with a checkpoint after each epoch (steps 3 and 6), under mock data."""
-  workdir = tmp_path_factory.mktemp('finished')
-  with tfds_mock.mock_data(24):
-    train.train_and_evaluate(tiny_config(), str(workdir))
-  return workdir
-
-
 def _resume_one_more_epoch(workdir):
   config = tiny_config()
   config.num_epochs = 3
@@ -451,8 +454,7 @@ def _resume_one_more_epoch(workdir):
 def test_a_damaged_newest_checkpoint_falls_back_to_the_older_one(damage, finished_tiny_run,
                                                                  tmp_path, mock_tfds, caplog):
   del mock_tfds
-  workdir = tmp_path / 'run'
-  shutil.copytree(finished_tiny_run, workdir)
+  workdir = _copy_of(finished_tiny_run, tmp_path)
   CHECKPOINT_DAMAGES[damage](workdir / 'checkpoints' / '6')
   damaged = checkpoint.Checkpoints(str(workdir / 'checkpoints'), 3)
   damaged.latest_position()  # the NaN message's "last good checkpoint" reads past damage
@@ -460,6 +462,8 @@ def test_a_damaged_newest_checkpoint_falls_back_to_the_older_one(damage, finishe
   assert damaged.restore_latest(template, train_loops.new_epoch_sums(tasks.RECONSTRUCT))[2] == checkpoint.Position(1, 1)
   assert damaged.latest_position() == checkpoint.Position(1, 1)
   damaged.close()
+  if damage not in ('truncated manifest', 'one flipped byte'):
+    return  # past the fallback a resume is the same for every damage: two of its ways to fail
   caplog.clear()
   (workdir / 'checkpoints' / '6.damaged').rename(workdir / 'checkpoints' / '6')
   _resume_one_more_epoch(workdir)
@@ -499,8 +503,7 @@ def test_failed_restores_leave_no_read_behind(tmp_path, make_key, caplog):
 
 def test_an_empty_step_folder_is_set_aside(finished_tiny_run, tmp_path, mock_tfds, caplog):
   del mock_tfds
-  workdir = tmp_path / 'run'
-  shutil.copytree(finished_tiny_run, workdir)
+  workdir = _copy_of(finished_tiny_run, tmp_path)
   (workdir / 'checkpoints' / '9999').mkdir()
   _resume_one_more_epoch(workdir)
   warnings = [r.getMessage() for r in caplog.records if 'cannot be read' in r.getMessage()]
@@ -512,8 +515,7 @@ def test_an_empty_step_folder_is_set_aside(finished_tiny_run, tmp_path, mock_tfd
 def test_no_readable_checkpoint_is_one_sentence_not_another_model(finished_tiny_run, tmp_path,
                                                                   mock_tfds):
   del mock_tfds
-  workdir = tmp_path / 'run'
-  shutil.copytree(finished_tiny_run, workdir)
+  workdir = _copy_of(finished_tiny_run, tmp_path)
   for step in ('3', '6'):
     CHECKPOINT_DAMAGES['truncated data file'](workdir / 'checkpoints' / step)
   with pytest.raises(UserError, match=r'no checkpoint in .* can be read \(steps 3, 6 are damaged'

@@ -1,6 +1,7 @@
 """Loading through tfds: mocked, from the real IDX folders, and every way it can fail."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -87,20 +88,36 @@ PREPARE_SCRIPT = (
 def real_tfds_dir(tmp_path_factory):
   """Both datasets prepared into ONE fresh tfds folder, the case that used to mix them up.
 
-  MNIST is prepared by two processes at once, as a parallel sweep on a fresh machine
-  does (test_two_runs_preparing_one_fresh_tfds_folder_both_succeed checks they did);
-  then this process prepares Fashion-MNIST beside it and loads both.
+  MNIST is prepared by a newcomer's first command (main.py on configs/v1.py, its default
+  5 epochs) while a second process asks for it too, started once main.py says it is
+  preparing, as a parallel sweep on a fresh machine does
+  (test_two_runs_preparing_one_fresh_tfds_folder_both_succeed checks they did); then
+  this process prepares Fashion-MNIST beside it and loads both. Returns the folder, the
+  datasets, the second process's (returncode, stdout, stderr) and main.py's
+  (returncode, console, workdir).
   """
   manual = {name: shared_data_dir(name) for name in data.DATASETS}
   tfds_dir = tmp_path_factory.mktemp('tfds')
-  runs = [subprocess.Popen([sys.executable, '-c', PREPARE_SCRIPT, str(manual['mnist']),
-                            str(tfds_dir)], cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True) for _ in range(2)]
-  outputs = [run.communicate(timeout=900) for run in runs]  # (stdout, stderr) each
-  preparations = [(run.returncode, *output) for run, output in zip(runs, outputs)]
+  workdir = tmp_path_factory.mktemp('v1') / 'run'
+  main_run = subprocess.Popen(
+      [sys.executable, 'main.py', '--config=configs/v1.py', f'--workdir={workdir}',
+       f'--config.data.manual_dir={manual["mnist"].parent}/{{name}}',
+       f'--config.data.tfds_data_dir={tfds_dir}'],
+      cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+  console = []
+  for line in main_run.stdout:
+    console.append(line)
+    if line.startswith('preparing mnist once'):
+      break
+  second = subprocess.Popen([sys.executable, '-c', PREPARE_SCRIPT, str(manual['mnist']),
+                             str(tfds_dir)], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+  stdout, stderr = second.communicate(timeout=900)
+  preparation = (second.returncode, stdout, stderr)
   datasets = {name: data.load_dataset(_data_config(name, manual[name], tfds_dir))
-              for name in data.DATASETS}
-  return tfds_dir, datasets, preparations
+              for name in data.DATASETS}  # while main.py trains
+  console.append(main_run.communicate(timeout=900)[0])
+  return tfds_dir, datasets, preparation, (main_run.returncode, ''.join(console), workdir)
 
 
 @pytest.fixture(scope='module')
@@ -165,9 +182,24 @@ def test_a_truncated_prepared_cache_names_the_folder_to_delete(real_tfds_dir, tm
 @pytest.mark.slow
 def test_two_runs_preparing_one_fresh_tfds_folder_both_succeed(real_tfds_dir):
   """As a parallel sweep on a fresh machine does: no 'Cannot rename ... already exists'."""
-  for returncode, stdout, stderr in real_tfds_dir[2]:
-    assert returncode == 0, stderr[-3000:]
-    assert stdout.split()[-1] == '10000'  # after tfds' own progress lines
+  returncode, stdout, stderr = real_tfds_dir[2]
+  assert returncode == 0, stderr[-3000:]
+  assert stdout.split()[-1] == '10000'  # after tfds' own progress lines
+  assert real_tfds_dir[3][0] == 0, real_tfds_dir[3][1][-3000:]
+
+
+@pytest.mark.slow
+def test_v1_default_run_on_real_data_prints_at_most_20_lines(real_tfds_dir):
+  returncode, console, workdir = real_tfds_dir[3]
+  assert returncode == 0, console[-3000:]
+  console_lines = console.splitlines()
+  assert len(console_lines) <= 20, console
+  # jax-ae's own lines only: no TensorFlow start-up notices (oneDNN, absl::InitializeLog).
+  ours = re.compile(r'(JAX backend|preparing mnist once|v1 on mnist: |compiling the train step|'
+                    r'compiled the train step|epoch \d+/5 |Saved checkpoint|finished: )')
+  assert [line for line in console_lines if not ours.match(line)] == [], console_lines
+  assert console_lines[-1].startswith(f'finished: {workdir} holds the model')
+  assert {'loss_curve.png', 'reconstructions.png', 'log.txt'} <= set(os.listdir(workdir))
 
 
 def _record_boundary(path, records: int) -> int:

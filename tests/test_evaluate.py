@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import shutil
 
 import flax
 import jax
@@ -17,7 +18,8 @@ from jax_ae import run_files
 from jax_ae import steps
 from jax_ae import train
 from jax_ae.errors import UserError
-from tests.helpers import REPO_ROOT, tiny_config, tiny_ema_config
+from tests import tfds_mock
+from tests.helpers import MOCK_EXAMPLES, REPO_ROOT, tiny_config, tiny_ema_config
 
 
 def test_probe_accuracy_of_separable_and_of_uninformative_codes(make_key):
@@ -124,14 +126,23 @@ def test_the_better_weights_on_validation_are_chosen(ema_decay, val_loss, val_em
   assert weights == chosen and why
 
 
+@pytest.fixture(scope='module')
+def run_with_ema(tmp_path_factory):
+  """A finished tiny V2 run with a moving average and a validation split to choose on."""
+  workdir = tmp_path_factory.mktemp('ema') / 'autoencoder'
+  with tfds_mock.mock_data(MOCK_EXAMPLES):
+    train.train_and_evaluate(tiny_ema_config('v2'), str(workdir))
+  return workdir
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize('chosen', ('raw', 'ema'))
 def test_evaluate_measures_the_weights_chosen_on_validation_and_names_them(
-    chosen, tmp_path, mock_tfds, monkeypatch):
+    chosen, run_with_ema, tmp_path, mock_tfds, monkeypatch):
   del mock_tfds
   config = tiny_ema_config('v2')
   workdir = tmp_path / 'autoencoder'
-  train.train_and_evaluate(config, str(workdir))
+  shutil.copytree(run_with_ema, workdir)
   rows = [json.loads(line) for line in (workdir / 'metrics.jsonl').read_text().splitlines()]
   assert all('val_ema_loss' in row for row in rows)
   # Make the chosen one the better on validation, whatever training gave.

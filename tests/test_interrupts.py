@@ -64,21 +64,14 @@ def test_a_stop_at_any_moment_exits_with_one_line_and_its_code(phase, signal_nam
     assert 'checkpoint saved; run the same command to resume.' in result.stderr
     finished = _stop_at('none', signal_name, tmp_path / 'run')
     assert finished.returncode == 0, finished.stderr
+    # Then --mode=evaluate on the finished run, stopped as it measures: no eval.json.
+    result = _stop_at('evaluate', 'SIGTERM', tmp_path / 'run', '--mode=evaluate',
+                      f'--config.evaluate.cache_dir={tmp_path / "cache"}')
+    _assert_one_stopped_line(result, signal.SIGTERM)
+    assert not (tmp_path / 'run' / 'eval.json').exists()
   else:
     assert 'nothing to save' in result.stderr
     assert not list(tmp_path.glob('run/checkpoints/*'))  # no checkpoint, not even half of one
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize('signal_name', ['SIGINT', 'SIGTERM'])
-def test_a_stop_during_evaluate_exits_with_one_line_and_writes_no_eval_json(signal_name,
-                                                                            tmp_path):
-  trained = _stop_at('none', signal_name, tmp_path)
-  assert trained.returncode == 0, trained.stderr
-  result = _stop_at('evaluate', signal_name, tmp_path, '--mode=evaluate',
-                    f'--config.evaluate.cache_dir={tmp_path / "cache"}')
-  _assert_one_stopped_line(result, getattr(signal, signal_name))
-  assert not (tmp_path / 'eval.json').exists()
 
 
 def test_a_signal_the_process_was_started_ignoring_stays_ignored():

@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 from tensorboard.backend.event_processing import event_accumulator
 
+from configs import v1
 from jax_ae import config_files
 from jax_ae import data
 from jax_ae import errors
 from jax_ae import run_files
-from jax_ae import train
 from jax_ae.errors import ConfigError
 from tests import main_with_mock_data
-from tests.helpers import REPO_ROOT, shared_data_dir, tiny_config
+from tests.helpers import REPO_ROOT, tiny_config
 
 
 def _run_main_subprocess(*args, **env):
@@ -27,40 +27,6 @@ def _run_main_subprocess(*args, **env):
   command = list(args) if args[0] == '-m' else ['main.py', *args]
   return subprocess.run([sys.executable, *command], cwd=REPO_ROOT, capture_output=True,
                         text=True, timeout=300, check=False, env={**os.environ, **env})
-
-
-TINY_FLAGS = ('--config.model.code_dim=4',
-              '--config.batch_size=8', '--config.eval_batch_size=16', '--config.num_epochs=2',
-              '--config.num_reconstructions=4')
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize('version', ('v1', 'v5'))
-def test_tiny_run_leaves_every_file(version, tmp_path):
-  workdir = tmp_path / 'run'
-  result = _run_main_subprocess('-m', 'tests.main_with_mock_data', f'--config=configs/{version}.py',
-                                f'--workdir={workdir}', *TINY_FLAGS,  # V1: the whole data path
-                                JAX_AE_MOCK_DATA='tfds' if version == 'v1' else 'arrays')
-  assert result.returncode == 0, result.stderr[-3000:]
-  names = set(os.listdir(workdir))
-  assert {'config.json', 'metrics.jsonl', 'loss_curve.png', 'reconstructions.png',
-          'model.msgpack'} <= names
-  assert any(name.startswith('events.out.tfevents') for name in names)
-  assert json.loads((workdir / 'config.json').read_text())['model']['name'] == version
-  rows = [json.loads(line) for line in (workdir / 'metrics.jsonl').read_text().splitlines()]
-  assert [row['epoch'] for row in rows] == [1, 2]
-  for row in rows:
-    assert {'epoch', 'step', 'train_loss', 'test_loss', 'learning_rate', 'grad_norm',
-            'epoch_seconds', 'examples_per_second'} <= set(row)
-    assert np.isfinite(row['test_loss'])
-  assert rows[1]['step'] == 2 * (main_with_mock_data.MOCK_EXAMPLES // 8)
-  for picture in ('loss_curve.png', 'reconstructions.png'):
-    assert (workdir / picture).read_bytes().startswith(b'\x89PNG')
-  events = event_accumulator.EventAccumulator(str(workdir))
-  events.Reload()
-  assert {'train_loss', 'test_loss', 'learning_rate', 'grad_norm'} <= set(events.Tags()['scalars'])
-  assert [event.step for event in events.Scalars('test_loss')] == [row['step'] for row in rows]
-  assert events.Tags()['images'] == ['reconstructions']
 
 
 CONV_TINY_FLAGS = ('--config.model.features=4,8', '--config.batch_size=8',
@@ -103,25 +69,11 @@ def test_tiny_cnn_runs_leave_their_files(config_name, pictures, tmp_path):
   assert events.Tags()['images'] == (['confusion_matrix'] if classifies else ['reconstructions'])
 
 
-@pytest.mark.slow
-def test_nan_loss_stops_with_exit_code_3_and_keeps_earlier_epochs(tmp_path, mock_tfds):
-  del mock_tfds
-  config = tiny_config('v3')
-  config.optim.learning_rate = 1e12
-  config.num_epochs = 4
-  with pytest.raises(run_files.UserError, match='loss became NaN') as raised:
-    train.train_and_evaluate(config, str(tmp_path))
-  assert raised.value.exit_code == 3
-  assert (tmp_path / 'metrics.jsonl').exists()
-
-
+# A wrong value, a missing data folder, an unknown field; the checks' other sentences reach
+# the user the same way as the first (their texts: tests/test_config_checks.py).
 @pytest.mark.parametrize('override, exit_code, message', [
     ('--config.model.name=v9', 2, "unknown --config.model.name 'v9'; choose one of v1, v2, v3, "
                                   "v4, v5, "),
-    ('--config.model.name=cnn', 2, "model 'cnn' learns to classify, but task is 'reconstruct'"),
-    ('--config.batch_size=0', 2, '--config.batch_size must be a positive integer, got 0.'),
-    ('--config.optim.learning_rate=-1.0', 2, '--config.optim.learning_rate must be a positive '
-                                             'number'),
     pytest.param('--config.data.manual_dir=/nonexistent/{name}', 1,
                  "'/nonexistent/mnist' is not a folder", marks=pytest.mark.slow),  # imports tfds
     ('--config.modle.name=v3', 2, "the config has no field 'modle'"),
@@ -163,13 +115,38 @@ def test_a_get_config_that_returns_nothing_is_one_sentence(tmp_path):
                                f"`return config`.")
 
 
+BROKEN_CONFIGS = {
+    'syntax error': ('def get_config(:\n  pass\n', r"has a syntax error at line 1: invalid syntax\."),
+    'get_config raises': ('def get_config():\n  raise ValueError("no such setting")\n',
+                          r"get_config\(\) of config file .* raised ValueError: no such setting "
+                          r"\(line 2\)\."),
+    'missing module': ('import no_such_module_for_jax_ae\n\ndef get_config():\n  return None\n',
+                       r"cannot import what it needs \(line 1\): ModuleNotFoundError: No module "
+                       r"named 'no_such_module_for_jax_ae'"),
+    'no get_config': ('CONFIG = 1\n', r'defines no get_config\(\)'),
+}
+
+
+@pytest.mark.parametrize('kind', BROKEN_CONFIGS)
+def test_a_broken_config_file_is_one_sentence_naming_it(kind, tmp_path):
+  source, message = BROKEN_CONFIGS[kind]
+  config_file = tmp_path / 'broken.py'
+  config_file.write_text(source)
+  with pytest.raises(ConfigError) as raised:
+    config_files.check(str(config_file))
+  assert str(config_file) in str(raised.value) and re.search(message, str(raised.value))
+  assert '\n' not in str(raised.value)
+
+
 @pytest.mark.slow
-def test_default_run_prints_a_line_per_epoch_and_logs_everything_to_log_txt(tmp_path):
+def test_default_run_prints_a_line_per_epoch_logs_to_log_txt_and_leaves_every_file(tmp_path):
   workdir = tmp_path / 'run'
-  result = subprocess.run(
+  examples = 64
+  result = subprocess.run(  # tfds' mock data: the whole data path, TensorFlow included
       [sys.executable, '-m', 'tests.main_with_mock_data', '--config=configs/v1.py',
        f'--workdir={workdir}'], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
-      check=False, env={**os.environ, 'JAX_AE_MOCK_EXAMPLES': '64'})
+      check=False, env={**os.environ, 'JAX_AE_MOCK_EXAMPLES': str(examples),
+                        'JAX_AE_MOCK_DATA': 'tfds'})
   assert result.returncode == 0, result.stderr[-3000:]
   console_lines = (result.stdout + result.stderr).splitlines()
   assert len(console_lines) <= 20, '\n'.join(console_lines)
@@ -179,6 +156,26 @@ def test_default_run_prints_a_line_per_epoch_and_logs_everything_to_log_txt(tmp_
   log = (workdir / 'log.txt').read_text()
   assert 'checkpoint_manager.py' in log  # Orbax's chatter is kept, off the console
   assert all(line in log for line in epoch_lines)
+  # And every file a finished run leaves: config, metrics per epoch, pictures, TensorBoard.
+  names = set(os.listdir(workdir))
+  assert {'config.json', 'metrics.jsonl', 'loss_curve.png', 'reconstructions.png',
+          'model.msgpack', 'log.txt'} <= names
+  assert any(name.startswith('events.out.tfevents') for name in names)
+  assert json.loads((workdir / 'config.json').read_text())['model']['name'] == 'v1'
+  rows = [json.loads(line) for line in (workdir / 'metrics.jsonl').read_text().splitlines()]
+  assert [row['epoch'] for row in rows] == [1, 2, 3, 4, 5]
+  for row in rows:
+    assert {'epoch', 'step', 'train_loss', 'test_loss', 'learning_rate', 'grad_norm',
+            'epoch_seconds', 'examples_per_second'} <= set(row)
+    assert np.isfinite(row['test_loss'])
+  assert rows[-1]['step'] == 5 * (examples // v1.get_config().batch_size)
+  for picture in ('loss_curve.png', 'reconstructions.png'):
+    assert (workdir / picture).read_bytes().startswith(b'\x89PNG')
+  events = event_accumulator.EventAccumulator(str(workdir))
+  events.Reload()
+  assert {'train_loss', 'test_loss', 'learning_rate', 'grad_norm'} <= set(events.Tags()['scalars'])
+  assert [event.step for event in events.Scalars('test_loss')] == [row['step'] for row in rows]
+  assert events.Tags()['images'] == ['reconstructions']
 
 
 def test_help_lists_the_configs_and_exits_0():
@@ -231,25 +228,6 @@ def test_sigterm_mid_epoch_stops_within_a_call_or_two_not_at_the_epoch_end(tmp_p
   steps_per_epoch = examples // batch_size
   assert int(stopped.group(2)) == steps_per_epoch
   assert int(stopped.group(1)) < steps_per_epoch // 2
-
-
-@pytest.mark.slow
-def test_v1_default_run_on_real_data_prints_at_most_20_lines(tmp_path):
-  shared_data_dir('mnist')
-  result = subprocess.run(  # a fresh tfds folder: the preparation a newcomer's run does
-      [sys.executable, 'main.py', '--config=configs/v1.py', f'--workdir={tmp_path / "v1"}',
-       f'--config.data.manual_dir={shared_data_dir("mnist").parent}/{{name}}',
-       f'--config.data.tfds_data_dir={tmp_path / "tfds"}'],
-      cwd=REPO_ROOT, capture_output=True, text=True, timeout=900, check=False)
-  assert result.returncode == 0, result.stderr[-3000:]
-  console_lines = (result.stdout + result.stderr).splitlines()
-  assert len(console_lines) <= 20, '\n'.join(console_lines)
-  # jax-ae's own lines only: no TensorFlow start-up notices (oneDNN, absl::InitializeLog).
-  ours = re.compile(r'(JAX backend|preparing mnist once|v1 on mnist: |compiling the train step|compiled the train '
-                    r'step|epoch \d+/5 |Saved checkpoint|finished: )')
-  assert [line for line in console_lines if not ours.match(line)] == [], console_lines
-  assert console_lines[-1].startswith(f'finished: {tmp_path / "v1"} holds the model')
-  assert {'loss_curve.png', 'reconstructions.png', 'log.txt'} <= set(os.listdir(tmp_path / 'v1'))
 
 
 def test_a_stopped_or_diverged_run_is_told_how_to_resume_with_its_own_flags():

@@ -65,9 +65,6 @@ def test_each_epoch_reports_validation_and_only_the_last_the_test_split(tmp_path
   assert ['test_loss' in line for line in console] == [False, True]
 
 
-@pytest.mark.slow
-def test_without_a_validation_split_no_val_metrics_are_written(tmp_path, mock_tfds):
-  del mock_tfds
-  train.train_and_evaluate(tiny_config(), str(tmp_path))
-  row = json.loads((tmp_path / 'metrics.jsonl').read_text().splitlines()[-1])
+def test_without_a_validation_split_no_val_metrics_are_written(finished_tiny_run):
+  row = json.loads((finished_tiny_run / 'metrics.jsonl').read_text().splitlines()[-1])
   assert not any(name.startswith('val_') for name in row)
