@@ -130,3 +130,16 @@ CHECKPOINT_DAMAGES = {
     'data folder replaced by a file': lambda step: _replace_by_a_file(
         os.path.dirname(_largest_file(step / 'state'))),
 }
+
+
+# Config files that fail to load, each with the sentence that says why (a regex).
+BROKEN_CONFIGS = {
+    'syntax error': ('def get_config(:\n  pass\n', r"has a syntax error at line 1: invalid syntax\."),
+    'get_config raises': ('def get_config():\n  raise ValueError("no such setting")\n',
+                          r"get_config\(\) of config file .* raised ValueError: no such setting "
+                          r"\(line 2\)\."),
+    'missing module': ('import no_such_module_for_jax_ae\n\ndef get_config():\n  return None\n',
+                       r"cannot import what it needs \(line 1\): ModuleNotFoundError: No module "
+                       r"named 'no_such_module_for_jax_ae'"),
+    'no get_config': ('CONFIG = 1\n', r'defines no get_config\(\)'),
+}

@@ -19,7 +19,7 @@ from jax_ae import errors
 from jax_ae import run_files
 from jax_ae.errors import ConfigError
 from tests import main_with_mock_data
-from tests.helpers import REPO_ROOT, tiny_config
+from tests.helpers import BROKEN_CONFIGS, REPO_ROOT, tiny_config
 
 
 def _run_main_subprocess(*args, **env):
@@ -115,16 +115,6 @@ def test_a_get_config_that_returns_nothing_is_one_sentence(tmp_path):
                                f"`return config`.")
 
 
-BROKEN_CONFIGS = {
-    'syntax error': ('def get_config(:\n  pass\n', r"has a syntax error at line 1: invalid syntax\."),
-    'get_config raises': ('def get_config():\n  raise ValueError("no such setting")\n',
-                          r"get_config\(\) of config file .* raised ValueError: no such setting "
-                          r"\(line 2\)\."),
-    'missing module': ('import no_such_module_for_jax_ae\n\ndef get_config():\n  return None\n',
-                       r"cannot import what it needs \(line 1\): ModuleNotFoundError: No module "
-                       r"named 'no_such_module_for_jax_ae'"),
-    'no get_config': ('CONFIG = 1\n', r'defines no get_config\(\)'),
-}
 
 
 @pytest.mark.parametrize('kind', BROKEN_CONFIGS)

@@ -17,7 +17,7 @@ import pytest
 
 from jax_ae import workdir_lock
 from jax_ae.errors import UserError
-from tests.helpers import CHECKPOINT_DAMAGES, REPO_ROOT
+from tests.helpers import BROKEN_CONFIGS, CHECKPOINT_DAMAGES, REPO_ROOT
 
 # Every test here runs main.py in a subprocess, some several times.
 pytestmark = pytest.mark.slow
@@ -182,7 +182,7 @@ def test_a_full_disk_at_a_checkpoint_is_one_line(small_disk):
 
 def test_main_prints_a_broken_config_files_sentence_as_one_line_and_exits_2(tmp_path):
   config_file = tmp_path / 'broken.py'
-  config_file.write_text('def get_config(:\n  pass\n')
+  config_file.write_text(BROKEN_CONFIGS['syntax error'][0])
   result = subprocess.run([sys.executable, 'main.py', f'--config={config_file}',
                            f'--workdir={tmp_path / "run"}'], cwd=REPO_ROOT, capture_output=True,
                           text=True, timeout=300, check=False)
