@@ -32,20 +32,28 @@ def bandwidth_bytes_per_second(num_floats: int = 16 * 2**20) -> float:
   return 3 * 4 * num_floats / bench.median_seconds(lambda: triad(a, b), repetitions=20)
 
 
-def step_bytes(version: str):
-  """(bytes one train step accesses by XLA's cost analysis, parameter bytes, seconds per step)."""
+def compiled_step_bytes(config, num_steps: int = 100):
+  """(bytes one compiled python-loop train step accesses by XLA's cost analysis, parameter bytes)."""
   from jax_ae import steps, train_loops  # pylint: disable=g-import-not-at-top
-  config = bench.version_config(version)
-  config.train.loop = 'python'
-  num_steps = 100
+  config = config.copy_and_resolve_references()
+  config.train.loop = 'python'  # one step's program
   trainer = train_loops.Trainer(config, bench.synthetic_split(num_steps * config.batch_size))
   state = trainer.create_state()
   compiled = trainer.compile_step(state, trainer.epoch_batch_indices(steps.shuffle_key(0, 1)))
   analysis = compiled.cost_analysis()
   analysis = analysis[0] if isinstance(analysis, list) else analysis
   parameter_bytes = sum(leaf.nbytes for leaf in jax.tree.leaves(state.params))
+  return analysis['bytes accessed'], parameter_bytes
+
+
+def step_bytes(version: str):
+  """(bytes one train step accesses by XLA's cost analysis, parameter bytes, seconds per step)."""
+  config = bench.version_config(version)
+  config.train.loop = 'python'
+  num_steps = 100
+  accessed, parameter_bytes = compiled_step_bytes(config, num_steps)
   _, _, seconds, _ = bench.time_training(config, config.batch_size, num_steps, repetitions=5)
-  return analysis['bytes accessed'], parameter_bytes, seconds / num_steps
+  return accessed, parameter_bytes, seconds / num_steps
 
 
 def main(argv):

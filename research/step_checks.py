@@ -8,8 +8,8 @@ between processes. jax-ae's step (steps.train_step) computes the gradient's glob
 that skips a non-finite step. Keras's step does neither. Each variant swaps
 steps.train_step for one without a check and prints, as JSON, the milliseconds per step
 of the config's own train loop (bench.time_training, 200 steps, median of 7) and the
-compiled step's bytes accessed in passes over the parameters (XLA's cost analysis, as
-benchmarks/memory_passes.py counts them). Quoted in docs/performance.md.
+compiled step's bytes accessed in passes over the parameters
+(benchmarks/memory_passes.compiled_step_bytes). Quoted in docs/performance.md.
 """
 
 import json
@@ -20,9 +20,9 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from benchmarks import memory_passes
 from jax_ae import bench
 from jax_ae import steps
-from jax_ae import train_loops
 
 FLAGS = flags.FLAGS
 VARIANTS = ('jax-ae', 'no_grad_norm', 'no_cond', 'neither')
@@ -54,17 +54,11 @@ def main(argv):
   config = bench.version_config(FLAGS.version)
   num_steps, batch_size = 200, 32
   _, _, seconds, _ = bench.time_training(config, batch_size, num_steps, repetitions=7)
-  config.train.loop = 'python'  # one step's program, as memory_passes counts it
   config.batch_size = batch_size
-  trainer = train_loops.Trainer(config, bench.synthetic_split(num_steps * batch_size))
-  state = trainer.create_state()
-  compiled = trainer.compile_step(state, trainer.epoch_batch_indices(steps.shuffle_key(0, 1)))
-  analysis = compiled.cost_analysis()
-  analysis = analysis[0] if isinstance(analysis, list) else analysis
-  parameter_bytes = sum(leaf.nbytes for leaf in jax.tree.leaves(state.params))
+  accessed, parameter_bytes = memory_passes.compiled_step_bytes(config, num_steps)
   print(json.dumps({'variant': FLAGS.variant, 'version': FLAGS.version,
                     'ms_per_step': round(1e3 * seconds / num_steps, 2),
-                    'passes': round(analysis['bytes accessed'] / parameter_bytes, 1)}))
+                    'passes': round(accessed / parameter_bytes, 1)}))
 
 
 if __name__ == '__main__':
