@@ -21,8 +21,9 @@ from tests.helpers import REPO_ROOT
 
 KERAS_COUNTS = (
     'import json; import numpy as np; from benchmarks import keras_reference as k; keras = k._keras(); '
-    'print(json.dumps({v: [sum(int(np.prod(w.shape)) for w in k.notebook_model(v, keras).trainable_weights),'
-    ' k.notebook_model(v, keras).output_shape[-1]] for v in k.VERSIONS}))')
+    'models = {v: k.notebook_model(v, keras) for v in k.VERSIONS}; '
+    'print(json.dumps({v: [sum(int(np.prod(w.shape)) for w in m.trainable_weights), m.output_shape[-1]]'
+    ' for v, m in models.items()}))')
 
 
 @pytest.mark.slow
@@ -34,7 +35,7 @@ def test_keras_models_have_our_parameter_counts_and_output_width(make_key):
   keras_counts = json.loads(result.stdout.strip().splitlines()[-1])
   for version in keras_reference.VERSIONS:
     model = models.create_model(models.default_model_config(version))
-    params = model.init(make_key(), jnp.zeros((2, models.IMAGE_PIXELS)))['params']
+    params = jax.eval_shape(model.init, make_key(), jnp.zeros((2, models.IMAGE_PIXELS)))['params']
     ours = sum(leaf.size for leaf in jax.tree.leaves(params))
     assert keras_counts[version] == [ours, models.IMAGE_PIXELS], version
 
