@@ -41,15 +41,26 @@ Shape = Tuple[int, int, int, int]  # height, width, input channels, output chann
 def conv_shapes(network: str) -> List[Shape]:
   """(height, width, in, out) of each 3x3 convolution of configs/<network>.py, in call order."""
   import flax  # pylint: disable=g-import-not-at-top
+  import jax  # pylint: disable=g-import-not-at-top
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
   from jax_ae import bench, models, steps  # pylint: disable=g-import-not-at-top
   model = models.create_model(bench.version_config(network).model)
-  variables = steps.init_variables(model, steps.init_key(0))
-  _, captured = model.apply(variables, jnp.zeros((1, models.IMAGE_PIXELS)), train=False,
-                            capture_intermediates=True, mutable=['intermediates'])
+  # Shapes only (jax.eval_shape): nothing is initialised, compiled or run. The outputs
+  # come back as a list, in call order: a dict returned by eval_shape comes back sorted.
+  variables = jax.eval_shape(lambda: steps.init_variables(model, steps.init_key(0)))
+  paths = []
+
+  def intermediates_in_call_order(variables):
+    _, captured = model.apply(variables, jnp.zeros((1, models.IMAGE_PIXELS)), train=False,
+                              capture_intermediates=True, mutable=['intermediates'])
+    flat = flax.traverse_util.flatten_dict(captured['intermediates'], sep='/')
+    paths.extend(flat)
+    return list(flat.values())
+
+  outputs = jax.eval_shape(intermediates_in_call_order, variables)
   kernels = flax.traverse_util.flatten_dict(variables['params'], sep='/')
   shapes = []
-  for path, output in flax.traverse_util.flatten_dict(captured['intermediates'], sep='/').items():
+  for path, output in zip(paths, outputs):
     kernel = kernels.get(path[:-len('/__call__')] + '/kernel')
     if kernel is not None and kernel.ndim == 4:
       _, height, width, _ = output[0].shape

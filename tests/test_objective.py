@@ -102,8 +102,9 @@ def test_the_pixel_cross_entropy_and_its_gradient_are_finite_where_the_sigmoid_i
 def test_exactly_the_sigmoid_output_models_sow_the_logits_of_their_reconstructions(name, make_key):
   model = models.create_model(tiny_config(name).model)
   images = jax.random.uniform(make_key(), (2, 784))
-  variables = model.init(make_key(), images)
-  outputs, sown = model.apply(variables, images, mutable=['intermediates'])
+  variables = jax.jit(model.init)(make_key(), images)
+  outputs, sown = jax.jit(lambda variables, images: model.apply(
+      variables, images, mutable=['intermediates']))(variables, images)
   found = [leaf for path, leaf in jax.tree_util.tree_leaves_with_path(sown)
            if any(getattr(key, 'key', None) == models.RECONSTRUCTION_LOGITS for key in path)]
   assert len(found) == int(models.REGISTRY[name].sigmoid_output)
@@ -120,8 +121,9 @@ def test_bce_moves_an_autoencoders_step_and_reports_the_same_mse(name, make_key)
   state, [(mse_state, mse), (bce_state, bce_metrics)], batch, _ = step_each_way(
       config, make_key, objective.Objective(), bce)
   np.testing.assert_allclose(bce_metrics['loss'], mse['loss'], rtol=1e-6)
-  outputs = state.apply_fn({'params': state.params, 'batch_stats': state.batch_stats},
-                           batch['image'], train=True, mutable=['batch_stats'])[0]
+  outputs = jax.jit(lambda state, images: state.apply_fn(
+      {'params': state.params, 'batch_stats': state.batch_stats}, images, train=True,
+      mutable=['batch_stats'])[0])(state, batch['image'])
   np.testing.assert_allclose(mse['loss'], jnp.mean(tasks.reconstruction_loss(outputs, batch['image'])),
                              rtol=1e-5)
   moved = jax.tree.map(lambda a, b: bool(np.allclose(a, b)), bce_state.params, mse_state.params)

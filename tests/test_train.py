@@ -332,10 +332,10 @@ def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstru
   # The head is a side branch: evaluation is the decoder of the code, as without it.
   model = models.create_model(config.model)
   variables = {'params': state.params, 'batch_stats': state.batch_stats}
-  np.testing.assert_allclose(
-      steps.predict(state, batch['image']),
-      model.apply(variables, model.apply(variables, batch['image'], method=model.encode),
-                  method=model.decode), rtol=1e-5, atol=1e-6)
+  decode_of_encode = jax.jit(lambda variables, images: model.apply(
+      variables, model.apply(variables, images, method=model.encode), method=model.decode))
+  np.testing.assert_allclose(jax.jit(steps.predict)(state, batch['image']),
+                             decode_of_encode(variables, batch['image']), rtol=1e-5, atol=1e-6)
 
 
 def test_label_smoothing_changes_what_a_classifier_minimises_not_what_it_reports(make_key):
@@ -357,7 +357,7 @@ def test_label_smoothing_changes_what_a_classifier_minimises_not_what_it_reports
     targets = jnp.where(jax.nn.one_hot(batch['label'], 10) > 0, 0.19, 0.09)
     return jnp.mean(optax.softmax_cross_entropy(logits, targets))
   np.testing.assert_allclose(smoothed['grad_norm'],
-                             optax.tree.norm(jax.grad(smoothed_objective)(state.params)),
+                             optax.tree.norm(jax.jit(jax.grad(smoothed_objective))(state.params)),
                              rtol=1e-4)
 
 
