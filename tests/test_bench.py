@@ -83,31 +83,22 @@ def test_a_measurement_has_every_column_and_sane_values(loop, monkeypatch):
 
 
 @pytest.mark.slow
-def test_bench_mode_writes_one_row_per_batch_size_without_tensorflow(tmp_path):
-  code = ('import sys; from jax_ae import bench; from tests.helpers import tiny_config; '
-          'config = tiny_config("v1"); config.bench.batch_sizes = (8, 16); '
-          'config.bench.repetitions = 1; '
-          f'bench.run_bench(config, {str(tmp_path)!r}); '
-          'sys.exit("tensorflow" in sys.modules)')
-  result = subprocess.run([sys.executable, '-c', code], cwd=REPO_ROOT, capture_output=True,
-                          text=True, timeout=600, check=False)
-  assert result.returncode == 0, result.stderr[-2000:]
-  rows = json.loads((tmp_path / 'bench.json').read_text())
-  assert [row['batch_size'] for row in rows] == [8, 16]
-  assert '| v1 |' in result.stdout
-
-
-@pytest.mark.slow
-def test_bench_mode_tells_each_compile_time_it_measured(tmp_path):
+def test_bench_mode_writes_a_row_per_batch_size_tells_its_compile_times_and_needs_no_tensorflow(
+    tmp_path):
   # The batch sizes come from the command line, parsed as a list (their checks:
-  # tests/test_config_checks.py).
+  # tests/test_config_checks.py). `-X importtime` lists every module the process imported.
   result = subprocess.run(
-      [sys.executable, 'main.py', '--mode=bench', '--config=configs/v1.py',
+      [sys.executable, '-X', 'importtime', 'main.py', '--mode=bench', '--config=configs/v1.py',
        f'--workdir={tmp_path}', '--config.bench.batch_sizes=8,16', '--config.bench.repetitions=1',
        '--config.model.hidden_units=16'],
       cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False)
   assert result.returncode == 0, result.stderr[-2000:]
+  rows = json.loads((tmp_path / 'bench.json').read_text())
+  assert [row['batch_size'] for row in rows] == [8, 16]
+  assert '| v1 |' in result.stdout
   told = [float(seconds) for seconds in
           re.findall(r'compiled the train step in ([\d.]+) s\.', result.stderr)]
-  measured = [row['compile_seconds'] for row in json.loads((tmp_path / 'bench.json').read_text())]
-  assert told == [round(seconds, 1) for seconds in measured], result.stderr
+  assert told == [round(row['compile_seconds'], 1) for row in rows], result.stderr[-2000:]
+  imported = re.findall(r'^import time:.*\| +([\w.]+)$', result.stderr, flags=re.MULTILINE)
+  assert 'jax_ae.bench' in imported and 'optax' in imported
+  assert not [name for name in imported if name.split('.')[0] == 'tensorflow']

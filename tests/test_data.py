@@ -1,5 +1,6 @@
 """Loading through tfds: mocked, from the real IDX folders, and every way it can fail."""
 
+import json
 import os
 import re
 import shutil
@@ -9,6 +10,7 @@ import sys
 
 import numpy as np
 import pytest
+from tensorboard.backend.event_processing import event_accumulator
 
 from jax_ae import data
 from jax_ae.errors import UserError
@@ -189,7 +191,9 @@ def test_two_runs_preparing_one_fresh_tfds_folder_both_succeed(real_tfds_dir):
 
 
 @pytest.mark.slow
-def test_v1_default_run_on_real_data_prints_at_most_20_lines(real_tfds_dir):
+def test_v1_default_run_on_real_data_prints_a_line_per_epoch_and_leaves_every_file(real_tfds_dir):
+  """A newcomer's first command: at most 20 lines, jax-ae's own; Orbax's chatter in
+  log.txt; config, metrics per epoch, pictures, model and TensorBoard events."""
   returncode, console, workdir = real_tfds_dir[3]
   assert returncode == 0, console[-3000:]
   console_lines = console.splitlines()
@@ -199,7 +203,29 @@ def test_v1_default_run_on_real_data_prints_at_most_20_lines(real_tfds_dir):
                     r'compiled the train step|epoch \d+/5 |Saved checkpoint|finished: )')
   assert [line for line in console_lines if not ours.match(line)] == [], console_lines
   assert console_lines[-1].startswith(f'finished: {workdir} holds the model')
-  assert {'loss_curve.png', 'reconstructions.png', 'log.txt'} <= set(os.listdir(workdir))
+  epoch_lines = [line for line in console_lines if 'test_loss' in line]
+  assert [line.split()[1] for line in epoch_lines] == ['1/5', '2/5', '3/5', '4/5', '5/5']
+  log = (workdir / 'log.txt').read_text()
+  assert 'checkpoint_manager.py' in log  # Orbax's chatter is kept, off the console
+  assert all(line in log for line in epoch_lines)
+  names = set(os.listdir(workdir))
+  assert {'config.json', 'metrics.jsonl', 'loss_curve.png', 'reconstructions.png',
+          'model.msgpack', 'log.txt'} <= names
+  assert json.loads((workdir / 'config.json').read_text())['model']['name'] == 'v1'
+  rows = [json.loads(line) for line in (workdir / 'metrics.jsonl').read_text().splitlines()]
+  assert [row['epoch'] for row in rows] == [1, 2, 3, 4, 5]
+  for row in rows:
+    assert {'epoch', 'step', 'train_loss', 'test_loss', 'learning_rate', 'grad_norm',
+            'epoch_seconds', 'examples_per_second'} <= set(row)
+    assert np.isfinite(row['test_loss'])
+  assert [row['step'] for row in rows] == [epoch * rows[0]['step'] for epoch in range(1, 6)]
+  for picture in ('loss_curve.png', 'reconstructions.png'):
+    assert (workdir / picture).read_bytes().startswith(b'\x89PNG')
+  events = event_accumulator.EventAccumulator(str(workdir))
+  events.Reload()
+  assert {'train_loss', 'test_loss', 'learning_rate', 'grad_norm'} <= set(events.Tags()['scalars'])
+  assert [event.step for event in events.Scalars('test_loss')] == [row['step'] for row in rows]
+  assert events.Tags()['images'] == ['reconstructions']
 
 
 def _record_boundary(path, records: int) -> int:

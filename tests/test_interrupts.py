@@ -57,7 +57,9 @@ def _assert_one_stopped_line(result, signal_number):
     ('imports', 'SIGINT'), ('data', 'SIGTERM'), ('compile', 'SIGINT'), ('bench', 'SIGINT'),
     ('report', 'SIGTERM')])
 def test_a_stop_at_any_moment_exits_with_one_line_and_its_code(phase, signal_name, tmp_path):
-  flags = {'bench': ('--mode=bench',), 'report': ('--mode=report', f'--runs={tmp_path}/*')}
+  flags = {'bench': ('--mode=bench', '--config.bench.batch_sizes=8',
+                     '--config.bench.repetitions=1'),
+           'report': ('--mode=report', f'--runs={tmp_path}/*')}
   result = _stop_at(phase, signal_name, tmp_path / 'run', *flags.get(phase, ()))
   _assert_one_stopped_line(result, getattr(signal, signal_name))
   if phase == 'compile':  # a train step ran: it was checkpointed, and the same command resumes

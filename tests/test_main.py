@@ -8,11 +8,9 @@ import subprocess
 import sys
 
 import jax
-import numpy as np
 import pytest
 from tensorboard.backend.event_processing import event_accumulator
 
-from configs import v1
 from jax_ae import config_files
 from jax_ae import data
 from jax_ae import errors
@@ -126,46 +124,6 @@ def test_a_broken_config_file_is_one_sentence_naming_it(kind, tmp_path):
     config_files.check(str(config_file))
   assert str(config_file) in str(raised.value) and re.search(message, str(raised.value))
   assert '\n' not in str(raised.value)
-
-
-@pytest.mark.slow
-def test_default_run_prints_a_line_per_epoch_logs_to_log_txt_and_leaves_every_file(tmp_path):
-  workdir = tmp_path / 'run'
-  examples = 64
-  result = subprocess.run(  # tfds' mock data: the whole data path, TensorFlow included
-      [sys.executable, '-m', 'tests.main_with_mock_data', '--config=configs/v1.py',
-       f'--workdir={workdir}'], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
-      check=False, env={**os.environ, 'JAX_AE_MOCK_EXAMPLES': str(examples),
-                        'JAX_AE_MOCK_DATA': 'tfds'})
-  assert result.returncode == 0, result.stderr[-3000:]
-  console_lines = (result.stdout + result.stderr).splitlines()
-  assert len(console_lines) <= 20, '\n'.join(console_lines)
-  epoch_lines = [line for line in console_lines if 'test_loss' in line]
-  assert [line.split()[1] for line in epoch_lines] == ['1/5', '2/5', '3/5', '4/5', '5/5']
-  assert not any('orbax' in line or 'checkpoint_manager' in line for line in console_lines)
-  log = (workdir / 'log.txt').read_text()
-  assert 'checkpoint_manager.py' in log  # Orbax's chatter is kept, off the console
-  assert all(line in log for line in epoch_lines)
-  # And every file a finished run leaves: config, metrics per epoch, pictures, TensorBoard.
-  names = set(os.listdir(workdir))
-  assert {'config.json', 'metrics.jsonl', 'loss_curve.png', 'reconstructions.png',
-          'model.msgpack', 'log.txt'} <= names
-  assert any(name.startswith('events.out.tfevents') for name in names)
-  assert json.loads((workdir / 'config.json').read_text())['model']['name'] == 'v1'
-  rows = [json.loads(line) for line in (workdir / 'metrics.jsonl').read_text().splitlines()]
-  assert [row['epoch'] for row in rows] == [1, 2, 3, 4, 5]
-  for row in rows:
-    assert {'epoch', 'step', 'train_loss', 'test_loss', 'learning_rate', 'grad_norm',
-            'epoch_seconds', 'examples_per_second'} <= set(row)
-    assert np.isfinite(row['test_loss'])
-  assert rows[-1]['step'] == 5 * (examples // v1.get_config().batch_size)
-  for picture in ('loss_curve.png', 'reconstructions.png'):
-    assert (workdir / picture).read_bytes().startswith(b'\x89PNG')
-  events = event_accumulator.EventAccumulator(str(workdir))
-  events.Reload()
-  assert {'train_loss', 'test_loss', 'learning_rate', 'grad_norm'} <= set(events.Tags()['scalars'])
-  assert [event.step for event in events.Scalars('test_loss')] == [row['step'] for row in rows]
-  assert events.Tags()['images'] == ['reconstructions']
 
 
 def test_help_lists_the_configs_and_exits_0():
