@@ -71,7 +71,7 @@ def test_from_config_reads_each_term_where_the_config_keeps_it():
 
 def test_the_edge_weight_moves_an_autoencoders_step_and_not_its_reported_loss(make_key):
   _, [(plain_state, plain), (edged_state, edged)], _, _ = step_each_way(
-      tiny_config('conv_ae'), make_key, objective.Objective(), objective.Objective(edge_weight=1.0))
+      tiny_config('v2'), make_key, objective.Objective(), objective.Objective(edge_weight=1.0))
   np.testing.assert_allclose(edged['loss'], plain['loss'], rtol=1e-6)
   assert float(edged['grad_norm']) != pytest.approx(float(plain['grad_norm']), rel=1e-4)
   moved = jax.tree.map(lambda a, b: bool(np.allclose(a, b)), edged_state.params,
