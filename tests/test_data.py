@@ -13,6 +13,7 @@ import pytest
 from tensorboard.backend.event_processing import event_accumulator
 
 from jax_ae import data
+from jax_ae import steps
 from jax_ae.errors import UserError
 from tests.helpers import REPO_ROOT, shared_data_dir, tiny_config
 
@@ -211,14 +212,19 @@ def test_v1_default_run_on_real_data_prints_a_line_per_epoch_and_leaves_every_fi
   names = set(os.listdir(workdir))
   assert {'config.json', 'metrics.jsonl', 'loss_curve.png', 'reconstructions.png',
           'model.msgpack', 'log.txt'} <= names
-  assert json.loads((workdir / 'config.json').read_text())['model']['name'] == 'v1'
+  assert any(name.startswith('events.out.tfevents') for name in names)
+  run_config = json.loads((workdir / 'config.json').read_text())
+  assert run_config['model']['name'] == 'v1'
   rows = [json.loads(line) for line in (workdir / 'metrics.jsonl').read_text().splitlines()]
   assert [row['epoch'] for row in rows] == [1, 2, 3, 4, 5]
   for row in rows:
     assert {'epoch', 'step', 'train_loss', 'test_loss', 'learning_rate', 'grad_norm',
             'epoch_seconds', 'examples_per_second'} <= set(row)
     assert np.isfinite(row['test_loss'])
-  assert [row['step'] for row in rows] == [epoch * rows[0]['step'] for epoch in range(1, 6)]
+  steps_per_epoch = steps.steps_per_epoch(
+      data.NUM_TRAIN_EXAMPLES['mnist'] - run_config['data']['validation_size'],
+      run_config['batch_size'])
+  assert [row['step'] for row in rows] == [epoch * steps_per_epoch for epoch in range(1, 6)]
   for picture in ('loss_curve.png', 'reconstructions.png'):
     assert (workdir / picture).read_bytes().startswith(b'\x89PNG')
   events = event_accumulator.EventAccumulator(str(workdir))
