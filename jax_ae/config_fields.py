@@ -313,6 +313,9 @@ MODEL_FIELDS = {
     'dropout_rate': ('Dropout in training, 0 = off: cnn before and after its dense layer, '
                      'hinton2006 after each hidden layer.',
                      Check('number', lambda rate, config: 0 <= rate < 1, 'in [0, 1)')),
+    'hidden_activation': ("hinton2006's hidden layers' activation (relu: the paper's "
+                          "fine-tuned network's; gelu and silu are smooth).",
+                          OneOf(tuple(models.HIDDEN_ACTIVATIONS))),
     'label_weight': ('Weight of a softmax head on the code, a supervised autoencoder; 0 = off.',
                      Check('number', lambda weight, config: weight >= 0,
                            '0 (off) or a positive weight')),

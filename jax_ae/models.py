@@ -120,6 +120,10 @@ def create_model(model_config: ml_collections.ConfigDict) -> nn.Module:
   return REGISTRY[model_config.name].build(model_config)
 
 
+# hinton2006's `hidden_activation` choices.
+HIDDEN_ACTIVATIONS = {'relu': nn.relu, 'gelu': nn.gelu, 'silu': nn.silu, 'elu': nn.elu}
+
+
 def _identity(x: jax.Array) -> jax.Array:
   return x
 
@@ -322,12 +326,20 @@ class DeepAutoencoder(MlpAutoencoder):
   (LeCun normal); no BatchNorm: the paper's widths and linear code, nothing added.
   `dropout_rate` (0 = off, the paper's) drops hidden units after each hidden layer's
   ReLU in training, against the overfitting of the wider record networks.
+  `hidden_activation` names a smooth alternative to the ReLU (HIDDEN_ACTIVATIONS), a
+  record lead: a smooth network maps nearby codes to nearby images.
   """
 
   code_dim: int = 30
   hidden_widths: Tuple[int, ...] = (1000, 500, 250)
   output_activation: Callable[[jax.Array], jax.Array] = nn.sigmoid
   dropout_rate: float = 0.0
+  hidden_activation: str = 'relu'
+
+  def _activate(self, x: jax.Array, after: str) -> jax.Array:
+    if self.hidden_activation == 'relu':  # with its dead-unit record
+      return super()._activate(x, after)
+    return HIDDEN_ACTIVATIONS[self.hidden_activation](x)
 
   def setup(self):
     super().setup()

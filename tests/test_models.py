@@ -154,9 +154,10 @@ def test_default_model_config_holds_only_the_fields_the_model_takes():
   assert set(models.default_model_config('cnn')) == {'name', 'features', 'dense_units',
                                                      'dropout_rate', 'convs_per_block',
                                                      'test_time_flip'}
-  # Activations and initialisers are what make a model that model, not config fields.
+  # Activations and initialisers are what make a model that model, not config fields;
+  # hinton2006's hidden activation is a record lead, so it is one there.
   assert set(models.default_model_config('hinton2006')) == {*models.default_model_config('v3'),
-                                                            'dropout_rate'}
+                                                            'dropout_rate', 'hidden_activation'}
 
 
 @pytest.mark.parametrize('name, low, high', [('v2', 0.0, 1.0), ('hinton2006', 0.0, 1.0),
@@ -292,6 +293,25 @@ def test_hinton2006_drops_hidden_units_only_in_training_and_not_at_rate_zero(mak
     assert (not np.allclose(training[0], training[1])) == differs
     assert (not np.allclose(training[0], evaluation)) == differs
     np.testing.assert_array_equal(model.apply(variables, x), evaluation)
+
+
+@pytest.mark.parametrize('activation', sorted(models.HIDDEN_ACTIVATIONS))
+def test_hinton2006_applies_its_hidden_activation_after_every_hidden_layer_only(activation,
+                                                                               make_key):
+  model, variables = _model_and_variables('hinton2006', make_key(), hidden_widths=(32, 16),
+                                          code_dim=4, hidden_activation=activation)
+  x = jax.random.uniform(make_key(), (5, 784))
+  params = variables['params']
+  layer = lambda name, h: h @ params[name]['kernel'] + params[name]['bias']
+  act = models.HIDDEN_ACTIVATIONS[activation]
+  h = x
+  for name in ('encoder_layers_0', 'encoder_layers_1'):
+    h = act(layer(name, h))
+  code = layer('encoder_code', h)  # linear, as in the paper
+  for name in ('decoder_layers_0', 'decoder_layers_1'):
+    code = act(layer(name, code))
+  expected = jax.nn.sigmoid(layer('decoder_output', code))
+  np.testing.assert_allclose(jax.jit(model.apply)(variables, x), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_cnn_classifier_stacks_convs_per_block_and_keeps_names_at_one():
