@@ -161,11 +161,13 @@ class Autoencoder(nn.Module):
   def read_code(self, code: jax.Array) -> None:
     """A side branch on the code that the decoder never sees; none by default.
 
-    ConvAutoencoder's `label_weight` puts a softmax head here and sows its logits,
-    [batch, 10], as 'code_logits' in the 'intermediates' collection, which the train
-    step alone asks for (steps.train_step); elsewhere the sow is a no-op.
+    A model with a `label_weight` field (conv_ae, hinton2006) above 0 is a supervised
+    autoencoder: its setup makes a softmax head, `code_classifier`, and this sows the
+    head's logits, [batch, 10], as 'code_logits' in the 'intermediates' collection,
+    which the train step alone asks for (steps.train_step); elsewhere the sow is a no-op.
     """
-    del code
+    if getattr(self, 'label_weight', 0.0) > 0:
+      self.sow('intermediates', 'code_logits', self.code_classifier(code))
 
 
 @register('v1', from_notebook=True)
@@ -327,7 +329,8 @@ class DeepAutoencoder(MlpAutoencoder):
   `dropout_rate` (0 = off, the paper's) drops hidden units after each hidden layer's
   ReLU in training, against the overfitting of the wider record networks.
   `hidden_activation` names a smooth alternative to the ReLU (HIDDEN_ACTIVATIONS), a
-  record lead: a smooth network maps nearby codes to nearby images.
+  record lead: a smooth network maps nearby codes to nearby images. `label_weight` > 0
+  makes it a supervised autoencoder, as conv_ae's (ConvAutoencoder).
   """
 
   code_dim: int = 30
@@ -335,6 +338,7 @@ class DeepAutoencoder(MlpAutoencoder):
   output_activation: Callable[[jax.Array], jax.Array] = nn.sigmoid
   dropout_rate: float = 0.0
   hidden_activation: str = 'relu'
+  label_weight: float = 0.0
 
   def _activate(self, x: jax.Array, after: str) -> jax.Array:
     if self.hidden_activation == 'relu':  # with its dead-unit record
@@ -344,6 +348,8 @@ class DeepAutoencoder(MlpAutoencoder):
   def setup(self):
     super().setup()
     self.dropout = nn.Dropout(self.dropout_rate)
+    if self.label_weight > 0:
+      self.code_classifier = nn.Dense(NUM_CLASSES)
 
   def _hidden(self, x: jax.Array, train: bool) -> jax.Array:
     # A rate of 0 returns x untouched and needs no 'dropout' key.
@@ -453,10 +459,6 @@ class ConvAutoencoder(Autoencoder):
                                self.convs_per_block)
     if self.label_weight > 0:
       self.code_classifier = nn.Dense(NUM_CLASSES)
-
-  def read_code(self, code: jax.Array) -> None:
-    if self.label_weight > 0:
-      self.sow('intermediates', 'code_logits', self.code_classifier(code))
 
   def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
     return self.encoder(x, train)

@@ -5,9 +5,9 @@ for every run; only the gradient sees these terms. (They move that loss too: smo
 labels cap the confidence and so raise the plain cross-entropy; compare classifiers
 by accuracy.)
 
-- `label_weight` (model.label_weight, conv_ae): a supervised autoencoder. Adds this
-  weight times the cross-entropy of the code head's logits (sown as 'code_logits' by
-  models.Autoencoder.read_code) against the batch's labels.
+- `label_weight` (model.label_weight, conv_ae and hinton2006): a supervised
+  autoencoder. Adds this weight times the cross-entropy of the code head's logits (sown
+  as 'code_logits' by models.Autoencoder.read_code) against the batch's labels.
 - `label_smoothing` (optim.label_smoothing, classifiers): the cross-entropy against
   targets smoothed by this amount (optax.smooth_labels) replaces the plain one.
 - `edge_weight` (optim.edge_weight, autoencoders): adds this weight times the squared

@@ -157,7 +157,8 @@ def test_default_model_config_holds_only_the_fields_the_model_takes():
   # Activations and initialisers are what make a model that model, not config fields;
   # hinton2006's hidden activation is a record lead, so it is one there.
   assert set(models.default_model_config('hinton2006')) == {*models.default_model_config('v3'),
-                                                            'dropout_rate', 'hidden_activation'}
+                                                            'dropout_rate', 'hidden_activation',
+                                                            'label_weight'}
 
 
 @pytest.mark.parametrize('name, low, high', [('v2', 0.0, 1.0), ('hinton2006', 0.0, 1.0),

@@ -314,10 +314,16 @@ def test_all_finite_finds_one_non_finite_float_and_ignores_integers(make_key):
   assert not bool(steps.all_finite(spoiled))
 
 
-def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstruction_loss(make_key):
+# The encoder's first kernel of each model that takes a label_weight.
+FIRST_ENCODER_KERNEL = {'conv_ae': ('encoder', 'Dense_0'), 'hinton2006': ('encoder_layers_0',)}
+
+
+@pytest.mark.parametrize('name', ['hinton2006', pytest.param('conv_ae', marks=pytest.mark.slow)])
+def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstruction_loss(
+    name, make_key):
   """label_weight adds the code head's cross-entropy to what the step minimises only:
   the head and the encoder move with it, the reported loss stays the squared error."""
-  config = tiny_config('conv_ae')
+  config = tiny_config(name)
   config.model.label_weight = 0.5
   state, [(plain_state, plain), (labelled_state, labelled)], batch, _ = step_each_way(
       config, make_key, objective.Objective(), objective.Objective(label_weight=0.5))
@@ -327,7 +333,11 @@ def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstru
   head = lambda trained: trained.params['code_classifier']['kernel']  # noqa: E731
   np.testing.assert_array_equal(head(plain_state), head(state))  # no label loss, no gradient
   assert not np.allclose(head(labelled_state), head(state))
-  encoder_out = lambda trained: trained.params['encoder']['Dense_0']['kernel']  # noqa: E731
+  def encoder_out(trained):
+    layer = trained.params
+    for key in FIRST_ENCODER_KERNEL[name]:
+      layer = layer[key]
+    return layer['kernel']
   assert not np.allclose(encoder_out(labelled_state), encoder_out(plain_state))
   # The head is a side branch: evaluation is the decoder of the code, as without it.
   model = models.create_model(config.model)
