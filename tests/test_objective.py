@@ -112,7 +112,7 @@ def test_exactly_the_sigmoid_output_models_sow_the_logits_of_their_reconstructio
     np.testing.assert_allclose(jax.nn.sigmoid(found[0]), outputs, rtol=1e-6)
 
 
-@pytest.mark.parametrize('name', ('v2', 'conv_ae'))
+@pytest.mark.parametrize('name', ('v2', pytest.param('conv_ae', marks=pytest.mark.slow)))
 def test_bce_moves_an_autoencoders_step_and_reports_the_same_mse(name, make_key):
   config = tiny_config(name)
   config.optim.reconstruction_loss = 'bce'

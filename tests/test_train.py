@@ -350,6 +350,7 @@ def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstru
                              rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_label_smoothing_changes_what_a_classifier_minimises_not_what_it_reports(make_key):
   """The smoothed step's gradient is the one of optax's smoothed cross-entropy; its
   reported loss is the plain cross-entropy of the same forward pass."""
@@ -375,7 +376,7 @@ def test_label_smoothing_changes_what_a_classifier_minimises_not_what_it_reports
 
 @pytest.mark.parametrize('loop', ('python', 'scan'))
 def test_the_epoch_loop_passes_labels_to_a_supervised_autoencoders_head(loop, make_key):
-  config = tiny_config('conv_ae')
+  config = tiny_config('hinton2006')  # dense: the loop is the same for every model
   config.model.label_weight = 0.5
   config.train.loop = loop
   split = _synthetic_split(make_key(), 24)
