@@ -28,6 +28,7 @@ import numpy as np
 from jax_ae import config_checks
 from jax_ae import console
 from jax_ae import data
+from jax_ae import evaluate
 from jax_ae import held_out
 from jax_ae import models
 from jax_ae import multihost
@@ -128,7 +129,8 @@ def time_training(config: ml_collections.ConfigDict, batch_size: int, num_steps:
   gc.collect()
   config = copy.deepcopy(config)
   config.batch_size = batch_size
-  trainer = train_loops.Trainer(config, synthetic_split(num_steps * batch_size))
+  trainer = train_loops.Trainer(config, synthetic_split(num_steps * batch_size),
+                                perceptual_logits=evaluate.perceptual_classifier(config))
   state = trainer.create_state()
   key = steps.shuffle_key(0, 1)
   trainer.compile_step(state, trainer.epoch_batch_indices(key))
@@ -206,7 +208,8 @@ def run_bench(config: ml_collections.ConfigDict, workdir: str) -> List[Dict[str,
   rows = []
   for batch_size in batch_sizes(config):
     logging.info('Benchmarking %s (%s loop) at batch %d.', config.model.name,
-                 train_loops.resolve(config.train.loop, config.model.name), batch_size)
+                 train_loops.resolve(config.train.loop, config.model.name,
+                                     config.optim.perceptual_weight > 0), batch_size)
     rows.append(measure(config, batch_size, peak))
   if multihost.is_primary():
     os.makedirs(workdir, exist_ok=True)

@@ -88,6 +88,12 @@ def _check_relations(config: ml_collections.ConfigDict) -> None:
   if config.optim.edge_weight and config.task != 'reconstruct':
     raise ConfigError('optim.edge_weight weighs the edges of reconstructed images; set '
                       '--config.optim.edge_weight=0 unless task=reconstruct.')
+  if config.optim.perceptual_weight and config.task != 'reconstruct':
+    raise ConfigError('optim.perceptual_weight compares reconstructions with their images; set '
+                      '--config.optim.perceptual_weight=0 unless task=reconstruct.')
+  if config.optim.perceptual_weight and not config.optim.perceptual_workdir:
+    raise ConfigError('optim.perceptual_weight needs the classifier whose logits it compares: '
+                      'set --config.optim.perceptual_workdir to its workdir.')
   if (config.optim.reconstruction_loss == 'bce'
       and not models.REGISTRY[config.model.name].sigmoid_output):
     sigmoid_models = ', '.join(name for name, spec in models.REGISTRY.items()

@@ -238,6 +238,12 @@ FIELDS: List[Field] = [
           "neighbouring pixels' differences (jax_ae/objective.py), which pays for thin edges; "
           "0 = off.",
           Check('number', lambda weight, config: weight >= 0, '0 (off) or a positive weight')),
+    Field('optim.perceptual_weight', 0.0, "Autoencoders: add this weight times the squared "
+          "error of a frozen classifier's logits, reconstruction against image "
+          "(jax_ae/objective.py); 0 = off.",
+          Check('number', lambda weight, config: weight >= 0, '0 (off) or a positive weight')),
+    Field('optim.perceptual_workdir', '', "The workdir of that classifier, trained on the same "
+          "data; not the one that judges class fidelity.", STRING),
     Field('optim.reconstruction_loss', 'mse', "Autoencoders with a sigmoid output (v2, "
           "hinton2006, conv_ae): 'bce' trains on the pixels' binary cross-entropy, from the "
           "logits (jax_ae/objective.py); the metrics stay MSE.", OneOf(RECONSTRUCTION_LOSSES)),

@@ -177,6 +177,27 @@ def load_classifier(classifier_workdir: str, data_name: str):
   return jax.jit(lambda images: model.apply(variables, images, train=False))
 
 
+def perceptual_classifier(config: ml_collections.ConfigDict):
+  """`logits(images)` of optim.perceptual_workdir's classifier, frozen, for the perceptual
+  term; None when optim.perceptual_weight is 0.
+
+  Refuses a missing classifier, one of another dataset, and the judge of class fidelity
+  (evaluate.classifier_workdir, or its default): a record trained on its judge's
+  logits would measure nothing.
+  """
+  if not config.optim.perceptual_weight:
+    return None
+  workdir = config.optim.perceptual_workdir
+  judge = config.evaluate.classifier_workdir or CLASSIFIER_WORKDIRS[config.data.name]
+  if os.path.realpath(workdir) == os.path.realpath(judge):
+    raise UserError(f'optim.perceptual_workdir {workdir!r} is the classifier that judges class '
+                    f'fidelity; train the perceptual term on another one.')
+  if not os.path.exists(os.path.join(workdir, run_files.MODEL_FILE)):
+    raise UserError(f'optim.perceptual_workdir {workdir!r} holds no trained classifier; train '
+                    f'one of {config.data.name} there first (e.g. configs/cnn_fashion_features.py).')
+  return load_classifier(workdir, config.data.name)
+
+
 def per_class_table(labels: np.ndarray, errors: np.ndarray, faithful: np.ndarray,
                     class_names) -> list:
   """test_mse and class_fidelity of each class (None for a class with no example).

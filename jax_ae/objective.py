@@ -19,9 +19,16 @@ by accuracy.)
   against the target pixels (in [0, 1]), computed from the decoder's logits (sown by
   models.sigmoid_output): a saturated wrong pixel costs ~|logit| rather than at most 1,
   and it stays finite where the sigmoid rounds to exactly 0 or 1.
+- `perceptual_weight` (optim.perceptual_weight, autoencoders): adds this weight times
+  the squared error of a frozen classifier's logits (optim.perceptual_workdir's, read
+  in evaluation mode) on the reconstruction against those on the image. The pixels'
+  squared error pays little for the few pixels that tell a shirt from a T-shirt; a
+  classifier's logits are made of exactly those. The classifier must not be the one
+  that judges class fidelity (evaluate.perceptual_classifier refuses it), or the
+  record would train on its own judge.
 """
 
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple, Optional
 
 import jax
 import jax.numpy as jnp
@@ -41,6 +48,9 @@ class Objective(NamedTuple):
   label_smoothing: float = 0.0
   edge_weight: float = 0.0
   reconstruction_loss: str = 'mse'  # or 'bce'
+  perceptual_weight: float = 0.0
+  # The frozen classifier: images [batch, 784] -> logits [batch, 10]; set when the weight is.
+  perceptual_logits: Optional[Callable[[jax.Array], jax.Array]] = None
 
   @property
   def reads_intermediates(self) -> bool:
@@ -49,11 +59,20 @@ class Objective(NamedTuple):
     return self.label_weight > 0 or self.reconstruction_loss == 'bce'
 
 
-def from_config(config: ml_collections.ConfigDict) -> Objective:
+def from_config(config: ml_collections.ConfigDict,
+                perceptual_logits: Optional[Callable[[jax.Array], jax.Array]] = None
+                ) -> Objective:
+  """The config's objective; `perceptual_logits` is the loaded classifier of
+  optim.perceptual_workdir (evaluate.perceptual_classifier), needed when its weight is set."""
+  if config.optim.perceptual_weight and perceptual_logits is None:
+    raise ValueError('optim.perceptual_weight needs the classifier: pass perceptual_logits')
   return Objective(label_weight=config.model.get('label_weight', 0.0),
                    label_smoothing=config.optim.label_smoothing,
                    edge_weight=config.optim.edge_weight,
-                   reconstruction_loss=config.optim.reconstruction_loss)
+                   reconstruction_loss=config.optim.reconstruction_loss,
+                   perceptual_weight=config.optim.perceptual_weight,
+                   perceptual_logits=perceptual_logits if config.optim.perceptual_weight
+                   else None)
 
 
 def pixel_cross_entropy(logits: jax.Array, images: jax.Array) -> jax.Array:
@@ -71,6 +90,17 @@ def _sown(intermediates: Mapping[str, Any], name: str) -> jax.Array:
            if any(getattr(key, 'key', None) == name for key in path)]
   assert len(found) == 1, (name, len(found))
   return found[0]
+
+
+def perceptual_error(logits_fn: Callable[[jax.Array], jax.Array], reconstructions: jax.Array,
+                     images: jax.Array) -> jax.Array:
+  """Mean squared error of the classifier's logits, reconstruction against image, per example.
+
+  [batch, 784] x2 -> [batch]. Two passes rather than one over both: only the
+  reconstructions' pass needs a backward pass.
+  """
+  target = jax.lax.stop_gradient(logits_fn(images))
+  return jnp.mean(jnp.square(logits_fn(reconstructions) - target), axis=-1)
 
 
 def edge_error(reconstructions: jax.Array, images: jax.Array) -> jax.Array:
@@ -104,6 +134,9 @@ def minimised(objective: Objective, task_loss: jax.Array, outputs: jax.Array, ba
     total = jnp.mean(optax.softmax_cross_entropy(outputs, targets))
   if objective.edge_weight:
     total += objective.edge_weight * jnp.mean(edge_error(outputs, batch['image']))
+  if objective.perceptual_weight:
+    total += objective.perceptual_weight * jnp.mean(
+        perceptual_error(objective.perceptual_logits, outputs, batch['image']))
   if objective.label_weight:
     code_logits = _sown(intermediates, 'code_logits')
     total += objective.label_weight * jnp.mean(

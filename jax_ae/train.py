@@ -18,6 +18,7 @@ from jax_ae import config_checks
 from jax_ae import console
 from jax_ae import data
 from jax_ae import epoch_end
+from jax_ae import evaluate
 from jax_ae import held_out
 from jax_ae import interrupts
 from jax_ae import multihost
@@ -51,9 +52,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
   checkpoints = checkpoint.Checkpoints(run.path(run_files.CHECKPOINTS_DIR),
                                        config.keep_checkpoints)
   resume.prepare(config, run, checkpoints)
+  # Before the data: a missing or wrong classifier fails fast.
+  perceptual_logits = evaluate.perceptual_classifier(config)
   if dataset is None:
     dataset = multihost.primary_first(lambda: data.load_dataset(config.data), 'dataset')
-  trainer = train_loops.Trainer(config, dataset['train'])
+  trainer = train_loops.Trainer(config, dataset['train'], perceptual_logits=perceptual_logits)
   task = trainer.task
   evaluator = held_out.Evaluator(config, task, dataset['test'], trainer.mesh,
                                  validation_split=dataset.get('validation'))

@@ -45,11 +45,16 @@ FASTER_LOOP = {
 }
 
 
-def resolve(loop: str, model_name: str) -> str:
-  """'python' or 'scan': `loop` itself, or for 'auto' the faster one for this model here."""
+def resolve(loop: str, model_name: str, convolutional_objective: bool = False) -> str:
+  """'python' or 'scan': `loop` itself, or for 'auto' the faster one for this model here.
+
+  `convolutional_objective`: the step also runs a convolutional network besides the
+  model (the perceptual term's classifier), so it is timed as a convolutional one.
+  """
   if loop != 'auto':
     return loop
-  kind = 'convolutional' if models.REGISTRY[model_name].convolutional else 'dense'
+  convolutional = models.REGISTRY[model_name].convolutional or convolutional_objective
+  kind = 'convolutional' if convolutional else 'dense'
   return FASTER_LOOP.get(jax.default_backend(), FASTER_LOOP['gpu'])[kind]
 
 
@@ -125,10 +130,12 @@ class Trainer:
   training split, the keys and the state it is given (`replicate`) live on every
   device, and each step's batch is split across them. `learning_rate_fn` is the run's
   schedule, built once: the optimizer steps on it and the metrics report it.
+  `perceptual_logits`: the frozen classifier of optim.perceptual_workdir
+  (evaluate.perceptual_classifier), which a config with optim.perceptual_weight needs.
   """
 
   def __init__(self, config: ml_collections.ConfigDict, train_split,
-               devices: Optional[Sequence[jax.Device]] = None):
+               devices: Optional[Sequence[jax.Device]] = None, perceptual_logits=None):
     self.config = config
     self.mesh = sharding.make_mesh(devices)
     sharding.check_batches_divide(config, self.mesh.size)  # a mesh of fewer devices too
@@ -140,10 +147,12 @@ class Trainer:
                                                           config.num_epochs)
     self.train_arrays = self.replicate(train_split)
     self.run_key = self.replicate(steps.run_key(config.seed))
-    self.loop = resolve(config.train.loop, config.model.name)
+    perceptual = config.optim.perceptual_weight > 0
+    self.loop = resolve(config.train.loop, config.model.name, convolutional_objective=perceptual)
+    objective = objective_lib.from_config(config, perceptual_logits)
     step_options = {'task': self.task, 'augmentation': augment.from_config(config.augment),
                     'batch_sharding': sharding.batch_sharded(self.mesh),
-                    'objective': objective_lib.from_config(config)}
+                    'objective': objective}
     # The state is donated; the epoch's sums are not: train_epoch reads the step count
     # of a call that a later one may already have consumed (calls_in_flight).
     if self.loop == 'python':

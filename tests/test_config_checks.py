@@ -134,6 +134,14 @@ def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
     ('cnn', 'optim.edge_weight', 0.5,
      'optim.edge_weight weighs the edges of reconstructed images; set '
      '--config.optim.edge_weight=0 unless task=reconstruct.'),
+    ('v2', 'optim.perceptual_weight', -1.0,
+     '--config.optim.perceptual_weight must be 0 (off) or a positive weight, got -1.0.'),
+    ('cnn', 'optim.perceptual_weight', 0.5,
+     'optim.perceptual_weight compares reconstructions with their images; set '
+     '--config.optim.perceptual_weight=0 unless task=reconstruct.'),
+    ('v2', 'optim.perceptual_weight', 0.5,
+     'optim.perceptual_weight needs the classifier whose logits it compares: set '
+     '--config.optim.perceptual_workdir to its workdir.'),
     ('v1', 'optim.reconstruction_loss', 'bce',
      '--config.optim.reconstruction_loss=bce needs a decoder that ends in a sigmoid (v2, '
      'hinton2006, conv_ae), not v1; use mse.'),

@@ -5,9 +5,14 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from jax_ae import evaluate
 from jax_ae import models
 from jax_ae import objective
+from jax_ae import run_files
 from jax_ae import tasks
+from jax_ae import train
+from jax_ae import train_loops
+from jax_ae.errors import UserError
 from tests.helpers import step_each_way, tiny_config
 
 
@@ -128,3 +133,95 @@ def test_bce_moves_an_autoencoders_step_and_reports_the_same_mse(name, make_key)
                              rtol=1e-5)
   moved = jax.tree.map(lambda a, b: bool(np.allclose(a, b)), bce_state.params, mse_state.params)
   assert not all(jax.tree.leaves(moved))
+
+
+def _linear_classifier(key):
+  """A frozen 'classifier' whose logits are a fixed linear map of the pixels."""
+  weights = jax.random.normal(key, (784, 10)) / 28.0
+  return lambda images: images @ weights
+
+
+def test_the_perceptual_error_is_the_mean_squared_difference_of_the_classifiers_logits(make_key):
+  logits_fn = _linear_classifier(make_key())
+  images, reconstructions = _images(make_key(), 3), _images(make_key(), 3)
+  np.testing.assert_array_equal(objective.perceptual_error(logits_fn, images, images), np.zeros(3))
+  difference = (np.asarray(reconstructions, np.float64) - np.asarray(images, np.float64)) @ \
+      np.asarray(logits_fn(jnp.eye(784)), np.float64)
+  np.testing.assert_allclose(objective.perceptual_error(logits_fn, reconstructions, images),
+                             np.mean(np.square(difference), axis=-1), rtol=1e-4)
+
+
+def test_the_perceptual_target_is_frozen_only_the_reconstruction_is_pulled(make_key):
+  logits_fn = _linear_classifier(make_key())
+  images, reconstructions = _images(make_key(), 2), _images(make_key(), 2)
+  to_images = jax.grad(lambda x: jnp.sum(objective.perceptual_error(logits_fn, reconstructions, x)))
+  to_reconstructions = jax.grad(
+      lambda r: jnp.sum(objective.perceptual_error(logits_fn, r, images)))
+  np.testing.assert_array_equal(to_images(images), np.zeros((2, 784)))
+  assert float(jnp.max(jnp.abs(to_reconstructions(reconstructions)))) > 0
+
+
+@pytest.mark.parametrize('weight', (0.1, 3.0))
+def test_the_perceptual_weight_adds_its_multiple_of_the_batch_mean_perceptual_error(make_key,
+                                                                                     weight):
+  logits_fn = _linear_classifier(make_key())
+  images, outputs = _images(make_key()), _images(make_key())
+  terms = objective.Objective(perceptual_weight=weight, perceptual_logits=logits_fn)
+  total = objective.minimised(terms, jnp.asarray(0.1), outputs, {'image': images}, {})
+  np.testing.assert_allclose(
+      total, 0.1 + weight * jnp.mean(objective.perceptual_error(logits_fn, outputs, images)),
+      rtol=1e-6)
+
+
+def test_the_perceptual_weight_moves_an_autoencoders_step_and_not_its_reported_loss(make_key):
+  terms = objective.Objective(perceptual_weight=1.0,
+                              perceptual_logits=_linear_classifier(make_key()))
+  _, [(plain_state, plain), (pulled_state, pulled)], _, _ = step_each_way(
+      tiny_config('v2'), make_key, objective.Objective(), terms)
+  np.testing.assert_allclose(pulled['loss'], plain['loss'], rtol=1e-6)
+  moved = jax.tree.map(lambda a, b: bool(np.allclose(a, b)), pulled_state.params,
+                       plain_state.params)
+  assert not all(jax.tree.leaves(moved))
+
+
+def test_from_config_takes_the_perceptual_classifier_only_with_its_weight(make_key):
+  logits_fn = _linear_classifier(make_key())
+  config = tiny_config('v2')
+  assert objective.from_config(config, logits_fn) == objective.Objective()
+  config.optim.perceptual_weight = 0.5
+  with pytest.raises(ValueError, match='perceptual_logits'):
+    objective.from_config(config)
+  assert objective.from_config(config, logits_fn) == objective.Objective(
+      perceptual_weight=0.5, perceptual_logits=logits_fn)
+
+
+def test_the_perceptual_classifier_is_refused_where_it_is_missing_or_is_the_judge(tmp_path):
+  config = tiny_config('v2')
+  assert evaluate.perceptual_classifier(config) is None  # off: nothing is read
+  config.optim.perceptual_weight = 0.5
+  config.optim.perceptual_workdir = str(tmp_path / 'features')
+  with pytest.raises(UserError, match='holds no trained classifier'):
+    evaluate.perceptual_classifier(config)
+  config.evaluate.classifier_workdir = str(tmp_path / 'features') + '/'
+  with pytest.raises(UserError, match='is the classifier that judges class fidelity'):
+    evaluate.perceptual_classifier(config)
+
+
+@pytest.mark.slow
+def test_an_autoencoder_trains_on_a_frozen_classifiers_logits_in_the_python_loop(
+    tmp_path, mock_tfds, monkeypatch):
+  del mock_tfds
+  train.train_and_evaluate(tiny_config('cnn'), str(tmp_path / 'features'))
+  config = tiny_config('v2')
+  config.optim.perceptual_weight = 0.5
+  config.optim.perceptual_workdir = str(tmp_path / 'features')
+  classifier = evaluate.perceptual_classifier(config)
+  images = jax.random.uniform(jax.random.key(0), (8, 784))  # one tiny batch
+  assert classifier(images).shape == (8, 10)
+  # The step now runs a convolutional network: 'auto' takes the conv models' loop on CPU.
+  monkeypatch.setattr(jax, 'default_backend', lambda: 'cpu')
+  assert train_loops.Trainer(config, {'image': images, 'label': jnp.arange(8)},
+                             perceptual_logits=classifier).loop == 'python'
+  train.train_and_evaluate(config, str(tmp_path / 'autoencoder'))
+  rows = run_files.RunFiles(str(tmp_path / 'autoencoder'), writes=False).read_metrics()
+  assert len(rows) == 2 and all(np.isfinite(row['train_loss']) for row in rows)

@@ -286,6 +286,8 @@ def test_auto_picks_the_faster_loop_on_cpu_and_a_named_loop_is_kept(monkeypatch)
   assert {name: train_loops.resolve('auto', name) for name in ('v1', 'v5', 'hinton2006',
                                                                 'conv_ae', 'cnn')} == {
       'v1': 'scan', 'v5': 'scan', 'hinton2006': 'scan', 'conv_ae': 'python', 'cnn': 'python'}
+  # A dense model whose objective runs a CNN (the perceptual term) is timed as a conv one.
+  assert train_loops.resolve('auto', 'hinton2006', convolutional_objective=True) == 'python'
   monkeypatch.setattr(jax, 'default_backend', lambda: 'a_new_backend')
   # An unmeasured backend is taken for an accelerator (scan), not refused with a KeyError.
   assert [train_loops.resolve('auto', name) for name in ('v1', 'cnn')] == ['scan', 'scan']
