@@ -208,8 +208,7 @@ def run_bench(config: ml_collections.ConfigDict, workdir: str) -> List[Dict[str,
   rows = []
   for batch_size in batch_sizes(config):
     logging.info('Benchmarking %s (%s loop) at batch %d.', config.model.name,
-                 train_loops.resolve(config.train.loop, config.model.name,
-                                     config.optim.perceptual_weight > 0), batch_size)
+                 train_loops.config_loop(config), batch_size)
     rows.append(measure(config, batch_size, peak))
   if multihost.is_primary():
     os.makedirs(workdir, exist_ok=True)

@@ -58,6 +58,13 @@ def resolve(loop: str, model_name: str, convolutional_objective: bool = False) -
   return FASTER_LOOP.get(jax.default_backend(), FASTER_LOOP['gpu'])[kind]
 
 
+def config_loop(config: ml_collections.ConfigDict) -> str:
+  """The loop `config` trains with here: `resolve` of its train.loop and model, with the
+  perceptual term's classifier counted as a convolutional network in the step."""
+  return resolve(config.train.loop, config.model.name,
+                 convolutional_objective=config.optim.perceptual_weight > 0)
+
+
 def _epoch_batch_indices(key: jax.Array, num_examples: int, num_steps: int,
                          batch_size: int) -> jax.Array:
   """One epoch's shuffle, cut into [num_steps, batch_size] example indices."""
@@ -147,12 +154,10 @@ class Trainer:
                                                           config.num_epochs)
     self.train_arrays = self.replicate(train_split)
     self.run_key = self.replicate(steps.run_key(config.seed))
-    perceptual = config.optim.perceptual_weight > 0
-    self.loop = resolve(config.train.loop, config.model.name, convolutional_objective=perceptual)
-    objective = objective_lib.from_config(config, perceptual_logits)
+    self.loop = config_loop(config)
     step_options = {'task': self.task, 'augmentation': augment.from_config(config.augment),
                     'batch_sharding': sharding.batch_sharded(self.mesh),
-                    'objective': objective}
+                    'objective': objective_lib.from_config(config, perceptual_logits)}
     # The state is donated; the epoch's sums are not: train_epoch reads the step count
     # of a call that a later one may already have consumed (calls_in_flight).
     if self.loop == 'python':
