@@ -9,7 +9,7 @@ in the metadata), and prints milliseconds per step by role, then the costliest
 operations. Roles: a convolution's forward pass, its input gradient, its kernel
 gradient (with the upsampling's gradient, where YNNPACK fuses the two), the layout
 transposes XLA inserts around kernel gradients, BatchNorm, the activations, pooling,
-upsampling, dense layers, the optimizer update, and the rest.
+upsampling, dense layers, the gradient's norm, the optimizer update, and the rest.
 Profiling adds a little to each operation; compare the shares, not the total with
 `--mode=bench`. The first line also gives the step's span, from its first operation's
 start to its last one's end, and how much of it lies inside an operation's event. The
@@ -32,6 +32,7 @@ import jax
 
 FLAGS = flags.FLAGS
 
+COMPUTATION = re.compile(r'(?:ENTRY )?%(\S+) \(.*\{$')
 INSTRUCTION = re.compile(r'\s*(?:ROOT )?%(\S+) = (\S+) ([\w-]+)\(')
 
 
@@ -60,21 +61,41 @@ def role(op: str, shape: str, op_name: str) -> str:
     return 'pooling'
   if 'broadcast_in_dim' in op_name or ('reduce_sum' in op_name and 'decoder' in op_name):
     return 'upsampling'
+  if 'grad_norm/' in op_name:
+    return 'gradient norm'
   if 'cond/' in op_name or 'adam' in op_name.lower() or 'optax' in op_name:
     return 'optimizer update'
   return 'other'
 
 
 def hlo_instructions(hlo_text: str) -> Dict[str, Tuple[str, str, str]]:
-  """{instruction name: (shape, opcode, op_name)} of an optimized HLO module's text."""
-  instructions = {}
+  """{instruction name: (shape, opcode, op_name)} of an optimized HLO module's text.
+
+  A fusion whose own line names no op (YNNPACK's fusions) takes the last op_name inside
+  the computation it calls: its root often has none, the element-wise ops it fuses do.
+  """
+  instructions, called, inner_op_names = {}, {}, collections.defaultdict(list)
+  computation = None
   for line in hlo_text.splitlines():
+    header = COMPUTATION.match(line)
+    if header:
+      computation = header.group(1)
+      continue
     match = INSTRUCTION.match(line)
     if match:
       name, shape, op = match.groups()
       op_name = re.search(r'op_name="([^"]*)"', line)
+      if op_name:
+        inner_op_names[computation].append(op_name.group(1))
+      calls = re.search(r'calls=%([\w.-]+)', line)
+      if calls and not op_name:
+        called[name] = calls.group(1)
       instructions[name] = (shape, op if not name.startswith(('ynn_fusion', 'transpose_copy'))
                             else name, op_name.group(1) if op_name else '')
+  for name, computation in called.items():
+    if inner_op_names[computation]:
+      shape, op, _ = instructions[name]
+      instructions[name] = (shape, op, inner_op_names[computation][-1])
   return instructions
 
 
@@ -118,13 +139,13 @@ def profile(config_name: str, num_steps: int):
     if event.get('ph') == 'X' and event['name'] in instructions:
       micros[event['name']] += event.get('dur', 0)
       intervals.append((event['ts'], event.get('dur', 0)))
-  calls = num_steps // trainer.steps_per_call
+  # Per step, not per call: the scan loop's one call takes all `num_steps` steps.
   span, covered = span_and_covered(intervals)
   rows = []
   for name, total in micros.items():
     shape, op, op_name = instructions[name]
-    rows.append((name, role(op, shape, op_name), shape.split('{')[0], total / 1e3 / calls))
-  return sorted(rows, key=lambda row: -row[3]), (span / 1e3 / calls, covered / 1e3 / calls)
+    rows.append((name, role(op, shape, op_name), shape.split('{')[0], total / 1e3 / num_steps))
+  return sorted(rows, key=lambda row: -row[3]), (span / 1e3 / num_steps, covered / 1e3 / num_steps)
 
 
 def format_profile(config_name: str, rows, span_and_covered_ms, top: int) -> str:

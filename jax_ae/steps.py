@@ -189,7 +189,8 @@ def train_step(state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task
   """
   (loss, (means, updates)), grads = jax.value_and_grad(training_loss, has_aux=True)(
       state.params, state, batch, key, task, augmentation, objective)
-  grad_norm = optax.tree.norm(grads)
+  with jax.named_scope('grad_norm'):  # names its reductions in a profile (op_profile)
+    grad_norm = optax.tree.norm(grads)
   applied = jnp.isfinite(loss) & jnp.isfinite(grad_norm)
   state = jax.lax.cond(
       applied,

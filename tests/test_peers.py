@@ -122,11 +122,25 @@ def test_op_profile_names_the_role_of_each_kind_of_instruction():
                          '') == 'layout transposes'
   assert op_profile.role('fusion', 'f32[64,28,28,16]', 'jvp(M)/encoder/TorchBatchNorm_1/sub') == 'BatchNorm'
   assert op_profile.role('fusion', 'f32[1000,1500]', 'jit(step)/cond/branch_1_fun/add') == 'optimizer update'
+  assert op_profile.role('ynn_fusion.13', 'f32[32,47]',
+                         'jit(step)/while/body/grad_norm/square') == 'gradient norm'
   names = op_profile.hlo_instructions(
       '  %ynn_fusion.7 = f32[64,10]{1,0} fusion(%a), kind=kCustom, '
       'metadata={op_name="jit(f)/Dense_0/dot_general"}\n  ROOT %t = f32[2] add(%b, %c)')
   assert names == {'ynn_fusion.7': ('f32[64,10]{1,0}', 'ynn_fusion.7', 'jit(f)/Dense_0/dot_general'),
                    't': ('f32[2]', 'add', '')}
+  # A YNNPACK fusion's own line names no op: the ops inside the computation it calls do.
+  names = op_profile.hlo_instructions(
+      '%fused_computation.13 (p.0: f32[], p.1: f32[1000,1500]) -> f32[32,47] {\n'
+      '  %p.1 = f32[1000,1500]{1,0} parameter(1)\n'
+      '  %square.73 = f32[1000,1500]{1,0} multiply(%p.1, %p.1), '
+      'metadata={op_name="jit(f)/while/body/grad_norm/square"}\n'
+      '  ROOT %r = f32[32,47]{1,0} reduce-window(%square.73, %p.0), window={size=32x32}\n}\n'
+      'ENTRY %main.1 (a: f32[1000,1500]) -> f32[32,47] {\n'
+      '  ROOT %ynn_fusion.13 = f32[32,47]{1,0} fusion(%c, %a), kind=kCustom, '
+      'calls=%fused_computation.13\n}')
+  assert names['ynn_fusion.13'] == ('f32[32,47]{1,0}', 'ynn_fusion.13',
+                                    'jit(f)/while/body/grad_norm/square')
 
 
 @pytest.mark.slow
