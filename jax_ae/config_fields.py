@@ -303,7 +303,8 @@ MODEL_FIELDS = {
     'code_dim': ('Width of the code between encoder and decoder.', POSITIVE_INT),
     'hidden_units': ("Units of the hidden dense layer (V1/V2: H, which the notebook does not "
                      "state).", POSITIVE_INT),
-    'hidden_widths': ("Widths of the encoder's hidden layers; the decoder mirrors them.",
+    'hidden_widths': ("Widths of the hidden layers: an autoencoder's encoder (its decoder "
+                      "mirrors them), or mlp's.",
                       Check('int_tuple', lambda widths, config: len(widths) > 0 and all(
                           width > 0 for width in widths),
                             'positive integers (layer widths, e.g. 128,64,32)')),
@@ -317,7 +318,7 @@ MODEL_FIELDS = {
     'batch_norm': ("BatchNorm after each convolution (PyTorch's rule).", BOOL),
     'upsample': ("The decoder's upsampling: nearest or bilinear.", OneOf(layers.UPSAMPLING)),
     'dropout_rate': ('Dropout in training, 0 = off: cnn before and after its dense layer, '
-                     'hinton2006 after each hidden layer.',
+                     'hinton2006 and mlp after each hidden layer.',
                      Check('number', lambda rate, config: 0 <= rate < 1, 'in [0, 1)')),
     'hidden_activation': ("hinton2006's hidden layers' activation (relu: the paper's "
                           "fine-tuned network's; gelu and silu are smooth).",

@@ -8,7 +8,7 @@ Every module takes flattened images `x: [batch, 784] float32 in [0, 1]`, the one
 format the data, train step and pictures share. The autoencoders map them to a code
 `[batch, code_dim]` (`encode`) and back to `[batch, 784]` (`decode`); `__call__` is
 `decode(encode(x))` (`Autoencoder`). The convolutional models reshape to
-[batch, 28, 28, 1] inside. The classifier returns logits `[batch, 10]`. All take
+[batch, 28, 28, 1] inside. The classifiers (cnn, mlp) return logits `[batch, 10]`. All take
 `train`, which only models with BatchNorm or dropout use: batch statistics (and
 dropout) when training, running averages in the `batch_stats` collection otherwise.
 
@@ -508,6 +508,28 @@ class CnnClassifier(nn.Module):
       images, mirrors = jnp.split(logits, 2)
       return 0.5 * (images + mirrors)
     return logits
+
+
+@register('mlp', task='classify')
+class MlpClassifier(nn.Module):
+  """A dense classifier: 784 pixels -> `hidden_widths` (ReLU, then dropout) -> 10 logits.
+
+  A frozen classifier that a perceptual term (optim.perceptual_workdir) can run three
+  times a step beside a dense autoencoder and leave the step dense: it keeps the
+  device loop, where a CNN's convolutions on XLA:CPU take it away (train_loops.py).
+  Dropout (`dropout_rate`, 0 = off) needs a 'dropout' key when training.
+  """
+
+  hidden_widths: Tuple[int, ...] = (256,)
+  dropout_rate: float = 0.0
+
+  @nn.compact
+  def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
+    x = x.reshape(x.shape[0], -1)
+    for width in self.hidden_widths:
+      x = nn.relu(nn.Dense(width)(x))
+      x = nn.Dropout(self.dropout_rate, deterministic=not train)(x)
+    return nn.Dense(NUM_CLASSES)(x)
 
 
 # The notebook's versions, in its order: the PyTorch reference and the benchmarks cover these.

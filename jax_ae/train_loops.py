@@ -27,9 +27,11 @@ from jax_ae import diagnostics
 from jax_ae import interrupts
 from jax_ae import models
 from jax_ae import objective as objective_lib
+from jax_ae import run_files
 from jax_ae import sharding
 from jax_ae import steps
 from jax_ae import tasks
+from jax_ae.errors import UserError
 
 Batch = Dict[str, jax.Array]
 
@@ -60,9 +62,22 @@ def resolve(loop: str, model_name: str, convolutional_objective: bool = False) -
 
 def config_loop(config: ml_collections.ConfigDict) -> str:
   """The loop `config` trains with here: `resolve` of its train.loop and model, with the
-  perceptual term's classifier counted as a convolutional network in the step."""
+  perceptual term's classifier counted in the step."""
   return resolve(config.train.loop, config.model.name,
-                 convolutional_objective=config.optim.perceptual_weight > 0)
+                 convolutional_objective=_perceptual_classifier_is_convolutional(config))
+
+
+def _perceptual_classifier_is_convolutional(config: ml_collections.ConfigDict) -> bool:
+  """Whether the perceptual term runs a CNN every step, from its run's config.json (a
+  dense classifier, `mlp`, leaves the step dense). A workdir without a readable run
+  counts as convolutional: training refuses it anyway (evaluate.perceptual_classifier)."""
+  if not config.optim.perceptual_weight > 0:
+    return False
+  try:
+    classifier = run_files.load_run_config(config.optim.perceptual_workdir)
+    return models.REGISTRY[classifier.model.name].convolutional
+  except (UserError, ValueError, KeyError, AttributeError):
+    return True
 
 
 def _epoch_batch_indices(key: jax.Array, num_examples: int, num_steps: int,

@@ -156,7 +156,7 @@ def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
      '--config.optim.learning_rate must be a positive number, got -1.0.'),
     ('v1', 'model.name', 'v9',
      "unknown --config.model.name 'v9'; choose one of v1, v2, v3, v4, v5, hinton2006, conv_ae, "
-     "cnn."),
+     "cnn, mlp."),
     ('v1', 'model.name', 'v4',
      "model 'v4' takes model.code_dim, model.hidden_widths, not model.hidden_units; choose a "
      "model by its config file (configs/*.py), not by --config.model.name."),
