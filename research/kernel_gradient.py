@@ -28,23 +28,25 @@ def kernel_gradient_xla(x, w, dy):
   return jax.vjp(lambda w: conv(x, w), w)[1](dy)[0]
 
 
-def _shifted(x):
+def shifted_taps(x):
+  """The nine 3x3 'SAME' taps of x [b, h, w, c], each [b, h, w, c], in the kernel's
+  row-major order."""
   _, height, width, _ = x.shape
   padded = jnp.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
   return [padded[:, i:i + height, j:j + width, :] for i in range(3) for j in range(3)]
 
 
 def kernel_gradient_im2col(x, w, dy):
-  patches = jnp.stack(_shifted(x), axis=3)  # [batch, h, w, 9, in]
+  patches = jnp.stack(shifted_taps(x), axis=3)  # [batch, h, w, 9, in]
   return jnp.einsum('bhwkc,bhwd->kcd', patches, dy).reshape(w.shape)
 
 
 def kernel_gradient_taps(x, w, dy):
-  return jnp.stack([jnp.einsum('bhwc,bhwd->cd', tap, dy) for tap in _shifted(x)]).reshape(w.shape)
+  return jnp.stack([jnp.einsum('bhwc,bhwd->cd', tap, dy) for tap in shifted_taps(x)]).reshape(w.shape)
 
 
 def kernel_gradient_flat(x, w, dy):
-  patches = jnp.concatenate(_shifted(x), axis=3).reshape(-1, 9 * x.shape[-1])
+  patches = jnp.concatenate(shifted_taps(x), axis=3).reshape(-1, 9 * x.shape[-1])
   return (patches.T @ dy.reshape(-1, dy.shape[-1])).reshape(w.shape)
 
 

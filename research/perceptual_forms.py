@@ -35,11 +35,12 @@ from benchmarks import timing
 from jax_ae import layers
 from jax_ae import models
 from jax_ae import objective
+from research import kernel_gradient
 
 FORMS = ('model', 'folded', 'shifted', 'folded_shifted')
 _FORM = flags.DEFINE_enum('form', 'model', FORMS, 'How the classifier is computed.')
 BATCH = 128
-EPSILON = 1e-5  # layers.TorchBatchNorm's
+EPSILON = layers.TorchBatchNorm.epsilon
 
 
 def _classifier_variables():
@@ -50,23 +51,17 @@ def _classifier_variables():
   stats = {'mean': 0.1 * jax.random.normal(keys[0], (16,)),
            'var': jax.random.uniform(keys[1], (16,), minval=0.5, maxval=2.0)}
   params = dict(variables['params'])
-  params['TorchBatchNorm_0'] = {'scale': jax.random.uniform(keys[2], (16,), minval=0.5, maxval=1.5),
-                           'bias': 0.1 * jax.random.normal(keys[3], (16,))}
+  params['TorchBatchNorm_0'] = {
+      'scale': jax.random.uniform(keys[2], (16,), minval=0.5, maxval=1.5),
+      'bias': 0.1 * jax.random.normal(keys[3], (16,))}
   return model, {'params': params, 'batch_stats': {'TorchBatchNorm_0': stats}}
 
 
-def _conv_xla(x, kernel):
-  return jax.lax.conv_general_dilated(x, kernel, (1, 1), 'SAME',
-                                      dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
-
-
 def _conv_shifted(x, kernel):
-  """A 'SAME' 3x3 conv of one input channel: the sum of nine shifted images times a
-  kernel row each, [b, h, w, 1] * [out] -> [b, h, w, out]."""
-  _, height, width, _ = x.shape
-  padded = jnp.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
-  return sum(padded[:, i:i + height, j:j + width, :] * kernel[i, j, 0]
-             for i in range(3) for j in range(3))
+  """A 'SAME' 3x3 conv of one input channel as elementwise work: each of the nine
+  shifted images times its kernel row, [b, h, w, 1] * [out], summed -> [b, h, w, out]."""
+  return sum(tap * row for tap, row in
+             zip(kernel_gradient.shifted_taps(x), kernel.reshape(9, kernel.shape[-1])))
 
 
 def logits_fn(form: str, model, variables):
@@ -77,7 +72,7 @@ def logits_fn(form: str, model, variables):
   scale = params['TorchBatchNorm_0']['scale'] / jnp.sqrt(stats['var'] + EPSILON)
   shift = params['TorchBatchNorm_0']['bias'] - stats['mean'] * scale
   kernel = params['Conv_0']['kernel']
-  conv = _conv_shifted if 'shifted' in form else _conv_xla
+  conv = _conv_shifted if 'shifted' in form else kernel_gradient.conv
   folded = form.startswith('folded')
 
   def logits(images):
