@@ -244,6 +244,11 @@ FIELDS: List[Field] = [
           Check('number', lambda weight, config: weight >= 0, '0 (off) or a positive weight')),
     Field('optim.perceptual_workdir', '', "The workdir of that classifier, trained on the same "
           "data; not the one that judges class fidelity.", STRING),
+    Field('optim.perceptual_fraction', 1.0, "The part of each batch that term reads: its "
+          "first round(fraction x batch size) examples, at least one (batches are shuffled, so "
+          "a random subset). Below 1 the classifier's three passes a step cost that part.",
+          Check('number', lambda fraction, config: 0 < fraction <= 1,
+                'in (0, 1] (1 = the whole batch)')),
     Field('optim.reconstruction_loss', 'mse', "Autoencoders with a sigmoid output (v2, "
           "hinton2006, conv_ae): 'bce' trains on the pixels' binary cross-entropy, from the "
           "logits (jax_ae/objective.py); the metrics stay MSE.", OneOf(RECONSTRUCTION_LOSSES)),

@@ -25,7 +25,11 @@ by accuracy.)
   squared error pays little for the few pixels that tell a shirt from a T-shirt; a
   classifier's logits are made of exactly those. The classifier must not be the one
   that judges class fidelity (evaluate.perceptual_classifier refuses it), or the
-  record would train on its own judge.
+  record would train on its own judge. `perceptual_fraction` (optim.perceptual_fraction)
+  below 1 reads the term on the first part of each batch only: the classifier's three
+  passes (the image's, the reconstruction's forward and backward) cost about as much as
+  the autoencoder's step, and a batch mean over fewer examples still estimates the same
+  term, just with more noise.
 """
 
 from typing import Any, Callable, Mapping, NamedTuple, Optional
@@ -49,6 +53,7 @@ class Objective(NamedTuple):
   edge_weight: float = 0.0
   reconstruction_loss: str = 'mse'  # or 'bce'
   perceptual_weight: float = 0.0
+  perceptual_fraction: float = 1.0
   # The frozen classifier: images [batch, 784] -> logits [batch, 10]; set when the weight is.
   perceptual_logits: Optional[Callable[[jax.Array], jax.Array]] = None
 
@@ -71,6 +76,8 @@ def from_config(config: ml_collections.ConfigDict,
                    edge_weight=config.optim.edge_weight,
                    reconstruction_loss=config.optim.reconstruction_loss,
                    perceptual_weight=config.optim.perceptual_weight,
+                   perceptual_fraction=config.optim.perceptual_fraction
+                   if config.optim.perceptual_weight else 1.0,
                    perceptual_logits=perceptual_logits if config.optim.perceptual_weight
                    else None)
 
@@ -101,6 +108,14 @@ def perceptual_error(logits_fn: Callable[[jax.Array], jax.Array], reconstruction
   """
   target = jax.lax.stop_gradient(logits_fn(images))
   return jnp.mean(jnp.square(logits_fn(reconstructions) - target), axis=-1)
+
+
+def perceptual_count(fraction: float, batch_size: int) -> int:
+  """How many of a batch's first examples the perceptual term reads: round(fraction x
+  batch_size), at least one. A Python int, so the slice has a static shape under jit.
+  Under data parallelism (jax_ae/sharding.py) the first examples sit on the first
+  devices, so the term's work is not spread evenly (its value is that of one device)."""
+  return max(1, min(batch_size, round(fraction * batch_size)))
 
 
 def edge_error(reconstructions: jax.Array, images: jax.Array) -> jax.Array:
@@ -135,8 +150,9 @@ def minimised(objective: Objective, task_loss: jax.Array, outputs: jax.Array, ba
   if objective.edge_weight:
     total += objective.edge_weight * jnp.mean(edge_error(outputs, batch['image']))
   if objective.perceptual_weight:
+    count = perceptual_count(objective.perceptual_fraction, outputs.shape[0])
     total += objective.perceptual_weight * jnp.mean(
-        perceptual_error(objective.perceptual_logits, outputs, batch['image']))
+        perceptual_error(objective.perceptual_logits, outputs[:count], batch['image'][:count]))
   if objective.label_weight:
     code_logits = _sown(intermediates, 'code_logits')
     total += objective.label_weight * jnp.mean(

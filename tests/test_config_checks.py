@@ -136,6 +136,10 @@ def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
      '--config.optim.edge_weight=0 unless task=reconstruct.'),
     ('v2', 'optim.perceptual_weight', -1.0,
      '--config.optim.perceptual_weight must be 0 (off) or a positive weight, got -1.0.'),
+    ('v2', 'optim.perceptual_fraction', 0.0,
+     '--config.optim.perceptual_fraction must be in (0, 1] (1 = the whole batch), got 0.0.'),
+    ('v2', 'optim.perceptual_fraction', 1.5,
+     '--config.optim.perceptual_fraction must be in (0, 1] (1 = the whole batch), got 1.5.'),
     ('cnn', 'optim.perceptual_weight', 0.5,
      'optim.perceptual_weight compares reconstructions with their images; set '
      '--config.optim.perceptual_weight=0 unless task=reconstruct.'),

@@ -173,6 +173,32 @@ def test_the_perceptual_weight_adds_its_multiple_of_the_batch_mean_perceptual_er
       rtol=1e-6)
 
 
+@pytest.mark.parametrize('fraction, batch_size, count', ((1.0, 128, 128), (0.5, 128, 64),
+                                                     (0.3, 10, 3), (0.01, 8, 1)))
+def test_the_perceptual_count_is_the_rounded_fraction_of_the_batch_at_least_one(
+    fraction, batch_size, count):
+  assert objective.perceptual_count(fraction, batch_size) == count
+
+
+def test_a_perceptual_fraction_reads_the_term_on_the_batchs_first_examples_only(make_key):
+  logits_fn = _linear_classifier(make_key())
+  images, outputs = _images(make_key(), 8), _images(make_key(), 8)
+  terms = objective.Objective(perceptual_weight=2.0, perceptual_fraction=0.5,
+                              perceptual_logits=logits_fn)
+  total = objective.minimised(terms, jnp.asarray(0.1), outputs, {'image': images}, {})
+  np.testing.assert_allclose(
+      total, 0.1 + 2.0 * jnp.mean(objective.perceptual_error(logits_fn, outputs[:4], images[:4])),
+      rtol=1e-6)
+  # The last four examples are not read: changing their reconstructions changes nothing.
+  changed = outputs.at[4:].set(_images(make_key(), 4))
+  np.testing.assert_allclose(
+      objective.minimised(terms, jnp.asarray(0.1), changed, {'image': images}, {}), total,
+      rtol=1e-6)
+  whole = objective.minimised(terms._replace(perceptual_fraction=1.0), jnp.asarray(0.1), outputs,
+                              {'image': images}, {})
+  assert not np.isclose(float(whole), float(total), rtol=1e-6)
+
+
 def test_the_perceptual_weight_moves_an_autoencoders_step_and_not_its_reported_loss(make_key):
   terms = objective.Objective(perceptual_weight=1.0,
                               perceptual_logits=_linear_classifier(make_key()))
@@ -193,6 +219,10 @@ def test_from_config_takes_the_perceptual_classifier_only_with_its_weight(make_k
     objective.from_config(config)
   assert objective.from_config(config, logits_fn) == objective.Objective(
       perceptual_weight=0.5, perceptual_logits=logits_fn)
+  config.optim.perceptual_fraction = 0.25
+  assert objective.from_config(config, logits_fn).perceptual_fraction == 0.25
+  config.optim.perceptual_weight = 0.0  # off: the fraction is not part of the step
+  assert objective.from_config(config, logits_fn) == objective.Objective()
 
 
 def test_the_perceptual_classifier_is_refused_where_it_is_missing_or_is_the_judge(tmp_path):
