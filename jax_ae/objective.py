@@ -69,17 +69,18 @@ def from_config(config: ml_collections.ConfigDict,
                 ) -> Objective:
   """The config's objective; `perceptual_logits` is the loaded classifier of
   optim.perceptual_workdir (evaluate.perceptual_classifier), needed when its weight is set."""
-  if config.optim.perceptual_weight and perceptual_logits is None:
-    raise ValueError('optim.perceptual_weight needs the classifier: pass perceptual_logits')
+  perceptual = {}  # off: the term's classifier and fraction are not part of the step
+  if config.optim.perceptual_weight:
+    if perceptual_logits is None:
+      raise ValueError('optim.perceptual_weight needs the classifier: pass perceptual_logits')
+    perceptual = dict(perceptual_weight=config.optim.perceptual_weight,
+                      perceptual_fraction=config.optim.perceptual_fraction,
+                      perceptual_logits=perceptual_logits)
   return Objective(label_weight=config.model.get('label_weight', 0.0),
                    label_smoothing=config.optim.label_smoothing,
                    edge_weight=config.optim.edge_weight,
                    reconstruction_loss=config.optim.reconstruction_loss,
-                   perceptual_weight=config.optim.perceptual_weight,
-                   perceptual_fraction=config.optim.perceptual_fraction
-                   if config.optim.perceptual_weight else 1.0,
-                   perceptual_logits=perceptual_logits if config.optim.perceptual_weight
-                   else None)
+                   **perceptual)
 
 
 def pixel_cross_entropy(logits: jax.Array, images: jax.Array) -> jax.Array:

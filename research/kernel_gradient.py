@@ -42,7 +42,8 @@ def kernel_gradient_im2col(x, w, dy):
 
 
 def kernel_gradient_taps(x, w, dy):
-  return jnp.stack([jnp.einsum('bhwc,bhwd->cd', tap, dy) for tap in shifted_taps(x)]).reshape(w.shape)
+  return jnp.stack([jnp.einsum('bhwc,bhwd->cd', tap, dy)
+                    for tap in shifted_taps(x)]).reshape(w.shape)
 
 
 def kernel_gradient_flat(x, w, dy):
