@@ -5,9 +5,10 @@ class fidelity 0.85): attempt 10 (configs/fashion10_perceptual_heavier.py, the d
 network with the perceptual term on half of each batch) with a deeper, wider classifier
 in that term, configs/cnn_fashion_deep_features.py (the judge's shape from another
 seed), trained first into runs/cnn_fashion_deep_features. Its step costs 1.48x, so the
-epochs are cut to what fits the hour; the weight is the one whose 20-epoch cost in
-squared error matches attempt 10's (the rule and the screens are in docs/records.md).
-Class fidelity is still read by configs/cnn_fashion_judge.py.
+epochs are cut to what fits the hour; the weight is the largest whose 20-epoch cost
+in squared error is at most attempt 10's (the rule and the screens are in
+docs/records.md). Class fidelity is still read by configs/cnn_fashion_judge.py; this
+run holds both targets.
 """
 
 from configs import fashion10_perceptual_heavier
