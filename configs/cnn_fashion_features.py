@@ -1,7 +1,7 @@
 """python main.py --config=configs/cnn_fashion_features.py --workdir=runs/cnn_fashion_features
 
-The frozen classifier of the Fashion-MNIST 10-unit record's perceptual term
-(configs/fashion10_perceptual.py, `optim.perceptual_workdir`): training compares its
+The frozen classifier of the perceptual term of the Fashion-MNIST 10-unit record's
+attempts 6 and 9-12 (configs/fashion10_perceptual.py, `optim.perceptual_workdir`): training compares its
 logits on a reconstruction with those on the image. It must not be the judge
 (configs/cnn_fashion_judge.py), so it is another network from another seed: one conv
 block of 16 channels and a dense layer of 64, small because every step of the

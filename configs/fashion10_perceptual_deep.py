@@ -8,7 +8,8 @@ seed), trained first into runs/cnn_fashion_deep_features. Its step costs 1.48x, 
 epochs are cut to what fits the hour; the weight is the largest whose 20-epoch cost
 in squared error is at most attempt 10's (the rule and the screens are in
 docs/records.md). Class fidelity is still read by configs/cnn_fashion_judge.py; this
-run holds both targets.
+run holds both targets, though classifiers of other shapes read it level with attempt
+12 (configs/fashion10_perceptual_heaviest.py).
 """
 
 from configs import fashion10_perceptual_heavier
