@@ -22,11 +22,11 @@ import json
 import re
 import sys
 
-from jax_ae import interrupts
+from jax_ae.runtime import interrupts
 interrupts.exit_on_signals()  # from the first second: a stop is one line, not a traceback
 
 # pylint: disable=g-import-not-at-top,wrong-import-position
-from jax_ae import console
+from jax_ae.workdir import console
 console.quiet_native_logs(sys.argv)  # before TensorFlow, jaxlib and tqdm are imported
 
 from absl import app
@@ -35,18 +35,18 @@ from absl import logging
 import jax
 from ml_collections import config_flags
 
-from jax_ae import bench
-from jax_ae import config_fields
-from jax_ae import config_files
-from jax_ae import evaluate
-from jax_ae import multihost
-from jax_ae import report
-from jax_ae import train
-from jax_ae import usage
+from jax_ae.config import config_fields
+from jax_ae.config import config_files
 from jax_ae.errors import ConfigError
 from jax_ae.errors import Diverged
 from jax_ae.errors import Resumable
 from jax_ae.errors import UserError
+from jax_ae.measure import bench
+from jax_ae.measure import evaluate
+from jax_ae.measure import report
+from jax_ae.runtime import multihost
+from jax_ae.runtime import usage
+from jax_ae.training import train
 
 FLAGS = flags.FLAGS
 

@@ -35,20 +35,20 @@ import jax
 
 from benchmarks import keras_reference
 from benchmarks import torch_reference
-from jax_ae import bench
-from jax_ae import models
-from jax_ae import run_files
+from jax_ae.measure import bench
+from jax_ae.models import networks
+from jax_ae.workdir import run_files
 
 flags.DEFINE_string('output', 'BENCHMARKS.md', 'Markdown file to write.')
 flags.DEFINE_integer('repetitions', 5, 'Timed runs per figure; the median is reported.')
 flags.DEFINE_integer('alternations', 5, 'Rounds of the side-by-side peer measurements.')
-flags.DEFINE_list('networks', [*models.VERSIONS, *torch_reference.RECORD_NETWORKS],
+flags.DEFINE_list('networks', [*networks.VERSIONS, *torch_reference.RECORD_NETWORKS],
                   'Networks to measure: notebook versions and record networks.')
 FLAGS = flags.FLAGS
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-VERSIONS = models.VERSIONS
+VERSIONS = networks.VERSIONS
 RECORD_BATCH_SIZE = 64
 # (framework, setting) of each peer column, and its heading.
 PEERS = {('jax-ae', 'auto'): 'jax-ae (loop)', ('keras', '100'): 'Keras spe=100',

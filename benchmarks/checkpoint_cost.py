@@ -15,10 +15,10 @@ import tempfile
 import jax
 
 from benchmarks import timing
-from jax_ae import checkpoint
-from jax_ae import steps
-from jax_ae import tasks
-from jax_ae import train_loops
+from jax_ae.models import tasks
+from jax_ae.training import steps
+from jax_ae.training import train_loops
+from jax_ae.workdir import checkpoint
 from tests.helpers import new_train_state
 
 

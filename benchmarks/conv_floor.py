@@ -26,13 +26,13 @@ from absl import app
 from absl import flags
 
 from benchmarks import timing
-from jax_ae import xla_cpu
+from jax_ae.runtime import xla_cpu
 
 FLAGS = flags.FLAGS
 
 BATCH_SIZE = 64
 CALLS = 20
-# 'xla': as jax-ae compiles them (XLA's own conv kernels, jax_ae/xla_cpu.py);
+# 'xla': as jax-ae compiles them (XLA's own conv kernels, jax_ae/runtime/xla_cpu.py);
 # 'xla_ynnpack': jaxlib's default, the convolutions in YNNPACK (JAX_AE_XLA_CPU_FLAGS=0).
 FRAMEWORKS = ('xla', 'xla_ynnpack', 'torch_channels_last', 'torch_nchw')
 Shape = Tuple[int, int, int, int]  # height, width, input channels, output channels
@@ -43,15 +43,17 @@ def conv_shapes(network: str) -> List[Shape]:
   import flax  # pylint: disable=g-import-not-at-top
   import jax  # pylint: disable=g-import-not-at-top
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
-  from jax_ae import bench, models, steps  # pylint: disable=g-import-not-at-top
-  model = models.create_model(bench.version_config(network).model)
+  from jax_ae.measure import bench  # pylint: disable=g-import-not-at-top
+  from jax_ae.models import networks  # pylint: disable=g-import-not-at-top
+  from jax_ae.training import steps  # pylint: disable=g-import-not-at-top
+  model = networks.create_model(bench.version_config(network).model)
   # Shapes only (jax.eval_shape): nothing is initialised, compiled or run. The outputs
   # come back as a list, in call order: a dict returned by eval_shape comes back sorted.
   variables = jax.eval_shape(lambda: steps.init_variables(model, steps.init_key(0)))
   paths = []
 
   def intermediates_in_call_order(variables):
-    _, captured = model.apply(variables, jnp.zeros((1, models.IMAGE_PIXELS)), train=False,
+    _, captured = model.apply(variables, jnp.zeros((1, networks.IMAGE_PIXELS)), train=False,
                               capture_intermediates=True, mutable=['intermediates'])
     flat = flax.traverse_util.flatten_dict(captured['intermediates'], sep='/')
     paths.extend(flat)

@@ -19,7 +19,7 @@ from absl import flags
 import jax
 import jax.numpy as jnp
 
-from jax_ae import bench
+from jax_ae.measure import bench
 
 FLAGS = flags.FLAGS
 
@@ -34,7 +34,8 @@ def bandwidth_bytes_per_second(num_floats: int = 16 * 2**20) -> float:
 
 def compiled_step_bytes(config, num_steps: int = 100):
   """(bytes one compiled python-loop train step accesses by XLA's cost analysis, parameter bytes)."""
-  from jax_ae import steps, train_loops  # pylint: disable=g-import-not-at-top
+  from jax_ae.training import steps  # pylint: disable=g-import-not-at-top
+  from jax_ae.training import train_loops  # pylint: disable=g-import-not-at-top
   config = config.copy_and_resolve_references()
   config.train.loop = 'python'  # one step's program
   trainer = train_loops.Trainer(config, bench.synthetic_split(num_steps * config.batch_size))

@@ -7,7 +7,7 @@ FRAMEWORK is 'jax-ae' (the config's own train loop, as `--mode=bench` runs it),
 compile); NETWORK a notebook version (v1-v5) or a record network (mnist10,
 cnn_fashion_wide). benchmarks/bench_all.py runs one of these per figure, so each peer
 starts from a new process and none inherits another's imports: only the jax-ae figure
-imports jax_ae, whose host memory setting (jax_ae/host_memory.py) the others run without.
+imports jax_ae, whose host memory setting (jax_ae/runtime/host_memory.py) the others run without.
 """
 
 import json
@@ -17,9 +17,9 @@ import sys
 def steps_per_second(framework: str, network: str, setting: str, batch_size: int, steps: int,
                      repetitions: int) -> dict:
   """{'steps_per_second': rate, 'detail': the jax-ae loop or the peer's setting}, and for
-  jax-ae the page faults per step (jax_ae/host_memory.py says why they matter)."""
+  jax-ae the page faults per step (jax_ae/runtime/host_memory.py says why they matter)."""
   if framework == 'jax-ae':
-    from jax_ae import bench  # pylint: disable=g-import-not-at-top
+    from jax_ae.measure import bench  # pylint: disable=g-import-not-at-top
     config = bench.version_config(network)
     trainer, _, seconds, faults = bench.time_training(config, batch_size, steps, repetitions)
     return {'steps_per_second': steps / seconds, 'detail': trainer.loop,

@@ -25,10 +25,10 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from jax_ae import bench
-from jax_ae import models
-from jax_ae import steps
-from jax_ae import train_loops
+from jax_ae.measure import bench
+from jax_ae.models import networks
+from jax_ae.training import steps
+from jax_ae.training import train_loops
 
 FLAGS = flags.FLAGS
 
@@ -107,7 +107,7 @@ def profile(version: str, batch_size: int, num_steps: int, repetitions: int):
   config = bench.version_config(version)
   config.batch_size = batch_size
   split = bench.synthetic_split(num_steps * batch_size)
-  model = models.create_model(config.model)
+  model = networks.create_model(config.model)
   learning_rate_fn = steps.create_learning_rate_fn(config.optim, num_steps, config.num_epochs)
   state = steps.create_train_state(config, steps.init_key(0), learning_rate_fn)
   images = jnp.asarray(split['image'])

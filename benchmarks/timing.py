@@ -1,8 +1,8 @@
 """The benchmarks' one timer: the median wall time of a call, after a warm-up.
 
-Separate from jax_ae.bench.median_seconds (the library's `--mode=bench`) because the
+Separate from jax_ae.measure.bench.median_seconds (the library's `--mode=bench`) because the
 PyTorch and Keras peers must run without importing jax_ae, whose import sets the
-process's allocator (jax_ae/host_memory.py); this module imports nothing of either.
+process's allocator (jax_ae/runtime/host_memory.py); this module imports nothing of either.
 """
 
 import statistics

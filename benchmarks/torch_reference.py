@@ -20,7 +20,7 @@ VERSIONS = ('v1', 'v2', 'v3', 'v4', 'v5')
 
 
 def notebook_model(version: str, torch, hidden: int = 128):
-  """The notebook's nn.Sequential for `version` (see jax_ae/models.py for the Flax twins).
+  """The notebook's nn.Sequential for `version` (see jax_ae/models/networks.py for the Flax twins).
 
   `hidden` is V1/V2's hidden width H (the notebook's: 128); research/notebook_torch.py
   varies it. The other versions ignore it.
@@ -130,7 +130,7 @@ def torch_steps_per_second(network: str, batch_size: int, steps: int, repetition
 
 def compare(batch_size: int, steps: int, repetitions: int):
   """Rows of (version, torch steps/s, jax-ae steps/s, loop, ratio), measured now."""
-  from jax_ae import bench  # pylint: disable=g-import-not-at-top
+  from jax_ae.measure import bench  # pylint: disable=g-import-not-at-top
   rows = []
   for version in VERSIONS:
     config = bench.version_config(version)

@@ -3,7 +3,7 @@
 The notebook's to-do item "experience with CNNs on Fashion MNIST": a classifier of
 three conv, BatchNorm, ReLU and max-pool blocks (32, 64 and 128 channels: 28 -> 14 ->
 7 -> 3), a dense layer of 512 with dropout, and 10 logits
-(jax_ae/models.py::CnnClassifier). Random shifts of up to 1 pixel and left-right
+(jax_ae/models/networks.py::CnnClassifier). Random shifts of up to 1 pixel and left-right
 flips (clothes are symmetric) are drawn on the device in each step.
 
 Three blocks rather than two, because two had too little capacity for this much
@@ -13,14 +13,14 @@ The accuracy it reaches is in RESULTS.md.
 """
 
 from configs import default
-from jax_ae import models
+from jax_ae.models import networks
 
 
 def get_config():
   config = default.get_config()
   config.task = 'classify'
   config.data.name = 'fashion_mnist'
-  config.model = models.default_model_config('cnn')
+  config.model = networks.default_model_config('cnn')
   config.model.features = (32, 64, 128)
   config.model.dense_units = 512
   config.model.dropout_rate = 0.3

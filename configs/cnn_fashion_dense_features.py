@@ -11,12 +11,12 @@ split and augmentation (5,000 images held out, one-pixel shifts and flips, 10 ep
 """
 
 from configs import cnn_fashion_features
-from jax_ae import models
+from jax_ae.models import networks
 
 
 def get_config():
   config = cnn_fashion_features.get_config()
-  config.model = models.default_model_config('mlp')
+  config.model = networks.default_model_config('mlp')
   config.model.hidden_widths = (256,)
   config.model.dropout_rate = 0.25
   return config

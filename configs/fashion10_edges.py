@@ -2,7 +2,7 @@
 
 Fashion-MNIST 10-unit record (docs/records.md): configs/fashion10_labels.py with an
 edge term in what training minimises (`optim.edge_weight` 0.5: the squared error of
-neighbouring pixels' differences, jax_ae/objective.py), which pays for the thin lines
+neighbouring pixels' differences, jax_ae/models/objective.py), which pays for the thin lines
 (zip, collar, buttons) that tell a coat from a pullover, and 25 epochs rather than 20.
 The reported loss stays the plain squared error; the test split is read once, by
 `--mode=evaluate`. Its figures are in docs/records.md.

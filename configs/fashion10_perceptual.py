@@ -4,7 +4,7 @@ Fashion-MNIST 10-unit record, attempt 6 (docs/records.md; targets test MSE 0.010
 class fidelity 0.85): configs/fashion10_dense_gelu.py (attempt 4, which met the squared
 error target and not the fidelity one) with a perceptual term: training also pays
 `optim.perceptual_weight` times the squared error of a frozen classifier's logits on the
-reconstruction against those on the image (jax_ae/objective.py), so that the decoder
+reconstruction against those on the image (jax_ae/models/objective.py), so that the decoder
 draws what a classifier reads (a collar, a zip) and not only what the pixels' squared
 error pays for. The classifier is configs/cnn_fashion_features.py, trained first into
 runs/cnn_fashion_features; class fidelity is still read by configs/cnn_fashion_judge.py

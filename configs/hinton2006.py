@@ -2,7 +2,7 @@
 
 The deep autoencoder of Hinton & Salakhutdinov, "Reducing the dimensionality of data
 with neural networks" (Science, 2006): 784-1000-500-250-30 and back, trained end to
-end with Adam instead of their RBM pretraining (jax_ae/models.py::DeepAutoencoder).
+end with Adam instead of their RBM pretraining (jax_ae/models/networks.py::DeepAutoencoder).
 They report 3.00 squared error per MNIST test image (PCA with 30 components: 13.87);
 `--mode=evaluate` reports ours as `sse_per_image` (RESULTS.md has the figures).
 
@@ -13,12 +13,12 @@ the shifts the network memorises the training digits and its test error stops fa
 """
 
 from configs import default
-from jax_ae import models
+from jax_ae.models import networks
 
 
 def get_config():
   config = default.get_config()
-  config.model = models.default_model_config('hinton2006')
+  config.model = networks.default_model_config('hinton2006')
   config.batch_size = 128
   config.num_epochs = 150
   config.optim.learning_rate = 1e-3

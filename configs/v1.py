@@ -6,10 +6,10 @@ V1: linear autoencoder 784-128-10-128-784, 5 epochs at batch 32, as in the noteb
 """
 
 from configs import default
-from jax_ae import models
+from jax_ae.models import networks
 
 
 def get_config():
   config = default.get_config()
-  config.model = models.default_model_config('v1')
+  config.model = networks.default_model_config('v1')
   return config

@@ -4,10 +4,10 @@ V2: V1 with sigmoids after the hidden layers and on the output, 5 epochs at batc
 """
 
 from configs import default
-from jax_ae import models
+from jax_ae.models import networks
 
 
 def get_config():
   config = default.get_config()
-  config.model = models.default_model_config('v2')
+  config.model = networks.default_model_config('v2')
   return config

@@ -6,12 +6,12 @@ The notebook's full run; `--config.num_epochs=3` gives a quick look.
 """
 
 from configs import default
-from jax_ae import models
+from jax_ae.models import networks
 
 
 def get_config():
   config = default.get_config()
-  config.model = models.default_model_config('v3')
+  config.model = networks.default_model_config('v3')
   config.num_epochs = 1000
   config.optim.decay_rate = 0.5
   config.optim.transition_epochs = 50.0

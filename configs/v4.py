@@ -7,12 +7,12 @@ over 20 epochs at batch 32, which keeps the BatchNorm net stable.
 """
 
 from configs import default
-from jax_ae import models
+from jax_ae.models import networks
 
 
 def get_config():
   config = default.get_config()
-  config.model = models.default_model_config('v4')
+  config.model = networks.default_model_config('v4')
   config.num_epochs = 20
   config.optim.decay_rate = 0.9
   config.optim.transition_epochs = 1.0

@@ -7,10 +7,10 @@ constant rate and its loss exploded.
 """
 
 from configs import v4
-from jax_ae import models
+from jax_ae.models import networks
 
 
 def get_config():
   config = v4.get_config()
-  config.model = models.default_model_config('v5')
+  config.model = networks.default_model_config('v5')
   return config

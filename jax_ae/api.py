@@ -19,7 +19,7 @@ import functools
 import logging
 from typing import Any, Dict, List, Optional
 
-from jax_ae import console
+from jax_ae.workdir import console
 
 # Before TensorFlow is imported (by the first dataset loaded): its C++ notices and
 # tfds' progress bars would fill a notebook's cells.
@@ -31,12 +31,12 @@ import jax
 import ml_collections
 import numpy as np
 
-from jax_ae import config_checks
-from jax_ae import data
-from jax_ae import evaluate
-from jax_ae import run_files
-from jax_ae import train as train_module
+from jax_ae.config import config_checks
+from jax_ae.datasets import data
 from jax_ae.errors import UserError
+from jax_ae.measure import evaluate
+from jax_ae.training import train as train_module
+from jax_ae.workdir import run_files
 
 
 class Run:

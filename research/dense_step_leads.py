@@ -35,7 +35,7 @@ def _apply(lead: str):
   import jax  # pylint: disable=g-import-not-at-top
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
   import optax  # pylint: disable=g-import-not-at-top
-  from jax_ae import train_loops  # pylint: disable=g-import-not-at-top
+  from jax_ae.training import train_loops  # pylint: disable=g-import-not-at-top
   if lead == 'norm_vdot':
     optax.tree.norm = lambda tree: jnp.sqrt(
         sum(jnp.vdot(leaf.ravel(), leaf.ravel()) for leaf in jax.tree.leaves(tree)))
@@ -68,7 +68,7 @@ def main(argv) -> int:
     print(__doc__)
     return 2
   _apply(leads[0])
-  from jax_ae import bench  # pylint: disable=g-import-not-at-top
+  from jax_ae.measure import bench  # pylint: disable=g-import-not-at-top
   num_steps = 200
   trainer, _, seconds, _ = bench.time_training(bench.version_config('v3'), 32, num_steps, 5)
   print(json.dumps({'lead': leads[0], 'loop': trainer.loop,

@@ -97,7 +97,7 @@ def written(buf):
           'last_line': text.replace('\\r', '\\n').strip().splitlines()[-1][:150] if text.strip() else ''}
 
 # ours
-from jax_ae import console
+from jax_ae.workdir import console
 buf = io.StringIO()
 p = console.Progress(STEPS, EPOCHS, stream=buf, clock=clock, on_terminal=False)
 ep = p.epoch(1)
@@ -167,7 +167,7 @@ UPDATE_COST = """
 import io, json, time
 N = 100000
 out = {}
-from jax_ae import console
+from jax_ae.workdir import console
 p = console.Progress(N, 1, stream=io.StringIO(), on_terminal=True)
 ep = p.epoch(1); t = time.perf_counter()
 for n in range(1, N + 1): ep.update(n)
@@ -190,7 +190,7 @@ def measure_progress():
   print('\n## 1. Progress bar and ETA')
   show('versions', {'tqdm': version('tqdm'), 'rich': version('rich')})
   base = 'import absl.logging'  # a run has imported absl long before
-  show('import jax_ae.console', timed_import(base, 'import jax_ae.console', ARGS.runs + 2))
+  show('import jax_ae.workdir.console', timed_import(base, 'import jax_ae.workdir.console', ARGS.runs + 2))
   show('import tqdm', timed_import(base, 'import tqdm', ARGS.runs + 2))
   show('import rich.progress', timed_import(base, 'import rich.progress', ARGS.runs + 2))
   show('simulated 94 s epoch, not a terminal', fresh(SIMULATED_EPOCH))
@@ -204,7 +204,7 @@ import os, sys, time
 kind, workdir = sys.argv[1], sys.argv[2]
 path = os.path.join(workdir, '.lock')
 if kind == 'ours':
-  from jax_ae import workdir_lock
+  from jax_ae.workdir import workdir_lock
   workdir_lock.acquire(workdir)
 else:
   import filelock
@@ -228,7 +228,7 @@ path = os.path.join(workdir, '.lock')
 out = {}
 try:
   if kind == 'ours':
-    from jax_ae import workdir_lock
+    from jax_ae.workdir import workdir_lock
     workdir_lock.acquire(workdir)
     workdir_lock.release(workdir)
   else:
@@ -262,7 +262,7 @@ def contend(kind, workdir):
 def measure_lock():
   print('\n## 2. Workdir lock')
   show('versions', {'filelock': version('filelock')})
-  show('import jax_ae.workdir_lock', timed_import('pass', 'import jax_ae.workdir_lock', ARGS.runs + 2))
+  show('import jax_ae.workdir.workdir_lock', timed_import('pass', 'import jax_ae.workdir.workdir_lock', ARGS.runs + 2))
   show('import filelock', timed_import('pass', 'import filelock', ARGS.runs + 2))
   for kind in ('ours', 'filelock', 'filelock_writes_pid', 'softfilelock'):
     workdir = tempfile.mkdtemp(prefix=f'lock_{kind}_')
@@ -287,7 +287,7 @@ def measure_lock():
 TB_BASE = """
 import io, os, sys, tempfile
 import numpy as np, jax, flax, ml_collections, absl.logging
-import jax_ae.plots, jax_ae.errors
+import jax_ae.figures.plots, jax_ae.errors
 from PIL import Image
 pixels = np.random.RandomState(0).randint(0, 255, (280, 280, 3), dtype=np.uint8)
 png_buffer = io.BytesIO(); Image.fromarray(pixels).save(png_buffer, 'PNG'); png = png_buffer.getvalue()
@@ -297,10 +297,10 @@ logdir = tempfile.mkdtemp(prefix='tb_')
 TB_WRITERS = {
     'ours (tensorboard_events.EventWriter, was run_files._TensorBoardWriter)': """
 try:
-  from jax_ae.tensorboard_events import EventWriter
+  from jax_ae.workdir.tensorboard_events import EventWriter
 except ImportError:  # before the split: the same class, in run_files
-  from jax_ae.run_files import _TensorBoardWriter as EventWriter
-from jax_ae.plots import Picture
+  from jax_ae.workdir.run_files import _TensorBoardWriter as EventWriter
+from jax_ae.figures.plots import Picture
 w = EventWriter(logdir)
 w.write(1, {'train_loss': 0.5}, {'reconstructions': Picture(png, 280, 280)})
 """,

@@ -32,9 +32,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from benchmarks import timing
-from jax_ae import layers
-from jax_ae import models
-from jax_ae import objective
+from jax_ae.models import layers
+from jax_ae.models import networks
+from jax_ae.models import objective
 from research import kernel_gradient
 
 FORMS = ('model', 'folded', 'shifted', 'folded_shifted')
@@ -45,7 +45,7 @@ EPSILON = layers.TorchBatchNorm.epsilon
 
 def _classifier_variables():
   """configs/cnn_fashion_features.py's network, random weights and running statistics."""
-  model = models.CnnClassifier(features=(16,), dense_units=64, dropout_rate=0.25)
+  model = networks.CnnClassifier(features=(16,), dense_units=64, dropout_rate=0.25)
   variables = model.init(jax.random.key(0), jnp.zeros((1, 784)), train=False)
   keys = jax.random.split(jax.random.key(1), 4)
   stats = {'mean': 0.1 * jax.random.normal(keys[0], (16,)),

@@ -21,8 +21,8 @@ import jax.numpy as jnp
 import optax
 
 from benchmarks import memory_passes
-from jax_ae import bench
-from jax_ae import steps
+from jax_ae.measure import bench
+from jax_ae.training import steps
 
 FLAGS = flags.FLAGS
 VARIANTS = ('jax-ae', 'no_grad_norm', 'no_cond', 'neither')

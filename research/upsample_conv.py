@@ -19,7 +19,7 @@ import jax.numpy as jnp
 
 from benchmarks import timing
 import jax_ae  # noqa: F401  (its host memory setting, as in training)
-from jax_ae import layers
+from jax_ae.models import layers
 
 # Which 3x3 taps fall on which of two input pixels, for even (0) and odd (1) outputs.
 PHASE_TAPS = jnp.asarray((((1, 0, 0), (0, 1, 1)), ((1, 1, 0), (0, 0, 1))), jnp.float32)

@@ -77,7 +77,7 @@ def mock_tfds():
 def finished_tiny_run(tmp_path_factory):
   """A finished 2-epoch run of tiny_config() under mock data, with a checkpoint after each
   epoch (steps 3 and 6). Read it, or copy it before changing it."""
-  from jax_ae import train  # pylint: disable=g-import-not-at-top,import-outside-toplevel
+  from jax_ae.training import train  # pylint: disable=g-import-not-at-top,import-outside-toplevel
   workdir = tmp_path_factory.mktemp('finished')
   with tfds_mock.mock_data(MOCK_EXAMPLES):
     train.train_and_evaluate(tiny_config(), str(workdir))

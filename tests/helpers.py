@@ -13,17 +13,17 @@ import jax.numpy as jnp
 import numpy as np
 
 from configs import default
-from jax_ae import augment
-from jax_ae import data
-from jax_ae import models
-from jax_ae import steps
-from jax_ae import tasks
+from jax_ae.datasets import augment
+from jax_ae.datasets import data
+from jax_ae.models import networks
+from jax_ae.models import tasks
+from jax_ae.training import steps
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 # CI and developers keep the canonical IDX files beside the checkout, never inside it.
 SHARED_DATA = pathlib.Path(os.environ.get('JAX_AE_SHARED_DATA', REPO_ROOT.parent / 'shared' / 'data'))
-VERSIONS = models.VERSIONS  # the notebook's
-ALL_MODELS = tuple(models.REGISTRY)  # and Hinton & Salakhutdinov's, the to-do list's CNNs
+VERSIONS = networks.VERSIONS  # the notebook's
+ALL_MODELS = tuple(networks.REGISTRY)  # and Hinton & Salakhutdinov's, the to-do list's CNNs
 # Sizes that make any model train in seconds, for the fields it takes.
 TINY_MODEL_FIELDS = {'hidden_units': 16, 'hidden_widths': (32, 16), 'code_dim': 4,
                      'features': (4, 8), 'dense_units': 16}
@@ -33,10 +33,10 @@ MOCK_EXAMPLES = 24
 def tiny_config(version: str = 'v1'):
   """The default config with model `version`, shrunk so a run takes seconds."""
   config = default.get_config()
-  config.model = models.default_model_config(version)
+  config.model = networks.default_model_config(version)
   config.model.update({name: value for name, value in TINY_MODEL_FIELDS.items()
                        if name in config.model})
-  config.task = models.REGISTRY[version].task
+  config.task = networks.REGISTRY[version].task
   config.batch_size = 8
   config.eval_batch_size = 16
   config.num_epochs = 2

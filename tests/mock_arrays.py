@@ -12,7 +12,7 @@ import zlib
 
 import numpy as np
 
-from jax_ae import data
+from jax_ae.datasets import data
 
 
 def _split(num_examples: int, split: str) -> data.Split:

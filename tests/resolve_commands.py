@@ -21,8 +21,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from absl import flags
 
 import main
-from jax_ae import config_files
-from jax_ae import usage
+from jax_ae.config import config_files
+from jax_ae.runtime import usage
 
 
 def resolve(args):

@@ -23,9 +23,9 @@ import chex
 import jax
 import numpy as np
 
-from jax_ae import held_out
-from jax_ae import steps
-from jax_ae import train_loops
+from jax_ae.training import held_out
+from jax_ae.training import steps
+from jax_ae.training import train_loops
 from tests import float64
 from tests.helpers import tiny_config
 

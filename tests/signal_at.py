@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 
-from jax_ae import interrupts
+from jax_ae.runtime import interrupts
 
 PHASE, SIGNAL = sys.argv[1], getattr(signal, sys.argv[2])
 del sys.argv[1:3]
@@ -45,11 +45,11 @@ if PHASE == 'imports':
 from absl import app
 
 import main
-from jax_ae import bench
-from jax_ae import data
-from jax_ae import evaluate
-from jax_ae import report
-from jax_ae import train_loops
+from jax_ae.datasets import data
+from jax_ae.measure import bench
+from jax_ae.measure import evaluate
+from jax_ae.measure import report
+from jax_ae.training import train_loops
 from tests import helpers
 from tests import mock_arrays
 

@@ -5,11 +5,11 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jax_ae import augment
-from jax_ae import held_out
-from jax_ae import steps
-from jax_ae import tasks
-from jax_ae import train_loops
+from jax_ae.datasets import augment
+from jax_ae.models import tasks
+from jax_ae.training import held_out
+from jax_ae.training import steps
+from jax_ae.training import train_loops
 from tests.helpers import tiny_config
 
 SHIFT_AND_FLIP = augment.Augmentation(max_shift=2, flip=True)

@@ -11,8 +11,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jax_ae import bench
-from jax_ae import models
+from jax_ae.measure import bench
+from jax_ae.models import networks
 from tests.helpers import REPO_ROOT, tiny_config
 
 
@@ -20,7 +20,7 @@ def test_flops_are_counted_from_the_dense_shapes(make_key):
   config = tiny_config('v1')
   config.model.hidden_units = 128
   config.model.code_dim = 10
-  model = models.create_model(config.model)
+  model = networks.create_model(config.model)
   variables = model.init(make_key(), jnp.zeros((2, 784)))
   # By hand: the input layer needs no input gradient (4 FLOPs per weight), the others 6.
   # 4 * 784*128 + 6 * (128*10 + 10*128 + 128*784) = 401,408 + 617,472.
@@ -32,7 +32,7 @@ def test_convolution_flops_count_every_output_pixel(make_key):
   config = tiny_config('cnn')
   config.model.features = (4, 8)
   config.model.dense_units = 16
-  model = models.create_model(config.model)
+  model = networks.create_model(config.model)
   variables = model.init(make_key(), jnp.zeros((2, 784)))
   # By hand, per weight and output pixel: conv 1->4 on 28x28 (reads the image: 4 FLOPs),
   # conv 4->8 on 14x14, dense 7*7*8->16, 16->10 (6 FLOPs each):
@@ -100,5 +100,5 @@ def test_bench_mode_writes_a_row_per_batch_size_tells_its_compile_times_and_need
           re.findall(r'compiled the train step in ([\d.]+) s\.', result.stderr)]
   assert told == [round(row['compile_seconds'], 1) for row in rows], result.stderr[-2000:]
   imported = re.findall(r'^import time:.*\| +([\w.]+)$', result.stderr, flags=re.MULTILINE)
-  assert 'jax_ae.bench' in imported and 'optax' in imported
+  assert 'jax_ae.measure.bench' in imported and 'optax' in imported
   assert not [name for name in imported if name.split('.')[0] == 'tensorflow']

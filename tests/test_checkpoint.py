@@ -13,16 +13,16 @@ import jax
 import numpy as np
 import pytest
 
-from jax_ae import checkpoint
-from jax_ae import interrupts
-from jax_ae import resume
-from jax_ae import run_files
-from jax_ae import steps
-from jax_ae import tasks
-from jax_ae import tensorboard_events
-from jax_ae import train
-from jax_ae import train_loops
 from jax_ae.errors import ConfigError, Diverged, Interrupted, UserError
+from jax_ae.models import tasks
+from jax_ae.runtime import interrupts
+from jax_ae.training import steps
+from jax_ae.training import train
+from jax_ae.training import train_loops
+from jax_ae.workdir import checkpoint
+from jax_ae.workdir import resume
+from jax_ae.workdir import run_files
+from jax_ae.workdir import tensorboard_events
 from tests.helpers import CHECKPOINT_DAMAGES, new_train_state, REPO_ROOT, tiny_config
 
 

@@ -8,13 +8,13 @@ import jax
 import numpy as np
 import pytest
 
-from jax_ae import augment
-from jax_ae import config_checks
-from jax_ae import models
-from jax_ae import objective
-from jax_ae import steps
-from jax_ae import tasks
+from jax_ae.config import config_checks
+from jax_ae.datasets import augment
 from jax_ae.errors import ConfigError
+from jax_ae.models import networks
+from jax_ae.models import objective
+from jax_ae.models import tasks
+from jax_ae.training import steps
 from tests.helpers import new_train_state, ALL_MODELS, REPO_ROOT, tiny_config
 
 # Set where the chosen model takes them (a model's own fields), everywhere otherwise.
@@ -60,7 +60,7 @@ def _set(config, dotted_name, value):
 @given(name=st.sampled_from([*ALL_MODELS, 'v6', '', 'V1']), fields=model_fields,
        others=overrides)
 def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
-  config = tiny_config(name if name in models.REGISTRY else 'v1')
+  config = tiny_config(name if name in networks.REGISTRY else 'v1')
   changed = {'model.name': name, **others}
   changed.update({f'model.{field}': value for field, value in fields.items()
                   if field in config.model})
@@ -202,7 +202,7 @@ def test_missing_model_fields_take_the_modules_defaults():
   config = tiny_config('conv_ae')
   del config.model['upsample'], config.model['batch_norm']
   config_checks.validate(config)
-  assert models.create_model(config.model).upsample == 'nearest'
+  assert networks.create_model(config.model).upsample == 'nearest'
 
 
 def test_batch_larger_than_the_training_split_is_refused_before_loading():

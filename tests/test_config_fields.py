@@ -12,11 +12,11 @@ from absl import flags
 import pytest
 
 from configs import default
-from jax_ae import config_checks
-from jax_ae import config_fields
-from jax_ae import models
-from jax_ae import resume
+from jax_ae.config import config_checks
+from jax_ae.config import config_fields
 from jax_ae.errors import ConfigError
+from jax_ae.models import networks
+from jax_ae.workdir import resume
 from tests.helpers import REPO_ROOT, tiny_config
 
 NEW_FIELDS = [
@@ -108,7 +108,7 @@ def test_a_new_field_is_classified_for_resume(declared_more, tmp_path):
 
 
 def test_model_fields_are_declared_checked_and_never_resumable(tmp_path):
-  for name, spec in models.REGISTRY.items():
+  for name, spec in networks.REGISTRY.items():
     fields = config_fields.model_fields(name)
     assert [field.name for field in fields] == [f'model.{field}' for field in spec.config_fields()]
     assert not any(field.resumable for field in fields)

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from jax_ae import console
+from jax_ae.workdir import console
 
 
 class _FakeClock:

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from tensorboard.backend.event_processing import event_accumulator
 
-from jax_ae import data
-from jax_ae import steps
+from jax_ae.datasets import data
 from jax_ae.errors import UserError
+from jax_ae.training import steps
 from tests.helpers import REPO_ROOT, shared_data_dir, tiny_config
 
 
@@ -81,7 +81,7 @@ def test_altered_file_fails_its_checksum_and_is_named(tmp_path):
 
 PREPARE_SCRIPT = (
     'import sys\n'
-    'from jax_ae import data\n'
+    'from jax_ae.datasets import data\n'
     'from tests.test_data import _data_config\n'
     "split = data.load_dataset(_data_config('mnist', sys.argv[1], sys.argv[2]))['test']\n"
     "print(split['image'].shape[0])\n")

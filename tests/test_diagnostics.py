@@ -8,17 +8,17 @@ import numpy as np
 import optax
 import pytest
 
-from jax_ae import augment
-from jax_ae import diagnostics
-from jax_ae import epoch_end
-from jax_ae import layers
-from jax_ae import models
-from jax_ae import objective as objective_lib
-from jax_ae import run_files
-from jax_ae import steps
-from jax_ae import tasks
-from jax_ae import tensorboard_events
-from jax_ae import train_loops
+from jax_ae.datasets import augment
+from jax_ae.models import layers
+from jax_ae.models import networks
+from jax_ae.models import objective as objective_lib
+from jax_ae.models import tasks
+from jax_ae.training import diagnostics
+from jax_ae.training import epoch_end
+from jax_ae.training import steps
+from jax_ae.training import train_loops
+from jax_ae.workdir import run_files
+from jax_ae.workdir import tensorboard_events
 from tests.helpers import new_train_state, tiny_config
 
 
@@ -168,7 +168,7 @@ def test_diagnostics_rows_keep_one_per_step_and_draw_a_picture(tmp_path):
 
 def test_initialising_a_model_leaves_no_diagnostics_collection(make_key):
   config = tiny_config('v5')  # ReLUs and BatchNorms, which record only when asked
-  model = models.create_model(config.model)
+  model = networks.create_model(config.model)
   for train_mode in (False, True):
     variables = jax.eval_shape(  # traced, not run: the collections are what matter
         lambda key, mode=train_mode: model.init(key, jnp.zeros((4, 784)), train=mode), make_key())

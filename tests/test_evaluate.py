@@ -10,14 +10,14 @@ import jax
 import numpy as np
 import pytest
 
-from jax_ae import data
-from jax_ae import evaluate
-from jax_ae import models
-from jax_ae import report
-from jax_ae import run_files
-from jax_ae import steps
-from jax_ae import train
+from jax_ae.datasets import data
 from jax_ae.errors import UserError
+from jax_ae.measure import evaluate
+from jax_ae.measure import report
+from jax_ae.models import networks
+from jax_ae.training import steps
+from jax_ae.training import train
+from jax_ae.workdir import run_files
 from tests import tfds_mock
 from tests.helpers import MOCK_EXAMPLES, REPO_ROOT, tiny_config, tiny_ema_config
 
@@ -254,7 +254,7 @@ def _evaluated_run(workdir, make_key, test_mse):
   config = tiny_config('v1')
   run = run_files.RunFiles(str(workdir))
   run.write_config(config)
-  run.write_model(jax.device_get(steps.init_variables(models.create_model(config.model),
+  run.write_model(jax.device_get(steps.init_variables(networks.create_model(config.model),
                                                       make_key())))
   (workdir / 'eval.json').write_text(json.dumps({
       'version': 'v1', 'dataset': 'mnist', 'code_dim': 4, 'epochs': 2, 'val_mse': None,

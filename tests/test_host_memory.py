@@ -1,4 +1,4 @@
-"""jax_ae/host_memory.py: a train step's large temporary buffer reuses the step before's pages.
+"""jax_ae/runtime/host_memory.py: a train step's large temporary buffer reuses the step before's pages.
 
 Counted in page faults, not seconds: each run is a fresh process that imports jax_ae
 first, as main.py does, then trains configs/conv_ae.py's network at its batch of 64,
@@ -12,14 +12,16 @@ import sys
 
 import pytest
 
-from jax_ae import host_memory
+from jax_ae.runtime import host_memory
 from tests.helpers import REPO_ROOT
 
 FAULTS_PER_STEP = '''
 import json, resource
 import jax_ae
 import jax
-from jax_ae import bench, steps, train_loops
+from jax_ae.measure import bench
+from jax_ae.training import steps
+from jax_ae.training import train_loops
 config = bench.version_config('conv_ae')
 trainer = train_loops.Trainer(config, bench.synthetic_split(4 * config.batch_size))
 state, key = trainer.create_state(), steps.shuffle_key(0, 1)
@@ -31,7 +33,7 @@ for _ in range(3):
   state, sums = trainer.train_epoch(state, key)
 jax.block_until_ready(sums)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-print(json.dumps({'faults_per_step': (after - before) / 12, 'applied': jax_ae.host_memory._applied}))
+print(json.dumps({'faults_per_step': (after - before) / 12, 'applied': jax_ae.runtime.host_memory._applied}))
 '''
 
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from jax_ae import interrupts
+from jax_ae.runtime import interrupts
 from tests.helpers import REPO_ROOT
 
 TINY_FLAGS = ('--config.model.code_dim=4', '--config.model.hidden_units=16',

@@ -7,8 +7,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jax_ae import layers
-from jax_ae.layers import TorchBatchNorm
+from jax_ae.models import layers
+from jax_ae.models.layers import TorchBatchNorm
 
 
 def _init_and_train_once(layer, x, key):

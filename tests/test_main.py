@@ -11,11 +11,11 @@ import jax
 import pytest
 from tensorboard.backend.event_processing import event_accumulator
 
-from jax_ae import config_files
-from jax_ae import data
 from jax_ae import errors
-from jax_ae import run_files
+from jax_ae.config import config_files
+from jax_ae.datasets import data
 from jax_ae.errors import ConfigError
+from jax_ae.workdir import run_files
 from tests import main_with_mock_data
 from tests.helpers import BROKEN_CONFIGS, REPO_ROOT, tiny_config
 
@@ -86,8 +86,8 @@ def test_bad_input_gets_one_sentence_and_no_traceback(override, exit_code, messa
 
 def test_models_steps_and_tensorboard_events_need_no_tensorflow(tmp_path):
   # TensorFlow's import is 3-10 s of a process's start; only data.py's tfds needs it.
-  code = ('import sys, jax_ae.train, jax_ae.models, jax_ae.plots, jax_ae.tensorboard_events; '
-          f'events = jax_ae.tensorboard_events.EventWriter({str(tmp_path)!r}); '
+  code = ('import sys, jax_ae.training.train, jax_ae.models.networks, jax_ae.figures.plots, jax_ae.workdir.tensorboard_events; '
+          f'events = jax_ae.workdir.tensorboard_events.EventWriter({str(tmp_path)!r}); '
           'events.write(3, {"train_loss": 0.5}); '
           'sys.exit("tensorflow" in sys.modules)')
   assert subprocess.run([sys.executable, '-c', code], cwd=REPO_ROOT, check=False).returncode == 0

@@ -14,24 +14,24 @@ import numpy as np
 import pytest
 
 from configs import v4 as v4_config
-from jax_ae import evaluate
-from jax_ae import models
-from jax_ae import steps
-from jax_ae import run_files
-from jax_ae import train
+from jax_ae.measure import evaluate
+from jax_ae.models import networks
+from jax_ae.training import steps
+from jax_ae.training import train
+from jax_ae.workdir import run_files
 from tests.helpers import ALL_MODELS, tiny_config
 
 TESTDATA = pathlib.Path(__file__).parent / 'testdata'
 # Written before the registry (commit 8c106b3), by the code whose checkpoints and
 # model.msgpack files exist: each config file's parameter tree at init with key 0.
 PARAM_TREES = json.loads((TESTDATA / 'param_trees.json').read_text())
-AUTOENCODERS = [name for name in ALL_MODELS if models.REGISTRY[name].task == 'reconstruct']
+AUTOENCODERS = [name for name in ALL_MODELS if networks.REGISTRY[name].task == 'reconstruct']
 
 
 def _model(name, **fields):
-  model_config = models.default_model_config(name)
+  model_config = networks.default_model_config(name)
   model_config.update(fields)
-  return models.create_model(model_config)
+  return networks.create_model(model_config)
 
 
 def _init(model, key, x):
@@ -42,7 +42,7 @@ def _init(model, key, x):
 
 def _model_and_variables(name, key, **fields):
   model = _model(name, **fields)
-  return model, _init(model, key, jnp.zeros((2, models.IMAGE_PIXELS)))
+  return model, _init(model, key, jnp.zeros((2, networks.IMAGE_PIXELS)))
 
 
 def _variable_shapes(model):
@@ -63,9 +63,9 @@ def _slow_if_large(name):
 @pytest.mark.parametrize('config_name', [_slow_if_large(name) for name in sorted(set(PARAM_TREES) - {'v6', 'cnn_mnist'})])
 def test_parameter_names_shapes_and_initialisation_are_unchanged(config_name):
   config = importlib.import_module(f'configs.{config_name}').get_config()
-  model = models.create_model(config.model)
+  model = networks.create_model(config.model)
   # Key 0, not make_key: PARAM_TREES recorded each tree at init with key 0.
-  variables = _init(model, jax.random.key(0), jnp.zeros((2, models.IMAGE_PIXELS)))
+  variables = _init(model, jax.random.key(0), jnp.zeros((2, networks.IMAGE_PIXELS)))
   flat = flax.traverse_util.flatten_dict(flax.core.unfreeze(jax.device_get(variables)), sep='/')
   expected = PARAM_TREES[config_name]
   assert sorted(flat) == sorted(expected)
@@ -80,8 +80,8 @@ def test_parameter_names_shapes_and_initialisation_are_unchanged(config_name):
 
 
 @pytest.mark.parametrize('name', [pytest.param(name, marks=pytest.mark.slow)
-                                  if models.REGISTRY[name].convolutional
-                                  or models.REGISTRY[name].batch_norm or name in LARGE_CONFIGS
+                                  if networks.REGISTRY[name].convolutional
+                                  or networks.REGISTRY[name].batch_norm or name in LARGE_CONFIGS
                                   else name for name in ALL_MODELS])
 @settings(deadline=None, max_examples=2)
 @given(batch_size=st.integers(2, 17), seed=st.integers(0, 2**16))
@@ -89,10 +89,10 @@ def test_shapes_follow_the_task_and_outputs_are_finite(name, batch_size, seed):
   # Keys from the drawn seed: hypothesis cannot hand a test the function-scoped make_key.
   key_init, key_data = jax.random.split(jax.random.key(seed))
   model_config = tiny_config(name).model
-  model = models.create_model(model_config)
-  x = jax.random.uniform(key_data, (batch_size, models.IMAGE_PIXELS))
+  model = networks.create_model(model_config)
+  x = jax.random.uniform(key_data, (batch_size, networks.IMAGE_PIXELS))
   variables = _init(model, key_init, x)
-  width = models.IMAGE_PIXELS if models.REGISTRY[name].task == 'reconstruct' else models.NUM_CLASSES
+  width = networks.IMAGE_PIXELS if networks.REGISTRY[name].task == 'reconstruct' else networks.NUM_CLASSES
   # Jitted, as _init: one compilation per batch size, not one per op.
   apply = jax.jit(model.apply, static_argnames=('train', 'mutable', 'method'))
   for train_mode in (False, True):
@@ -100,7 +100,7 @@ def test_shapes_follow_the_task_and_outputs_are_finite(name, batch_size, seed):
                       rngs={'dropout': key_data})
     assert output.shape == (batch_size, width)
     assert bool(jnp.all(jnp.isfinite(output)))
-  if models.REGISTRY[name].task == 'reconstruct':
+  if networks.REGISTRY[name].task == 'reconstruct':
     code = apply(variables, x, method='encode')
     assert code.shape == (batch_size, model_config.code_dim)
     assert apply(variables, code, method='decode').shape == (batch_size, width)
@@ -112,8 +112,8 @@ def test_shapes_follow_the_task_and_outputs_are_finite(name, batch_size, seed):
                                   for name in AUTOENCODERS])
 def test_autoencoders_inherit_call_as_decode_of_encode(name, make_key):
   """--mode=evaluate encodes the test split once and decodes the codes: that must be __call__."""
-  model = models.create_model(tiny_config(name).model)
-  x = jax.random.uniform(make_key(), (5, models.IMAGE_PIXELS))
+  model = networks.create_model(tiny_config(name).model)
+  x = jax.random.uniform(make_key(), (5, networks.IMAGE_PIXELS))
   variables = steps.init_variables(model, make_key())
   # Jitted, each on its own (eager convolutions took 10 s): the programs may round
   # differently, a __call__ that is not decode(encode(x)) differs by far more.
@@ -121,7 +121,7 @@ def test_autoencoders_inherit_call_as_decode_of_encode(name, make_key):
   decode = jax.jit(lambda variables, code: model.apply(variables, code, method=model.decode))
   output = jax.jit(model.apply)(variables, x)  # evaluation mode: running statistics
   decoded = decode(variables, encode(variables, x))
-  assert output.shape == decoded.shape == (5, models.IMAGE_PIXELS)
+  assert output.shape == decoded.shape == (5, networks.IMAGE_PIXELS)
   np.testing.assert_allclose(output, decoded, rtol=1e-5, atol=1e-6)
 
 
@@ -129,34 +129,34 @@ def test_autoencoders_inherit_call_as_decode_of_encode(name, make_key):
                          [('conv_ae', {'batch_norm': False})])
 def test_batch_stats_exist_exactly_where_the_registry_says(name, fields):
   variables = _variable_shapes(_model(name, **fields))
-  model_config = models.default_model_config(name)
+  model_config = networks.default_model_config(name)
   model_config.update(fields)
-  assert ('batch_stats' in variables) == models.REGISTRY[name].uses_batch_norm(model_config)
+  assert ('batch_stats' in variables) == networks.REGISTRY[name].uses_batch_norm(model_config)
 
 
 @pytest.mark.parametrize('name', ALL_MODELS)
 def test_convolutional_models_are_the_ones_with_conv_kernels(name):
   variables = _variable_shapes(_model(name))
   kernel_ranks = {leaf.ndim for leaf in jax.tree.leaves(variables['params'])}
-  assert (4 in kernel_ranks) == models.REGISTRY[name].convolutional
+  assert (4 in kernel_ranks) == networks.REGISTRY[name].convolutional
 
 
 def test_conv_autoencoder_cannot_take_more_blocks_than_the_registry_allows():
-  max_blocks = models.REGISTRY['conv_ae'].max_blocks
+  max_blocks = networks.REGISTRY['conv_ae'].max_blocks
   _variable_shapes(_model('conv_ae', features=(4,) * max_blocks))
   with pytest.raises(TypeError):  # 28 -> ... -> 3 does not upsample back to 28
     _variable_shapes(_model('conv_ae', features=(4,) * (max_blocks + 1)))
 
 
 def test_default_model_config_holds_only_the_fields_the_model_takes():
-  assert set(models.default_model_config('v1')) == {'name', 'hidden_units', 'code_dim'}
-  assert set(models.default_model_config('v4')) == {'name', 'code_dim', 'hidden_widths'}
-  assert set(models.default_model_config('cnn')) == {'name', 'features', 'dense_units',
+  assert set(networks.default_model_config('v1')) == {'name', 'hidden_units', 'code_dim'}
+  assert set(networks.default_model_config('v4')) == {'name', 'code_dim', 'hidden_widths'}
+  assert set(networks.default_model_config('cnn')) == {'name', 'features', 'dense_units',
                                                      'dropout_rate', 'convs_per_block',
                                                      'test_time_flip'}
   # Activations and initialisers are what make a model that model, not config fields;
   # hinton2006's hidden activation is a record lead, so it is one there.
-  assert set(models.default_model_config('hinton2006')) == {*models.default_model_config('v3'),
+  assert set(networks.default_model_config('hinton2006')) == {*networks.default_model_config('v3'),
                                                             'dropout_rate', 'hidden_activation',
                                                             'label_weight'}
 
@@ -296,7 +296,7 @@ def test_hinton2006_drops_hidden_units_only_in_training_and_not_at_rate_zero(mak
     np.testing.assert_array_equal(model.apply(variables, x), evaluation)
 
 
-@pytest.mark.parametrize('activation', sorted(models.HIDDEN_ACTIVATIONS))
+@pytest.mark.parametrize('activation', sorted(networks.HIDDEN_ACTIVATIONS))
 def test_hinton2006_applies_its_hidden_activation_after_every_hidden_layer_only(activation,
                                                                                make_key):
   model, variables = _model_and_variables('hinton2006', make_key(), hidden_widths=(32, 16),
@@ -304,7 +304,7 @@ def test_hinton2006_applies_its_hidden_activation_after_every_hidden_layer_only(
   x = jax.random.uniform(make_key(), (5, 784))
   params = variables['params']
   layer = lambda name, h: h @ params[name]['kernel'] + params[name]['bias']
-  act = models.HIDDEN_ACTIVATIONS[activation]
+  act = networks.HIDDEN_ACTIVATIONS[activation]
   h = x
   for name in ('encoder_layers_0', 'encoder_layers_1'):
     h = act(layer(name, h))
@@ -352,8 +352,8 @@ def test_a_config_json_from_before_the_registry_builds_the_same_model(name):
   assert set(old.model) - set(new.model)  # fields of every model, not only this one's
   if name == 'v4':  # the old file's code size, and the widths it leaves to the default
     new.model.code_dim = 4
-    new.model.hidden_widths = models.default_model_config('v4').hidden_widths
-  old_tree, new_tree = (_variable_shapes(models.create_model(config.model))
+    new.model.hidden_widths = networks.default_model_config('v4').hidden_widths
+  old_tree, new_tree = (_variable_shapes(networks.create_model(config.model))
                         for config in (old, new))
   assert old_tree == new_tree
 
@@ -387,9 +387,9 @@ def test_a_workdir_from_before_the_registry_resumes_and_evaluates(tmp_path, mock
 
 @pytest.mark.slow
 def test_a_classifier_workdir_from_before_the_registry_still_judges(tmp_path):
-  shapes = _variable_shapes(models.create_model(tiny_config('cnn').model))
+  shapes = _variable_shapes(networks.create_model(tiny_config('cnn').model))
   variables = jax.tree.map(lambda shape: np.zeros(shape.shape, shape.dtype), shapes)
   tmp_path.joinpath(run_files.MODEL_FILE).write_bytes(flax.serialization.to_bytes(variables))
   shutil.copy(TESTDATA / 'old_config_cnn.json', tmp_path / run_files.CONFIG_FILE)
   predict = evaluate.load_classifier(str(tmp_path), 'mnist')
-  assert predict(jnp.zeros((3, 784))).shape == (3, models.NUM_CLASSES)
+  assert predict(jnp.zeros((3, 784))).shape == (3, networks.NUM_CLASSES)

@@ -9,12 +9,12 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jax_ae import config_checks
-from jax_ae import data
-from jax_ae import run_files
-from jax_ae import steps
-from jax_ae import tasks
+from jax_ae.config import config_checks
+from jax_ae.datasets import data
 from jax_ae.errors import ConfigError
+from jax_ae.models import tasks
+from jax_ae.training import steps
+from jax_ae.workdir import run_files
 from tests.helpers import new_train_state, tiny_config
 
 

@@ -5,14 +5,14 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jax_ae import evaluate
-from jax_ae import models
-from jax_ae import objective
-from jax_ae import run_files
-from jax_ae import tasks
-from jax_ae import train
-from jax_ae import train_loops
 from jax_ae.errors import UserError
+from jax_ae.measure import evaluate
+from jax_ae.models import networks
+from jax_ae.models import objective
+from jax_ae.models import tasks
+from jax_ae.training import train
+from jax_ae.training import train_loops
+from jax_ae.workdir import run_files
 from tests.helpers import step_each_way, tiny_config
 
 
@@ -102,17 +102,17 @@ def test_the_pixel_cross_entropy_and_its_gradient_are_finite_where_the_sigmoid_i
   assert np.all(np.isfinite(grad))
 
 
-@pytest.mark.parametrize('name', [name for name, spec in models.REGISTRY.items()
+@pytest.mark.parametrize('name', [name for name, spec in networks.REGISTRY.items()
                                   if spec.task == 'reconstruct'])
 def test_exactly_the_sigmoid_output_models_sow_the_logits_of_their_reconstructions(name, make_key):
-  model = models.create_model(tiny_config(name).model)
+  model = networks.create_model(tiny_config(name).model)
   images = jax.random.uniform(make_key(), (2, 784))
   variables = jax.jit(model.init)(make_key(), images)
   outputs, sown = jax.jit(lambda variables, images: model.apply(
       variables, images, mutable=['intermediates']))(variables, images)
   found = [leaf for path, leaf in jax.tree_util.tree_leaves_with_path(sown)
-           if any(getattr(key, 'key', None) == models.RECONSTRUCTION_LOGITS for key in path)]
-  assert len(found) == int(models.REGISTRY[name].sigmoid_output)
+           if any(getattr(key, 'key', None) == networks.RECONSTRUCTION_LOGITS for key in path)]
+  assert len(found) == int(networks.REGISTRY[name].sigmoid_output)
   if found:
     np.testing.assert_allclose(jax.nn.sigmoid(found[0]), outputs, rtol=1e-6)
 

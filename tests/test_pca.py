@@ -5,7 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from jax_ae import pca
+from jax_ae.figures import pca
 
 
 def _correlated_data(key, num_examples=400, features=24):

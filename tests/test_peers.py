@@ -16,14 +16,14 @@ import pytest
 from benchmarks import bench_all
 from benchmarks import keras_reference
 from benchmarks import step_profile
-from jax_ae import models
+from jax_ae.models import networks
 from tests.helpers import REPO_ROOT
 
 KERAS_COUNTS = (
     'import json; import numpy as np; from benchmarks import keras_reference as k; keras = k._keras(); '
     'models = {v: k.notebook_model(v, keras) for v in k.VERSIONS}; '
     'print(json.dumps({v: [sum(int(np.prod(w.shape)) for w in m.trainable_weights), m.output_shape[-1]]'
-    ' for v, m in models.items()}))')
+    ' for v, m in networks.items()}))')
 
 
 @pytest.mark.slow
@@ -34,10 +34,10 @@ def test_keras_models_have_our_parameter_counts_and_output_width(make_key):
   assert result.returncode == 0, result.stderr[-2000:]
   keras_counts = json.loads(result.stdout.strip().splitlines()[-1])
   for version in keras_reference.VERSIONS:
-    model = models.create_model(models.default_model_config(version))
-    params = jax.eval_shape(model.init, make_key(), jnp.zeros((2, models.IMAGE_PIXELS)))['params']
+    model = networks.create_model(networks.default_model_config(version))
+    params = jax.eval_shape(model.init, make_key(), jnp.zeros((2, networks.IMAGE_PIXELS)))['params']
     ours = sum(leaf.size for leaf in jax.tree.leaves(params))
-    assert keras_counts[version] == [ours, models.IMAGE_PIXELS], version
+    assert keras_counts[version] == [ours, networks.IMAGE_PIXELS], version
 
 
 def test_peer_table_gives_medians_ranges_and_the_rounds_ratios():

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from jax_ae import plots
-from jax_ae import tasks
+from jax_ae.figures import plots
+from jax_ae.models import tasks
 from tests.helpers import tiny_config
 
 TITLE = 'v1 on mnist, epoch 1: test MSE 0.0343'

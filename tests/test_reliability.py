@@ -15,8 +15,8 @@ import sys
 
 import pytest
 
-from jax_ae import workdir_lock
 from jax_ae.errors import UserError
+from jax_ae.workdir import workdir_lock
 from tests.helpers import BROKEN_CONFIGS, CHECKPOINT_DAMAGES, REPO_ROOT
 
 # Every test here runs main.py in a subprocess, some several times.

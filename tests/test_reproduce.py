@@ -5,11 +5,11 @@ import json
 import numpy as np
 import pytest
 
-from jax_ae import data
-from jax_ae import held_out
-from jax_ae import run_files
-from jax_ae import tasks
-from jax_ae import train
+from jax_ae.datasets import data
+from jax_ae.models import tasks
+from jax_ae.training import held_out
+from jax_ae.training import train
+from jax_ae.workdir import run_files
 from tests.helpers import new_train_state, tiny_config
 
 

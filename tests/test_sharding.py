@@ -10,8 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-from jax_ae import sharding
 from jax_ae.errors import ConfigError
+from jax_ae.runtime import sharding
 from tests import sharded_check
 from tests.helpers import REPO_ROOT, tiny_config
 

@@ -4,7 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jax_ae import tasks
+from jax_ae.models import tasks
 
 
 def test_cross_entropy_and_accuracy_match_hand_computed_values():

@@ -1,6 +1,6 @@
 """TensorFlow only reads the datasets: it must never claim a GPU that JAX needs."""
 
-from jax_ae import data
+from jax_ae.datasets import data
 from tests.helpers import tiny_config
 
 

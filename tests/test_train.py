@@ -11,12 +11,12 @@ import numpy as np
 import optax
 import pytest
 
-from jax_ae import held_out
-from jax_ae import models
-from jax_ae import objective
-from jax_ae import steps
-from jax_ae import tasks
-from jax_ae import train_loops
+from jax_ae.models import networks
+from jax_ae.models import objective
+from jax_ae.models import tasks
+from jax_ae.training import held_out
+from jax_ae.training import steps
+from jax_ae.training import train_loops
 from tests import float64
 from tests.helpers import new_train_state, step_each_way, ALL_MODELS, tiny_config
 
@@ -88,8 +88,8 @@ def test_the_jitted_initialisation_gives_the_eager_values_bitwise(make_key):
   config = tiny_config('v5')  # every kind of dense and BatchNorm variable
   key = make_key()
   state = new_train_state(config, key, 10)
-  model = models.create_model(config.model)
-  eager = model.init(key, jnp.zeros((2, models.IMAGE_PIXELS)), train=False)
+  model = networks.create_model(config.model)
+  eager = model.init(key, jnp.zeros((2, networks.IMAGE_PIXELS)), train=False)
   chex.assert_trees_all_equal({'params': state.params, 'batch_stats': state.batch_stats},
                               flax.core.unfreeze(eager))
 
@@ -350,7 +350,7 @@ def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstru
   state, [(plain_state, plain), (labelled_state, labelled)], batch, _ = step_each_way(
       config, make_key, objective.Objective(), objective.Objective(label_weight=0.5))
   code_dim = config.model.code_dim
-  assert state.params['code_classifier']['kernel'].shape == (code_dim, models.NUM_CLASSES)
+  assert state.params['code_classifier']['kernel'].shape == (code_dim, networks.NUM_CLASSES)
   np.testing.assert_allclose(labelled['loss'], plain['loss'], rtol=1e-6)  # the same forward pass
   head = lambda trained: trained.params['code_classifier']['kernel']  # noqa: E731
   np.testing.assert_array_equal(head(plain_state), head(state))  # no label loss, no gradient
@@ -362,7 +362,7 @@ def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstru
     return layer['kernel']
   assert not np.allclose(encoder_out(labelled_state), encoder_out(plain_state))
   # The head is a side branch: evaluation is the decoder of the code, as without it.
-  model = models.create_model(config.model)
+  model = networks.create_model(config.model)
   variables = {'params': state.params, 'batch_stats': state.batch_stats}
   @jax.jit
   def predicted_and_decode_of_encode(state, variables, images):

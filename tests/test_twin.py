@@ -28,10 +28,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jax_ae import layers
-from jax_ae import models
-from jax_ae import steps
-from jax_ae import tasks
+from jax_ae.models import layers
+from jax_ae.models import networks
+from jax_ae.models import tasks
+from jax_ae.training import steps
 from tests import float64
 from tests.helpers import new_train_state, shared_data_dir
 
@@ -54,9 +54,9 @@ def _mnist_batches() -> np.ndarray:
   num_images = NUM_STEPS * BATCH_SIZE
   with gzip.open(path, 'rb') as idx:
     header = np.frombuffer(idx.read(16), '>u4')
-    pixels = idx.read(num_images * models.IMAGE_PIXELS)
+    pixels = idx.read(num_images * networks.IMAGE_PIXELS)
   assert header[0] == 2051 and tuple(header[2:]) == (28, 28), header
-  images = np.frombuffer(pixels, np.uint8).reshape(NUM_STEPS, BATCH_SIZE, models.IMAGE_PIXELS)
+  images = np.frombuffer(pixels, np.uint8).reshape(NUM_STEPS, BATCH_SIZE, networks.IMAGE_PIXELS)
   return images / 255.0
 
 
@@ -207,7 +207,7 @@ def test_parameters_match_pytorch_after_20_adam_steps(version, mnist_batches, ma
 def test_record_networks_in_pytorch_have_our_parameter_and_statistic_counts(network, make_key):
   """The benchmark's PyTorch record networks train what jax-ae's configs train."""
   config = importlib.import_module(f'configs.{network}').get_config()
-  variables = steps.init_variables(models.create_model(config.model), make_key())
+  variables = steps.init_variables(networks.create_model(config.model), make_key())
   twin = torch_reference.record_network(network, torch)
   images = torch.rand(2, 1, 28, 28)
   twin.eval()

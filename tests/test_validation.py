@@ -7,10 +7,10 @@ import jax
 import numpy as np
 import pytest
 
-from jax_ae import data
-from jax_ae import steps
-from jax_ae import train
-from jax_ae import train_loops
+from jax_ae.datasets import data
+from jax_ae.training import steps
+from jax_ae.training import train
+from jax_ae.training import train_loops
 from tests.helpers import tiny_config
 
 VALIDATION_SIZE = 8

@@ -1,4 +1,4 @@
-"""jax_ae/xla_cpu.py: importing jax_ae sends convolutions to XLA's own kernels on the CPU.
+"""jax_ae/runtime/xla_cpu.py: importing jax_ae sends convolutions to XLA's own kernels on the CPU.
 
 The flag's effect is read from the compiled program, not timed: in a fresh process that
 imports jax_ae first, as main.py does, a convolution's gradient compiles without a
@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from jax_ae import xla_cpu
+from jax_ae.runtime import xla_cpu
 from tests.helpers import REPO_ROOT
 
 YNN_FUSIONS_OF_A_CONV = '''

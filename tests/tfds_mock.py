@@ -15,7 +15,7 @@ def mock_data(num_examples: int):
   machine without network before tfds' mocked download_and_prepare is reached.
   """
   import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
-  from jax_ae import data  # pylint: disable=import-outside-toplevel
+  from jax_ae.datasets import data  # pylint: disable=import-outside-toplevel
   unreachable = data._download_host_unreachable  # pylint: disable=protected-access
   data._download_host_unreachable = lambda builder: False  # pylint: disable=protected-access
   try:

@@ -13,9 +13,9 @@ from absl import logging
 import jax
 import numpy as np
 
-from jax_ae import multihost
-from jax_ae import train
 from jax_ae.errors import Interrupted
+from jax_ae.runtime import multihost
+from jax_ae.training import train
 from tests import mock_arrays
 from tests.helpers import MOCK_EXAMPLES, tiny_config
 

@@ -6,7 +6,7 @@ config_checks.py checks a config, resume.py decides what a resumed run may chang
 `python main.py --mode=config --describe` lists the fields (`describe`). A new field is one
 `Field(...)` line here.
 
-The model's fields (config.model.*) are its module's attributes in jax_ae/models.py, with the
+The model's fields (config.model.*) are its module's attributes in jax_ae/models/networks.py, with the
 module's defaults; `model_fields` declares them, with checks by attribute name (`MODEL_FIELDS`).
 No resumed run may change them: they make it another model.
 """
@@ -16,11 +16,11 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import ml_collections
 
-from jax_ae import data
-from jax_ae import layers
-from jax_ae import models
-from jax_ae import tasks
-from jax_ae import train_loops
+from jax_ae.datasets import data
+from jax_ae.models import layers
+from jax_ae.models import networks
+from jax_ae.models import tasks
+from jax_ae.training import train_loops
 
 OPTIMIZERS = ('adam', 'sgd')
 SCHEDULES = ('exponential', 'cosine')
@@ -166,9 +166,9 @@ FIELDS: List[Field] = [
     Field('task', 'reconstruct', "What the run learns: 'reconstruct' (autoencoders) or "
           "'classify' (model.name 'cnn').", OneOf(tuple(tasks.TASKS))),
     Field('model.name', 'v1', 'v1 ... v5 (the notebook\'s versions), hinton2006, conv_ae or '
-          'cnn; the other model.* fields are that module\'s attributes in jax_ae/models.py. '
-          'Each config sets its model with models.default_model_config(name), then changes '
-          'what differs.', OneOf(tuple(models.REGISTRY))),
+          'cnn; the other model.* fields are that module\'s attributes in jax_ae/models/networks.py. '
+          'Each config sets its model with networks.default_model_config(name), then changes '
+          'what differs.', OneOf(tuple(networks.REGISTRY))),
     Field('data.name', 'mnist', 'tfds dataset: mnist or fashion_mnist.', OneOf(data.DATASETS)),
     Field('data.manual_dir', '', "Folder with the four IDX .gz files, for machines without "
           "network ('' = download); '{name}' is replaced by data.name, e.g. "
@@ -189,14 +189,14 @@ FIELDS: List[Field] = [
                 lambda config: f'0 (all) or from batch_size to {_examples(config, "train")} '
                                f'examples', reads=('data.name', 'batch_size'))),
     Field('augment.max_shift', 0, 'Shift each training image by up to this many pixels, on the '
-          'device in the train step (jax_ae/augment.py); 0 = off.',
-          Check('int', lambda shift, config: 0 <= shift < models.IMAGE_SIDE,
-                f'an integer from 0 (off) to {models.IMAGE_SIDE - 1} pixels')),
+          'device in the train step (jax_ae/datasets/augment.py); 0 = off.',
+          Check('int', lambda shift, config: 0 <= shift < networks.IMAGE_SIDE,
+                f'an integer from 0 (off) to {networks.IMAGE_SIDE - 1} pixels')),
     Field('augment.flip', False, 'Mirror half the images left-right (Fashion-MNIST, not digits).',
           BOOL),
     Field('augment.erase_size', 0, 'Cutout: zero a square this many pixels wide (classifiers).',
-          Check('int', lambda size, config: 0 <= size <= models.IMAGE_SIDE,
-                f'an integer from 0 (off) to {models.IMAGE_SIDE} pixels')),
+          Check('int', lambda size, config: 0 <= size <= networks.IMAGE_SIDE,
+                f'an integer from 0 (off) to {networks.IMAGE_SIDE} pixels')),
     Field('batch_size', 32, "The notebook's. A last partial batch of an epoch is dropped.",
           AllOf((POSITIVE_INT, AtMostExamples('train')))),
     Field('eval_batch_size', 1000, 'Test-set batch; padded and masked, every image counts once.',
@@ -235,12 +235,12 @@ FIELDS: List[Field] = [
           Check('number', lambda amount, config: 0 <= amount < 1,
                 'in [0, 1) (0 = one-hot targets)')),
     Field('optim.edge_weight', 0.0, "Autoencoders: add this weight times the squared error of "
-          "neighbouring pixels' differences (jax_ae/objective.py), which pays for thin edges; "
+          "neighbouring pixels' differences (jax_ae/models/objective.py), which pays for thin edges; "
           "0 = off.",
           Check('number', lambda weight, config: weight >= 0, '0 (off) or a positive weight')),
     Field('optim.perceptual_weight', 0.0, "Autoencoders: add this weight times the squared "
           "error of a frozen classifier's logits, reconstruction against image "
-          "(jax_ae/objective.py); 0 = off.",
+          "(jax_ae/models/objective.py); 0 = off.",
           Check('number', lambda weight, config: weight >= 0, '0 (off) or a positive weight')),
     Field('optim.perceptual_workdir', '', "The workdir of that classifier, trained on the same "
           "data; not the one that judges class fidelity.", STRING),
@@ -251,7 +251,7 @@ FIELDS: List[Field] = [
                 'in (0, 1] (1 = the whole batch)')),
     Field('optim.reconstruction_loss', 'mse', "Autoencoders with a sigmoid output (v2, "
           "hinton2006, conv_ae): 'bce' trains on the pixels' binary cross-entropy, from the "
-          "logits (jax_ae/objective.py); the metrics stay MSE.", OneOf(RECONSTRUCTION_LOSSES)),
+          "logits (jax_ae/models/objective.py); the metrics stay MSE.", OneOf(RECONSTRUCTION_LOSSES)),
     # Not resumable: the average so far was kept with the old decay.
     Field('optim.ema_decay', 0.0, 'Also keep an exponential moving average of the parameters '
           'with this decay (0 = off, 0.999 typical), evaluated beside them each epoch '
@@ -260,7 +260,7 @@ FIELDS: List[Field] = [
                 'in [0, 1) (0 = off, e.g. 0.999)')),
     Field('train.loop', 'auto', 'python: a Python loop over a jitted, donated step. scan: many '
           'steps in one jitted device loop. auto: the faster on this backend '
-          '(jax_ae/train_loops.py).', OneOf(train_loops.LOOPS), resumable=True),
+          '(jax_ae/training/train_loops.py).', OneOf(train_loops.LOOPS), resumable=True),
     Field('train.steps_per_call', 100, 'Scan loop: steps per call (0 = the whole epoch). '
           'Ctrl-C takes effect between calls: 100 keeps that within seconds for V3 on a CPU '
           'at under 1% dispatch cost.',
@@ -275,7 +275,7 @@ FIELDS: List[Field] = [
                 reads=('data.name',)), resumable=True),
     Field('bench.repetitions', 5, 'Timed runs per figure; the median is reported.', POSITIVE_INT,
           resumable=True),
-    Field('diagnostics.every_steps', 0, 'Per-layer diagnostics (jax_ae/diagnostics.py: dead '
+    Field('diagnostics.every_steps', 0, 'Per-layer diagnostics (jax_ae/training/diagnostics.py: dead '
           'ReLUs, BatchNorm variances, gradient and update sizes) every N steps, into '
           'diagnostics.jsonl, TensorBoard and diagnostics.png; 0 = off, and off the train '
           'step is exactly as without them.',
@@ -298,7 +298,7 @@ FIELDS: List[Field] = [
 
 
 def _features(value, config) -> bool:
-  return 0 < len(value) <= models.REGISTRY[config.model.name].max_blocks and all(
+  return 0 < len(value) <= networks.REGISTRY[config.model.name].max_blocks and all(
       size > 0 for size in value)
 
 
@@ -315,7 +315,7 @@ MODEL_FIELDS = {
                             'positive integers (layer widths, e.g. 128,64,32)')),
     'features': ('Channels per conv block, one entry per block (each halves the image side).',
                  Check('int_tuple', _features, lambda config: (
-                     f'1 to {models.REGISTRY[config.model.name].max_blocks} positive integers '
+                     f'1 to {networks.REGISTRY[config.model.name].max_blocks} positive integers '
                      f'(channels per conv block, e.g. 16,32) for {config.model.name}'),
                        reads=('model.name',))),
     'convs_per_block': ('Conv layers at each resolution.', POSITIVE_INT),
@@ -327,7 +327,7 @@ MODEL_FIELDS = {
                      Check('number', lambda rate, config: 0 <= rate < 1, 'in [0, 1)')),
     'hidden_activation': ("hinton2006's hidden layers' activation (relu: the paper's "
                           "fine-tuned network's; gelu and silu are smooth).",
-                          OneOf(tuple(models.HIDDEN_ACTIVATIONS))),
+                          OneOf(tuple(networks.HIDDEN_ACTIVATIONS))),
     'label_weight': ('Weight of a softmax head on the code, a supervised autoencoder; 0 = off.',
                      Check('number', lambda weight, config: weight >= 0,
                            '0 (off) or a positive weight')),
@@ -338,9 +338,9 @@ MODEL_FIELDS = {
 
 def model_fields(model_name: str) -> List[Field]:
   """The fields of registered model `model_name` (none for another name), with its defaults."""
-  if model_name not in models.REGISTRY:
+  if model_name not in networks.REGISTRY:
     return []
-  spec = models.REGISTRY[model_name]
+  spec = networks.REGISTRY[model_name]
   fields = []
   for name, default in spec.config_fields().items():
     doc, check = MODEL_FIELDS.get(name, (f'An attribute of models.{spec.module.__name__}.',

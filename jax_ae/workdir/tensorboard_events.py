@@ -12,7 +12,7 @@ from typing import Dict, Optional
 
 from absl import logging
 
-from jax_ae.plots import Picture
+from jax_ae.figures.plots import Picture
 
 
 class EventWriter:

@@ -14,11 +14,11 @@ from typing import Any, Dict, Optional, Tuple
 from absl import logging
 import ml_collections
 
-from jax_ae import checkpoint
-from jax_ae import config_fields
-from jax_ae import console
-from jax_ae import run_files
+from jax_ae.config import config_fields
 from jax_ae.errors import ConfigError
+from jax_ae.workdir import checkpoint
+from jax_ae.workdir import console
+from jax_ae.workdir import run_files
 
 def _flatten(tree: Dict[str, Any], prefix: str = '') -> Dict[str, Any]:
   flat = {}

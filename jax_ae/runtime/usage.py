@@ -12,7 +12,7 @@ from typing import List, Sequence, Tuple
 
 from absl import flags
 
-CONFIGS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+CONFIGS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                            'configs')
 HELP_FLAGS = ('--help', '-help', '--helpshort', '-helpshort', '-?', '-h')
 SUMMARY_CHARACTERS = 100

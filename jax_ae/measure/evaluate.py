@@ -36,15 +36,15 @@ import ml_collections
 import numpy as np
 import optax
 
-from jax_ae import config_checks
-from jax_ae import console
-from jax_ae import data
-from jax_ae import models
-from jax_ae import pca
-from jax_ae import run_files
-from jax_ae import steps
-from jax_ae import tasks
+from jax_ae.config import config_checks
+from jax_ae.datasets import data
 from jax_ae.errors import UserError
+from jax_ae.figures import pca
+from jax_ae.models import networks
+from jax_ae.models import tasks
+from jax_ae.training import steps
+from jax_ae.workdir import console
+from jax_ae.workdir import run_files
 
 EVAL_FILE = 'eval.json'
 # Where `configs/cnn_<...>.py` trains each dataset's classifier, as README's commands do.
@@ -57,7 +57,7 @@ PROBE_LEARNING_RATE = 0.05
 def load_trained_model(config: ml_collections.ConfigDict, workdir: str,
                        model_file: str = run_files.MODEL_FILE) -> Tuple[Any, Dict]:
   """The configured model and the variables its run saved in `workdir` (as `model_file`)."""
-  model = models.create_model(config.model)
+  model = networks.create_model(config.model)
   # The values are overwritten by the saved ones: any key will do.
   template = jax.device_get(steps.init_variables(model, jax.random.key(0)))
   mismatch = UserError(f'the model saved in {workdir!r} is not the one this config builds '
@@ -217,7 +217,7 @@ def per_class_table(labels: np.ndarray, errors: np.ndarray, faithful: np.ndarray
 
 def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, Any]:
   """Measures the autoencoder saved in `workdir`; writes eval.json, latent.png, per_class.png."""
-  from jax_ae import plots  # pylint: disable=g-import-not-at-top
+  from jax_ae.figures import plots  # pylint: disable=g-import-not-at-top
   config_checks.validate(config)
   if not tasks.get(config.task).reproduces_input:
     raise UserError(f'--mode=evaluate measures autoencoders; {config.model.name} is a '
@@ -256,7 +256,7 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
       'code_dim': config.model.code_dim,
       'weights': weights,
       'test_mse': test_mse,
-      'sse_per_image': test_mse * models.IMAGE_PIXELS,
+      'sse_per_image': test_mse * networks.IMAGE_PIXELS,
       'psnr': float(10 * np.log10(1.0 / test_mse)),
       **baselines,
       'ratio_to_pca': test_mse / baselines['pca_mse'],

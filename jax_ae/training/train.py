@@ -13,25 +13,25 @@ from absl import logging
 import jax
 import ml_collections
 
-from jax_ae import checkpoint
-from jax_ae import config_checks
-from jax_ae import console
-from jax_ae import data
-from jax_ae import epoch_end
-from jax_ae import evaluate
-from jax_ae import held_out
-from jax_ae import interrupts
-from jax_ae import multihost
-from jax_ae import plots
-from jax_ae import resume
-from jax_ae import run_files
-from jax_ae import steps
-from jax_ae import tasks
-from jax_ae import tensorboard_events
-from jax_ae import train_loops
-from jax_ae import workdir_lock
+from jax_ae.config import config_checks
+from jax_ae.datasets import data
 from jax_ae.errors import Diverged
 from jax_ae.errors import Interrupted
+from jax_ae.figures import plots
+from jax_ae.measure import evaluate
+from jax_ae.models import tasks
+from jax_ae.runtime import interrupts
+from jax_ae.runtime import multihost
+from jax_ae.training import epoch_end
+from jax_ae.training import held_out
+from jax_ae.training import steps
+from jax_ae.training import train_loops
+from jax_ae.workdir import checkpoint
+from jax_ae.workdir import console
+from jax_ae.workdir import resume
+from jax_ae.workdir import run_files
+from jax_ae.workdir import tensorboard_events
+from jax_ae.workdir import workdir_lock
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,

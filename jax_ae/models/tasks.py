@@ -18,9 +18,9 @@ import ml_collections
 import numpy as np
 import optax
 
-from jax_ae import plots
-from jax_ae.models import NUM_CLASSES
-from jax_ae.plots import Picture
+from jax_ae.figures import plots
+from jax_ae.figures.plots import Picture
+from jax_ae.models.networks import NUM_CLASSES
 
 NUM_MISCLASSIFIED_SHOWN = 16
 Predict = Callable[[np.ndarray], np.ndarray]  # images -> evaluation-mode outputs

@@ -25,8 +25,8 @@ from absl import logging
 import flax
 import ml_collections
 
-from jax_ae import config_files
 from jax_ae import errors
+from jax_ae.config import config_files
 from jax_ae.errors import UserError
 
 CONFIG_FILE = 'config.json'

@@ -25,18 +25,18 @@ import jax.numpy as jnp
 import ml_collections
 import numpy as np
 
-from jax_ae import config_checks
-from jax_ae import console
-from jax_ae import data
-from jax_ae import evaluate
-from jax_ae import held_out
-from jax_ae import models
-from jax_ae import multihost
-from jax_ae import run_files
-from jax_ae import steps
-from jax_ae import train_loops
-from jax_ae.models import IMAGE_PIXELS
-from jax_ae.models import NUM_CLASSES
+from jax_ae.config import config_checks
+from jax_ae.datasets import data
+from jax_ae.measure import evaluate
+from jax_ae.models import networks
+from jax_ae.models.networks import IMAGE_PIXELS
+from jax_ae.models.networks import NUM_CLASSES
+from jax_ae.runtime import multihost
+from jax_ae.training import held_out
+from jax_ae.training import steps
+from jax_ae.training import train_loops
+from jax_ae.workdir import console
+from jax_ae.workdir import run_files
 
 COLUMNS = ('version', 'loop', 'backend', 'device_kind', 'device_count', 'batch_size',
            'compile_seconds', 'train_steps_per_second', 'train_examples_per_second',
@@ -122,7 +122,7 @@ def time_training(config: ml_collections.ConfigDict, batch_size: int, num_steps:
   The steps run through the config's own train loop (`train_loops.Trainer`), as a run
   takes them, on a synthetic split of exactly `num_steps` batches. The page faults are
   counted over one more epoch after the timed ones: a step that maps its buffers afresh
-  each time shows thousands (jax_ae/host_memory.py).
+  each time shows thousands (jax_ae/runtime/host_memory.py).
   """
   # Buffers of an earlier measurement held only by reference cycles slowed V4's scan
   # loop 2.4x when measured after V3: free them before timing anything.
@@ -163,7 +163,7 @@ def measure(config: ml_collections.ConfigDict, batch_size: int,
   steps_per_second = num_steps / train_seconds
   examples_per_second = steps_per_second * batch_size
   flops_per_example = model_flops_per_example(
-      models.create_model(config.model),
+      networks.create_model(config.model),
       {'params': state.params, 'batch_stats': state.batch_stats})
   achieved = flops_per_example * examples_per_second
   return {

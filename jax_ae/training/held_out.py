@@ -14,9 +14,9 @@ import jax.numpy as jnp
 import ml_collections
 import numpy as np
 
-from jax_ae import sharding
-from jax_ae import steps
-from jax_ae import tasks
+from jax_ae.models import tasks
+from jax_ae.runtime import sharding
+from jax_ae.training import steps
 
 Batch = Dict[str, jax.Array]
 Split = Dict[str, np.ndarray]

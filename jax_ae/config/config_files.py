@@ -19,7 +19,7 @@ import ml_collections
 from jax_ae.errors import ConfigError
 
 # configs/ sits beside the package in the repository (pip install -e).
-DEFAULT_CONFIG_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+DEFAULT_CONFIG_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                                    'configs', 'default.py')
 
 

@@ -12,8 +12,8 @@ import os
 import time
 from typing import Dict, IO
 
-from jax_ae import console
 from jax_ae.errors import UserError
+from jax_ae.workdir import console
 
 LOCK_FILE = '.lock'
 HOLDER_PID_WAITS = 20

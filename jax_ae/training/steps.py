@@ -17,10 +17,10 @@ import jax.numpy as jnp
 import ml_collections
 import optax
 
-from jax_ae import augment
-from jax_ae import models
-from jax_ae import objective as objective_lib
-from jax_ae import tasks
+from jax_ae.datasets import augment
+from jax_ae.models import networks
+from jax_ae.models import objective as objective_lib
+from jax_ae.models import tasks
 
 Batch = Dict[str, jax.Array]
 
@@ -124,7 +124,7 @@ def init_variables(model: nn.Module, rng: jax.Array) -> Dict[str, Any]:
   Jitted: one program rather than one dispatch per operation, with the same values.
   """
   variables = jax.jit(model.init, static_argnames='train')(
-      rng, jnp.zeros((2, models.IMAGE_PIXELS), jnp.float32), train=False)
+      rng, jnp.zeros((2, networks.IMAGE_PIXELS), jnp.float32), train=False)
   return {'params': variables['params'], 'batch_stats': variables.get('batch_stats', {})}
 
 
@@ -132,7 +132,7 @@ def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
                        learning_rate_fn: optax.Schedule) -> TrainState:
   """The configured model, initialised from `rng`, and its optimizer on `learning_rate_fn`
   (and the parameters' moving average, at first a copy of them, if `optim.ema_decay`)."""
-  model = models.create_model(config.model)
+  model = networks.create_model(config.model)
   variables = init_variables(model, rng)
   ema_decay = config.optim.ema_decay
   # A copy: the step donates the state, and one buffer cannot be donated twice.

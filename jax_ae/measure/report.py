@@ -20,13 +20,13 @@ from typing import Any, Dict, List, Sequence, Tuple
 from absl import logging
 import numpy as np
 
-from jax_ae import console
-from jax_ae import data
-from jax_ae import evaluate
-from jax_ae import plots
-from jax_ae import run_files
-from jax_ae import tasks
+from jax_ae.datasets import data
 from jax_ae.errors import UserError
+from jax_ae.figures import plots
+from jax_ae.measure import evaluate
+from jax_ae.models import tasks
+from jax_ae.workdir import console
+from jax_ae.workdir import run_files
 
 RESULTS_FILE = 'RESULTS.md'
 DEFAULT_TABLE = 'results'  # its picture is results.png

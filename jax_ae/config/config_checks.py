@@ -12,11 +12,11 @@ import jax
 import ml_collections
 import numpy as np
 
-from jax_ae import config_fields
-from jax_ae import models
-from jax_ae import sharding
-from jax_ae import tasks
+from jax_ae.config import config_fields
 from jax_ae.errors import ConfigError
+from jax_ae.models import networks
+from jax_ae.models import tasks
+from jax_ae.runtime import sharding
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -62,7 +62,7 @@ def _check_fields(config: ml_collections.ConfigDict, fields: List[config_fields.
 
 def _check_model(config: ml_collections.ConfigDict) -> None:
   """The model learns the config's task and is given only the fields it takes."""
-  spec = models.REGISTRY[config.model.name]
+  spec = networks.REGISTRY[config.model.name]
   if spec.task != config.task:
     raise ConfigError(f'model {spec.name!r} learns to {spec.task}, but task is {config.task!r}; '
                       f'set --config.task={spec.task}.')
@@ -95,8 +95,8 @@ def _check_relations(config: ml_collections.ConfigDict) -> None:
     raise ConfigError('optim.perceptual_weight needs the classifier whose logits it compares: '
                       'set --config.optim.perceptual_workdir to its workdir.')
   if (config.optim.reconstruction_loss == 'bce'
-      and not models.REGISTRY[config.model.name].sigmoid_output):
-    sigmoid_models = ', '.join(name for name, spec in models.REGISTRY.items()
+      and not networks.REGISTRY[config.model.name].sigmoid_output):
+    sigmoid_models = ', '.join(name for name, spec in networks.REGISTRY.items()
                                if spec.sigmoid_output)
     raise ConfigError(f'--config.optim.reconstruction_loss=bce needs a decoder that ends in a '
                       f'sigmoid ({sigmoid_models}), not {config.model.name}; use mse.')
@@ -105,7 +105,7 @@ def _check_relations(config: ml_collections.ConfigDict) -> None:
                       'with optim.name=sgd.')
   sharding.check_batches_divide(config, jax.device_count())
   smallest_batch = min((config.batch_size, *config.bench.batch_sizes))
-  if models.REGISTRY[config.model.name].uses_batch_norm(config.model) and smallest_batch < 2:
+  if networks.REGISTRY[config.model.name].uses_batch_norm(config.model) and smallest_batch < 2:
     raise ConfigError(f'{config.model.name} uses BatchNorm, which needs --config.batch_size '
                       f'(and --config.bench.batch_sizes) >= 2, got {smallest_batch}.')
 

@@ -24,7 +24,7 @@ from absl import logging as absl_logging
 LOG_FILE = 'log.txt'
 PLAIN_LINE_SECONDS = 30.0
 BAR_REDRAW_SECONDS = 0.2
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # jax_ae/
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

@@ -20,10 +20,10 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from jax_ae import augment
-from jax_ae import objective as objective_lib
-from jax_ae import steps
-from jax_ae import tasks
+from jax_ae.datasets import augment
+from jax_ae.models import objective as objective_lib
+from jax_ae.models import tasks
+from jax_ae.training import steps
 
 # A batch variance below this makes BatchNorm divide by about sqrt(epsilon): the
 # "close to /0" the notebook suspected behind V5's explosions.

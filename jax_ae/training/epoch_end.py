@@ -18,16 +18,16 @@ from absl import logging
 import ml_collections
 import numpy as np
 
-from jax_ae import checkpoint
-from jax_ae import console
-from jax_ae import held_out
-from jax_ae import plots
-from jax_ae import run_files
-from jax_ae import steps
-from jax_ae import tasks
-from jax_ae import tensorboard_events
-from jax_ae import train_loops
 from jax_ae.errors import Diverged
+from jax_ae.figures import plots
+from jax_ae.models import tasks
+from jax_ae.training import held_out
+from jax_ae.training import steps
+from jax_ae.training import train_loops
+from jax_ae.workdir import checkpoint
+from jax_ae.workdir import console
+from jax_ae.workdir import run_files
+from jax_ae.workdir import tensorboard_events
 
 
 @dataclasses.dataclass

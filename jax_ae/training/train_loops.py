@@ -21,17 +21,17 @@ import jax
 import jax.numpy as jnp
 import ml_collections
 
-from jax_ae import augment
-from jax_ae import console
-from jax_ae import diagnostics
-from jax_ae import interrupts
-from jax_ae import models
-from jax_ae import objective as objective_lib
-from jax_ae import run_files
-from jax_ae import sharding
-from jax_ae import steps
-from jax_ae import tasks
+from jax_ae.datasets import augment
 from jax_ae.errors import UserError
+from jax_ae.models import networks
+from jax_ae.models import objective as objective_lib
+from jax_ae.models import tasks
+from jax_ae.runtime import interrupts
+from jax_ae.runtime import sharding
+from jax_ae.training import diagnostics
+from jax_ae.training import steps
+from jax_ae.workdir import console
+from jax_ae.workdir import run_files
 
 Batch = Dict[str, jax.Array]
 
@@ -55,7 +55,7 @@ def resolve(loop: str, model_name: str, convolutional_objective: bool = False) -
   """
   if loop != 'auto':
     return loop
-  convolutional = models.REGISTRY[model_name].convolutional or convolutional_objective
+  convolutional = networks.REGISTRY[model_name].convolutional or convolutional_objective
   kind = 'convolutional' if convolutional else 'dense'
   return FASTER_LOOP.get(jax.default_backend(), FASTER_LOOP['gpu'])[kind]
 
@@ -75,7 +75,7 @@ def _perceptual_classifier_is_convolutional(config: ml_collections.ConfigDict) -
     return False
   try:
     classifier = run_files.load_run_config(config.optim.perceptual_workdir)
-    return models.REGISTRY[classifier.model.name].convolutional
+    return networks.REGISTRY[classifier.model.name].convolutional
   except (UserError, ValueError, KeyError, AttributeError):
     return True
 
@@ -204,7 +204,7 @@ class Trainer:
     self._measure = jax.jit(functools.partial(
         diagnostics.measure_at_step, task=self.task,
         augmentation=step_options['augmentation'], objective=step_options['objective'],
-        sigmoid_code=diagnostics.uses_sigmoid_code(models.create_model(config.model))),
+        sigmoid_code=diagnostics.uses_sigmoid_code(networks.create_model(config.model))),
                             out_shardings=everywhere)
 
   def replicate(self, tree):

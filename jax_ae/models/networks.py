@@ -34,8 +34,8 @@ import jax
 import jax.numpy as jnp
 import ml_collections
 
-from jax_ae import layers
-from jax_ae.layers import TorchBatchNorm
+from jax_ae.models import layers
+from jax_ae.models.layers import TorchBatchNorm
 
 IMAGE_SIDE = 28
 IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE

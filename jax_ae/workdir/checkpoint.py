@@ -34,12 +34,12 @@ from jax.experimental import multihost_utils
 import numpy as np
 
 from jax_ae import errors
-from jax_ae import multihost
-from jax_ae import steps
 from jax_ae.errors import ConfigError
 from jax_ae.errors import Diverged
 from jax_ae.errors import Resumable
 from jax_ae.errors import UserError
+from jax_ae.runtime import multihost
+from jax_ae.training import steps
 
 
 @dataclasses.dataclass

@@ -1,0 +1,1 @@
+"""The config: every field declared once, its checks, and config files loaded."""

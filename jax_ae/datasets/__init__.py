@@ -1,0 +1,1 @@
+"""The data: tfds in, numpy arrays out, and the on-device augmentation."""

@@ -1,0 +1,1 @@
+"""Measuring finished runs: --mode=evaluate, --mode=report and --mode=bench."""

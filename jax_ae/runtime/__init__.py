@@ -1,0 +1,1 @@
+"""The process: its settings for training, signals, processes and the device mesh."""

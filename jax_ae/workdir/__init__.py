@@ -1,0 +1,1 @@
+"""A run's workdir: console and log, lock, files, events, checkpoints, resume."""
