@@ -49,7 +49,7 @@ def conv_shapes(network: str) -> List[Shape]:
   model = networks.create_model(bench.version_config(network).model)
   # Shapes only (jax.eval_shape): nothing is initialised, compiled or run. The outputs
   # come back as a list, in call order: a dict returned by eval_shape comes back sorted.
-  variables = jax.eval_shape(lambda: steps.init_variables(model, steps.init_key(0)))
+  variables = jax.eval_shape(lambda: networks.init_variables(model, steps.init_key(0)))
   paths = []
 
   def intermediates_in_call_order(variables):

@@ -117,12 +117,12 @@ def profile(config_name: str, num_steps: int):
   config's compiled train step: `covered` is the time inside at least one operation's
   event, so span - covered is the time between operations."""
   from jax_ae.measure import bench  # pylint: disable=g-import-not-at-top
-  from jax_ae.measure import evaluate  # pylint: disable=g-import-not-at-top
   from jax_ae.training import steps  # pylint: disable=g-import-not-at-top
   from jax_ae.training import train_loops  # pylint: disable=g-import-not-at-top
+  from jax_ae.workdir import trained  # pylint: disable=g-import-not-at-top
   config = bench.version_config(config_name)
   trainer = train_loops.Trainer(config, bench.synthetic_split(num_steps * config.batch_size),
-                                perceptual_logits=evaluate.perceptual_classifier(config))
+                                perceptual_logits=trained.perceptual_classifier(config))
   state, key = trainer.create_state(), steps.shuffle_key(0, 1)
   compiled = trainer.compile_step(state, trainer.epoch_batch_indices(key))
   instructions = hlo_instructions(compiled.as_text())

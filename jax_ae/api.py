@@ -37,6 +37,7 @@ from jax_ae.errors import UserError
 from jax_ae.measure import evaluate
 from jax_ae.training import train as train_module
 from jax_ae.workdir import run_files
+from jax_ae.workdir import trained
 
 
 class Run:
@@ -131,14 +132,14 @@ def load(workdir: str, weights: Optional[str] = None) -> Run:
   metrics = run_files.RunFiles(workdir, writes=False).read_metrics()
   if weights is None:
     weights, _ = evaluate.chosen_weights(config, metrics)
-  if weights not in evaluate.MODEL_FILES:
-    raise UserError(f"weights must be one of {sorted(evaluate.MODEL_FILES)} or None, "
+  if weights not in trained.MODEL_FILES:
+    raise UserError(f"weights must be one of {sorted(trained.MODEL_FILES)} or None, "
                     f"got {weights!r}.")
   if weights == 'ema' and config.optim.ema_decay <= 0:
     raise UserError(f'{workdir!r} kept no moving average (optim.ema_decay 0): '
                     f"load it with weights='raw'.")
-  model, variables = evaluate.load_trained_model(config, workdir,
-                                                 evaluate.MODEL_FILES[weights])
+  model, variables = trained.load_trained_model(config, workdir,
+                                                 trained.MODEL_FILES[weights])
   return Run(workdir, config, model, variables, metrics, weights)
 
 

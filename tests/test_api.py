@@ -10,7 +10,6 @@ from jax_ae import api
 from jax_ae.datasets import data
 from jax_ae.errors import UserError
 from jax_ae.models import networks
-from jax_ae.training import steps
 from jax_ae.training import train
 from jax_ae.workdir import run_files
 from tests.helpers import tiny_config, tiny_ema_config
@@ -19,7 +18,7 @@ from tests.helpers import tiny_config, tiny_ema_config
 def _untrained_run(make_key, version='v2'):
   config = tiny_config(version)
   model = networks.create_model(config.model)
-  variables = steps.init_variables(model, make_key())
+  variables = networks.init_variables(model, make_key())
   return api.Run('unused', config, model, variables, [])
 
 

@@ -15,9 +15,9 @@ from jax_ae.errors import UserError
 from jax_ae.measure import evaluate
 from jax_ae.measure import report
 from jax_ae.models import networks
-from jax_ae.training import steps
 from jax_ae.training import train
 from jax_ae.workdir import run_files
+from jax_ae.workdir import trained
 from tests import tfds_mock
 from tests.helpers import MOCK_EXAMPLES, REPO_ROOT, tiny_config, tiny_ema_config
 
@@ -161,11 +161,11 @@ def test_evaluate_measures_the_weights_chosen_on_validation_and_names_them(
     assert results['test_mse'] != pytest.approx(trained_test_mse, rel=1e-5)
   # --mode=report draws the reconstructions of the weights eval.json measured.
   loaded = []
-  load_trained_model = evaluate.load_trained_model
-  monkeypatch.setattr(evaluate, 'load_trained_model', lambda config, workdir, model_file: (
+  load_trained_model = trained.load_trained_model
+  monkeypatch.setattr(trained, 'load_trained_model', lambda config, workdir, model_file: (
       loaded.append(model_file), load_trained_model(config, workdir, model_file))[1])
   report.write_report([str(workdir)], str(tmp_path / 'report'))
-  assert loaded == [evaluate.MODEL_FILES[chosen]]
+  assert loaded == [trained.MODEL_FILES[chosen]]
 
 
 @pytest.mark.slow
@@ -254,7 +254,7 @@ def _evaluated_run(workdir, make_key, test_mse):
   config = tiny_config('v1')
   run = run_files.RunFiles(str(workdir))
   run.write_config(config)
-  run.write_model(jax.device_get(steps.init_variables(networks.create_model(config.model),
+  run.write_model(jax.device_get(networks.init_variables(networks.create_model(config.model),
                                                       make_key())))
   (workdir / 'eval.json').write_text(json.dumps({
       'version': 'v1', 'dataset': 'mnist', 'code_dim': 4, 'epochs': 2, 'val_mse': None,

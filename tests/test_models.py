@@ -14,11 +14,10 @@ import numpy as np
 import pytest
 
 from configs import v4 as v4_config
-from jax_ae.measure import evaluate
 from jax_ae.models import networks
-from jax_ae.training import steps
 from jax_ae.training import train
 from jax_ae.workdir import run_files
+from jax_ae.workdir import trained
 from tests.helpers import ALL_MODELS, tiny_config
 
 TESTDATA = pathlib.Path(__file__).parent / 'testdata'
@@ -114,7 +113,7 @@ def test_autoencoders_inherit_call_as_decode_of_encode(name, make_key):
   """--mode=evaluate encodes the test split once and decodes the codes: that must be __call__."""
   model = networks.create_model(tiny_config(name).model)
   x = jax.random.uniform(make_key(), (5, networks.IMAGE_PIXELS))
-  variables = steps.init_variables(model, make_key())
+  variables = networks.init_variables(model, make_key())
   # Jitted, each on its own (eager convolutions took 10 s): the programs may round
   # differently, a __call__ that is not decode(encode(x)) differs by far more.
   encode = jax.jit(lambda variables, x: model.apply(variables, x, method=model.encode))
@@ -376,7 +375,7 @@ def test_a_workdir_from_before_the_registry_resumes_and_evaluates(tmp_path, mock
   train.train_and_evaluate(_v4_run_config(num_epochs=1), str(workdir))
   shutil.copy(TESTDATA / 'old_config_v4.json', workdir / 'config.json')
   # What --mode=evaluate does with a classifier's workdir: its own config.json builds it.
-  model, variables = evaluate.load_trained_model(run_files.load_run_config(str(workdir)),
+  model, variables = trained.load_trained_model(run_files.load_run_config(str(workdir)),
                                                  str(workdir))
   assert model.apply(variables, jnp.zeros((3, 784))).shape == (3, 784)
   state = train.train_and_evaluate(_v4_run_config(num_epochs=2), str(workdir))  # resumes
@@ -391,5 +390,5 @@ def test_a_classifier_workdir_from_before_the_registry_still_judges(tmp_path):
   variables = jax.tree.map(lambda shape: np.zeros(shape.shape, shape.dtype), shapes)
   tmp_path.joinpath(run_files.MODEL_FILE).write_bytes(flax.serialization.to_bytes(variables))
   shutil.copy(TESTDATA / 'old_config_cnn.json', tmp_path / run_files.CONFIG_FILE)
-  predict = evaluate.load_classifier(str(tmp_path), 'mnist')
+  predict = trained.load_classifier(str(tmp_path), 'mnist')
   assert predict(jnp.zeros((3, 784))).shape == (3, networks.NUM_CLASSES)

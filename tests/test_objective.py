@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from jax_ae.errors import UserError
-from jax_ae.measure import evaluate
 from jax_ae.models import networks
 from jax_ae.models import objective
 from jax_ae.models import tasks
 from jax_ae.training import train
 from jax_ae.training import train_loops
 from jax_ae.workdir import run_files
+from jax_ae.workdir import trained
 from tests.helpers import step_each_way, tiny_config
 
 
@@ -227,14 +227,14 @@ def test_from_config_takes_the_perceptual_classifier_only_with_its_weight(make_k
 
 def test_the_perceptual_classifier_is_refused_where_it_is_missing_or_is_the_judge(tmp_path):
   config = tiny_config('v2')
-  assert evaluate.perceptual_classifier(config) is None  # off: nothing is read
+  assert trained.perceptual_classifier(config) is None  # off: nothing is read
   config.optim.perceptual_weight = 0.5
   config.optim.perceptual_workdir = str(tmp_path / 'features')
   with pytest.raises(UserError, match='holds no trained classifier'):
-    evaluate.perceptual_classifier(config)
+    trained.perceptual_classifier(config)
   config.evaluate.classifier_workdir = str(tmp_path / 'features') + '/'
   with pytest.raises(UserError, match='is the classifier that judges class fidelity'):
-    evaluate.perceptual_classifier(config)
+    trained.perceptual_classifier(config)
 
 
 @pytest.mark.slow
@@ -245,7 +245,7 @@ def test_an_autoencoder_trains_on_a_frozen_classifiers_logits_in_the_python_loop
   config = tiny_config('v2')
   config.optim.perceptual_weight = 0.5
   config.optim.perceptual_workdir = str(tmp_path / 'features')
-  classifier = evaluate.perceptual_classifier(config)
+  classifier = trained.perceptual_classifier(config)
   images = jax.random.uniform(jax.random.key(0), (8, 784))  # one tiny batch
   assert classifier(images).shape == (8, 10)
   # The step now runs a convolutional network: 'auto' takes the conv models' loop on CPU.

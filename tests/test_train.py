@@ -17,6 +17,7 @@ from jax_ae.models import tasks
 from jax_ae.training import held_out
 from jax_ae.training import steps
 from jax_ae.training import train_loops
+from jax_ae.workdir import checkpoint
 from tests import float64
 from tests.helpers import new_train_state, step_each_way, ALL_MODELS, tiny_config
 
@@ -329,11 +330,11 @@ def test_weight_decay_shrinks_kernels_only(make_key):
 def test_all_finite_finds_one_non_finite_float_and_ignores_integers(make_key):
   state = new_train_state(tiny_config('v4'), make_key(), 10)
   variables = {'params': state.params, 'batch_stats': state.batch_stats, 'step': state.step}
-  assert bool(steps.all_finite(variables))
+  assert bool(checkpoint.all_finite(variables))
   spoiled = jax.tree.map(lambda leaf: leaf, variables)
   spoiled['batch_stats']['encoder_norms_0']['var'] = (
       spoiled['batch_stats']['encoder_norms_0']['var'].at[2].set(jnp.inf))
-  assert not bool(steps.all_finite(spoiled))
+  assert not bool(checkpoint.all_finite(spoiled))
 
 
 # The encoder's first kernel of each model that takes a label_weight.

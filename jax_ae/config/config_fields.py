@@ -20,11 +20,11 @@ from jax_ae.datasets import data
 from jax_ae.models import layers
 from jax_ae.models import networks
 from jax_ae.models import tasks
-from jax_ae.training import train_loops
 
 OPTIMIZERS = ('adam', 'sgd')
 SCHEDULES = ('exponential', 'cosine')
 RECONSTRUCTION_LOSSES = ('mse', 'bce')
+LOOPS = ('auto', 'python', 'scan')  # jax_ae/training/train_loops.py runs them
 
 
 def _is_int(value: Any) -> bool:
@@ -260,7 +260,7 @@ FIELDS: List[Field] = [
                 'in [0, 1) (0 = off, e.g. 0.999)')),
     Field('train.loop', 'auto', 'python: a Python loop over a jitted, donated step. scan: many '
           'steps in one jitted device loop. auto: the faster on this backend '
-          '(jax_ae/training/train_loops.py).', OneOf(train_loops.LOOPS), resumable=True),
+          '(jax_ae/training/train_loops.py).', OneOf(LOOPS), resumable=True),
     Field('train.steps_per_call', 100, 'Scan loop: steps per call (0 = the whole epoch). '
           'Ctrl-C takes effect between calls: 100 keeps that within seconds for V3 on a CPU '
           'at under 1% dispatch cost.',

@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import ml_collections
 
-from jax_ae.models.networks import IMAGE_SIDE
+from jax_ae.datasets.data import IMAGE_SIDE
 
 
 class Augmentation(NamedTuple):

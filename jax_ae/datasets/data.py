@@ -23,6 +23,10 @@ from jax_ae import errors
 from jax_ae.errors import UserError
 
 DATASETS = ('mnist', 'fashion_mnist')
+# Both datasets: 28x28 grey images of 10 classes, each flattened to IMAGE_PIXELS in [0, 1].
+IMAGE_SIDE = 28
+IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE
+NUM_CLASSES = 10
 IDX_FILES = (
     'train-images-idx3-ubyte.gz',
     'train-labels-idx1-ubyte.gz',

@@ -9,8 +9,8 @@ from typing import Dict, List, NamedTuple, Sequence
 
 import numpy as np
 
+from jax_ae.datasets.data import IMAGE_SIDE
 from jax_ae.figures import pca
-from jax_ae.models.networks import IMAGE_SIDE
 
 
 class Picture(NamedTuple):

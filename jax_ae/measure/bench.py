@@ -27,7 +27,6 @@ import numpy as np
 
 from jax_ae.config import config_checks
 from jax_ae.datasets import data
-from jax_ae.measure import evaluate
 from jax_ae.models import networks
 from jax_ae.models.networks import IMAGE_PIXELS
 from jax_ae.models.networks import NUM_CLASSES
@@ -37,6 +36,7 @@ from jax_ae.training import steps
 from jax_ae.training import train_loops
 from jax_ae.workdir import console
 from jax_ae.workdir import run_files
+from jax_ae.workdir import trained
 
 COLUMNS = ('version', 'loop', 'backend', 'device_kind', 'device_count', 'batch_size',
            'compile_seconds', 'train_steps_per_second', 'train_examples_per_second',
@@ -130,7 +130,7 @@ def time_training(config: ml_collections.ConfigDict, batch_size: int, num_steps:
   config = copy.deepcopy(config)
   config.batch_size = batch_size
   trainer = train_loops.Trainer(config, synthetic_split(num_steps * batch_size),
-                                perceptual_logits=evaluate.perceptual_classifier(config))
+                                perceptual_logits=trained.perceptual_classifier(config))
   state = trainer.create_state()
   key = steps.shuffle_key(0, 1)
   trainer.compile_step(state, trainer.epoch_batch_indices(key))

@@ -27,6 +27,7 @@ from jax_ae.measure import evaluate
 from jax_ae.models import tasks
 from jax_ae.workdir import console
 from jax_ae.workdir import run_files
+from jax_ae.workdir import trained
 
 RESULTS_FILE = 'RESULTS.md'
 DEFAULT_TABLE = 'results'  # its picture is results.png
@@ -238,8 +239,8 @@ def _picture(workdirs: Sequence[str], rows: Sequence[Dict[str, Any]]):
                                         len(data.CLASS_NAMES[name]))
       picture_rows[name] = [(f'{name} original', shown[name]['image'])]
     # The weights its eval.json measured: the moving average where it chose that.
-    model, variables = evaluate.load_trained_model(
-        config, workdir, evaluate.MODEL_FILES[row.get('weights', 'raw')])
+    model, variables = trained.load_trained_model(
+        config, workdir, trained.MODEL_FILES[row.get('weights', 'raw')])
     picture_rows[name].append((f'{row["run"]}\ntest MSE {row["test_mse"]:.3g}',
                                np.asarray(model.apply(variables, shown[name]['image'],
                                                       train=False))))

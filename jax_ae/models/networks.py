@@ -34,12 +34,14 @@ import jax
 import jax.numpy as jnp
 import ml_collections
 
+from jax_ae.datasets import data
 from jax_ae.models import layers
 from jax_ae.models.layers import TorchBatchNorm
 
-IMAGE_SIDE = 28
-IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE
-NUM_CLASSES = 10
+# The images' facts, declared with the data (re-exported: every model is built on them).
+IMAGE_SIDE = data.IMAGE_SIDE
+IMAGE_PIXELS = data.IMAGE_PIXELS
+NUM_CLASSES = data.NUM_CLASSES
 
 TORCH_LINEAR_INIT = nn.initializers.variance_scaling(1.0 / 3.0, 'fan_in', 'uniform')
 Dense = functools.partial(nn.Dense, kernel_init=TORCH_LINEAR_INIT)
@@ -118,6 +120,16 @@ def default_model_config(name: str) -> ml_collections.ConfigDict:
 def create_model(model_config: ml_collections.ConfigDict) -> nn.Module:
   """The module `model_config.name` registers, built from the fields it takes."""
   return REGISTRY[model_config.name].build(model_config)
+
+
+def init_variables(model: nn.Module, rng: jax.Array) -> Dict[str, Any]:
+  """{'params', 'batch_stats'} of a new `model` ('batch_stats' {} where it has none).
+
+  Jitted: one program rather than one dispatch per operation, with the same values.
+  """
+  variables = jax.jit(model.init, static_argnames='train')(
+      rng, jnp.zeros((2, IMAGE_PIXELS), jnp.float32), train=False)
+  return {'params': variables['params'], 'batch_stats': variables.get('batch_stats', {})}
 
 
 # hinton2006's `hidden_activation` choices.

@@ -24,7 +24,7 @@ by accuracy.)
   in evaluation mode) on the reconstruction against those on the image. The pixels'
   squared error pays little for the few pixels that tell a shirt from a T-shirt; a
   classifier's logits are made of exactly those. The classifier must not be the one
-  that judges class fidelity (evaluate.perceptual_classifier refuses it), or the
+  that judges class fidelity (trained.perceptual_classifier refuses it), or the
   record would train on its own judge. `perceptual_fraction` (optim.perceptual_fraction)
   below 1 reads the term on the first part of each batch only: the classifier's three
   passes (the image's, the reconstruction's forward and backward) cost about as much as
@@ -68,7 +68,7 @@ def from_config(config: ml_collections.ConfigDict,
                 perceptual_logits: Optional[Callable[[jax.Array], jax.Array]] = None
                 ) -> Objective:
   """The config's objective; `perceptual_logits` is the loaded classifier of
-  optim.perceptual_workdir (evaluate.perceptual_classifier), needed when its weight is set."""
+  optim.perceptual_workdir (trained.perceptual_classifier), needed when its weight is set."""
   perceptual = {}  # off: the term's classifier and fraction are not part of the step
   if config.optim.perceptual_weight:
     if perceptual_logits is None:

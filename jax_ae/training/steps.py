@@ -9,7 +9,6 @@ comes from the run's `tasks.Task`, so autoencoders and classifiers share these s
 import math
 from typing import Any, Dict, Tuple
 
-from flax import linen as nn
 from flax import struct
 from flax.training import train_state
 import jax
@@ -118,14 +117,6 @@ def create_optimizer(optim_config: ml_collections.ConfigDict,
   return optax.chain(clip, optax.adam(learning_rate_fn))
 
 
-def init_variables(model: nn.Module, rng: jax.Array) -> Dict[str, Any]:
-  """{'params', 'batch_stats'} of a new `model` ('batch_stats' {} where it has none).
-
-  Jitted: one program rather than one dispatch per operation, with the same values.
-  """
-  variables = jax.jit(model.init, static_argnames='train')(
-      rng, jnp.zeros((2, networks.IMAGE_PIXELS), jnp.float32), train=False)
-  return {'params': variables['params'], 'batch_stats': variables.get('batch_stats', {})}
 
 
 def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
@@ -133,7 +124,7 @@ def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
   """The configured model, initialised from `rng`, and its optimizer on `learning_rate_fn`
   (and the parameters' moving average, at first a copy of them, if `optim.ema_decay`)."""
   model = networks.create_model(config.model)
-  variables = init_variables(model, rng)
+  variables = networks.init_variables(model, rng)
   ema_decay = config.optim.ema_decay
   # A copy: the step donates the state, and one buffer cannot be donated twice.
   ema_params = jax.tree.map(jnp.array, variables['params']) if ema_decay > 0 else None
@@ -228,16 +219,6 @@ def eval_step(state: TrainState, batch: Batch, task: tasks.Task) -> Dict[str, ja
   return task.evaluation_sums(predict(state, batch['image']), batch)
 
 
-@jax.jit
-def all_finite(tree) -> jax.Array:
-  """Whether every float in `tree` is finite, as one device scalar (one small copy back).
-
-  A step's loss and gradient can be finite and its update still overflow: checked
-  before a checkpoint or the final model is written.
-  """
-  floats = [leaf for leaf in jax.tree.leaves(tree) if jnp.issubdtype(leaf.dtype, jnp.inexact)]
-  return jnp.all(jnp.stack([jnp.all(jnp.isfinite(leaf)) for leaf in floats])) if floats \
-      else jnp.array(True)
 
 
 # The run's randomness, each a function of the seed (and the epoch or step) only, so

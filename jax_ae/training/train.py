@@ -18,7 +18,6 @@ from jax_ae.datasets import data
 from jax_ae.errors import Diverged
 from jax_ae.errors import Interrupted
 from jax_ae.figures import plots
-from jax_ae.measure import evaluate
 from jax_ae.models import tasks
 from jax_ae.runtime import interrupts
 from jax_ae.runtime import multihost
@@ -31,6 +30,7 @@ from jax_ae.workdir import console
 from jax_ae.workdir import resume
 from jax_ae.workdir import run_files
 from jax_ae.workdir import tensorboard_events
+from jax_ae.workdir import trained
 from jax_ae.workdir import workdir_lock
 
 
@@ -53,7 +53,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
                                        config.keep_checkpoints)
   resume.prepare(config, run, checkpoints)
   # Before the data: a missing or wrong classifier fails fast.
-  perceptual_logits = evaluate.perceptual_classifier(config)
+  perceptual_logits = trained.perceptual_classifier(config)
   if dataset is None:
     dataset = multihost.primary_first(lambda: data.load_dataset(config.data), 'dataset')
   trainer = train_loops.Trainer(config, dataset['train'], perceptual_logits=perceptual_logits)
@@ -102,7 +102,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
 
   # Finish: the model, the final pictures.
   variables = {'params': state.params, 'batch_stats': state.batch_stats}
-  if not bool(jax.device_get(steps.all_finite((variables, state.ema_params)))):
+  if not bool(jax.device_get(checkpoint.all_finite((variables, state.ema_params)))):
     raise Diverged(f'the final parameters are not finite; {run_files.MODEL_FILE} was not '
                    f'written', checkpoints.last_good_epoch())
   run.write_model(variables)

@@ -35,7 +35,6 @@ from jax_ae.workdir import run_files
 
 Batch = Dict[str, jax.Array]
 
-LOOPS = ('auto', 'python', 'scan')
 # The faster loop per backend, for dense and for convolutional models. CPU: measured
 # (docs/performance.md): a device loop speeds dense steps up, and slows convolutions
 # down many times over on XLA:CPU. GPU and TPU, unmeasured: scan, since their steps for
@@ -70,7 +69,7 @@ def config_loop(config: ml_collections.ConfigDict) -> str:
 def _perceptual_classifier_is_convolutional(config: ml_collections.ConfigDict) -> bool:
   """Whether the perceptual term runs a CNN every step, from its run's config.json (a
   dense classifier, `mlp`, leaves the step dense). A workdir without a readable run
-  counts as convolutional: training refuses it anyway (evaluate.perceptual_classifier)."""
+  counts as convolutional: training refuses it anyway (trained.perceptual_classifier)."""
   if not config.optim.perceptual_weight > 0:
     return False
   try:
@@ -153,7 +152,7 @@ class Trainer:
   device, and each step's batch is split across them. `learning_rate_fn` is the run's
   schedule, built once: the optimizer steps on it and the metrics report it.
   `perceptual_logits`: the frozen classifier of optim.perceptual_workdir
-  (evaluate.perceptual_classifier), which a config with optim.perceptual_weight needs.
+  (trained.perceptual_classifier), which a config with optim.perceptual_weight needs.
   """
 
   def __init__(self, config: ml_collections.ConfigDict, train_split,

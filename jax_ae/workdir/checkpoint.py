@@ -30,6 +30,7 @@ from typing import Any, Dict, Optional, Tuple
 from absl import logging
 from etils import epath
 import jax
+import jax.numpy as jnp
 from jax.experimental import multihost_utils
 import numpy as np
 
@@ -39,7 +40,6 @@ from jax_ae.errors import Diverged
 from jax_ae.errors import Resumable
 from jax_ae.errors import UserError
 from jax_ae.runtime import multihost
-from jax_ae.training import steps
 
 
 @dataclasses.dataclass
@@ -78,6 +78,18 @@ def digest(tree, position: 'Position') -> str:
     hasher.update(f'{array.dtype}{array.shape}'.encode())
     hasher.update(array.tobytes())
   return hasher.hexdigest()
+
+
+@jax.jit
+def all_finite(tree) -> jax.Array:
+  """Whether every float in `tree` is finite, as one device scalar (one small copy back).
+
+  A step's loss and gradient can be finite and its update still overflow: checked
+  before a checkpoint or the final model is written.
+  """
+  floats = [leaf for leaf in jax.tree.leaves(tree) if jnp.issubdtype(leaf.dtype, jnp.inexact)]
+  return jnp.all(jnp.stack([jnp.all(jnp.isfinite(leaf)) for leaf in floats])) if floats \
+      else jnp.array(True)
 
 
 def _state_arrays(state) -> Dict[str, Any]:
@@ -221,12 +233,12 @@ class Checkpoints:
     """Writes a checkpoint at the state's step; raises Resumable if it cannot.
 
     Raises Diverged, writing nothing, if a parameter, Adam moment or BatchNorm
-    statistic is not finite (steps.all_finite): such a checkpoint would pass for the
+    statistic is not finite (all_finite): such a checkpoint would pass for the
     last good one.
     """
     ocp = self._ocp
     step = int(jax.device_get(state.step))
-    if not bool(jax.device_get(steps.all_finite(_state_arrays(state)))):
+    if not bool(jax.device_get(all_finite(_state_arrays(state)))):
       raise Diverged(f'the parameters became non-finite at epoch {position.epoch} (step {step})',
                      self.last_good_epoch())
     previous = self._manager.latest_step()
