@@ -26,8 +26,10 @@ from jax_ae.runtime import interrupts
 interrupts.exit_on_signals()  # from the first second: a stop is one line, not a traceback
 
 # pylint: disable=g-import-not-at-top,wrong-import-position
+from jax_ae.runtime import settings
 from jax_ae.workdir import console
-console.quiet_native_logs(sys.argv)  # before TensorFlow, jaxlib and tqdm are imported
+# The training process's settings, before JAX starts and TensorFlow or tqdm are imported.
+settings.configure_process(console.verbosity_in(sys.argv))
 
 from absl import app
 from absl import flags

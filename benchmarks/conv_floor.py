@@ -109,7 +109,8 @@ def torch_ms(shape: Shape, channels_last: bool) -> float:
 
 def measure(framework: str, shapes: List[Shape]) -> List[float]:
   if framework.startswith('xla'):
-    import jax_ae  # pylint: disable=g-import-not-at-top,unused-import  (its XLA flags, first)
+    from jax_ae.runtime import settings  # pylint: disable=g-import-not-at-top
+    settings.configure_process()  # main.py's XLA flags and allocator, before JAX starts
     return [xla_ms(shape) for shape in shapes]
   return [torch_ms(shape, framework == 'torch_channels_last') for shape in shapes]
 

@@ -1,8 +1,9 @@
 """The benchmarks' one timer: the median wall time of a call, after a warm-up.
 
 Separate from jax_ae.measure.bench.median_seconds (the library's `--mode=bench`) because the
-PyTorch and Keras peers must run without importing jax_ae, whose import sets the
-process's allocator (jax_ae/runtime/host_memory.py); this module imports nothing of either.
+PyTorch and Keras peers run without jax_ae's process settings (its allocator,
+jax_ae/runtime/host_memory.py, applied by `settings.configure_process`), and a peer that
+imported the library would invite them; this module imports nothing of either.
 """
 
 import statistics

@@ -1,8 +1,5 @@
-"""jax-ae: small autoencoders on MNIST-like data in JAX and Flax."""
+"""jax-ae: small autoencoders on MNIST-like data in JAX and Flax.
 
-from jax_ae.runtime import host_memory
-from jax_ae.runtime import xla_cpu
-
-# Before anything starts JAX's CPU threads or its backend (each module says why).
-host_memory.keep_freed_memory()
-xla_cpu.prefer_xla_convolutions()
+Importing it changes nothing in the process; a training program applies the settings
+it wants with `jax_ae.runtime.settings.configure_process()` (main.py does, first thing).
+"""

@@ -2,6 +2,7 @@
 
     from configs import v1
     from jax_ae import api
+    api.configure_process()                # main.py's process settings, before training
     config = v1.get_config()
     config.num_epochs = 3
     run = api.train(config, 'runs/v1')     # the same run, files and console as main.py's
@@ -19,13 +20,6 @@ import functools
 import logging
 from typing import Any, Dict, List, Optional
 
-from jax_ae.workdir import console
-
-# Before TensorFlow is imported (by the first dataset loaded): its C++ notices and
-# tfds' progress bars would fill a notebook's cells.
-console.quiet_native_logs([])
-
-# pylint: disable=g-import-not-at-top,wrong-import-position
 from absl import logging as absl_logging
 import jax
 import ml_collections
@@ -35,7 +29,9 @@ from jax_ae.config import config_checks
 from jax_ae.datasets import data
 from jax_ae.errors import UserError
 from jax_ae.measure import evaluate
+from jax_ae.runtime import settings
 from jax_ae.training import train as train_module
+from jax_ae.workdir import console
 from jax_ae.workdir import run_files
 from jax_ae.workdir import trained
 
@@ -108,6 +104,18 @@ def _read_once(name: str, manual_dir: str, tfds_data_dir: str) -> Dict[str, data
   return data.load_dataset(ml_collections.ConfigDict(dict(
       name=name, manual_dir=manual_dir, tfds_data_dir=tfds_data_dir, validation_size=0,
       train_subset=0)))
+
+
+def configure_process(verbosity: int = 0) -> Dict[str, bool]:
+  """main.py's process settings, for a notebook: call it once, right after the imports.
+
+  glibc keeps freed memory for the next step, XLA:CPU computes convolutions in its own
+  kernels, and (below `verbosity` 1) TensorFlow's notices and tfds' progress bars stay
+  out of the cells (jax_ae/runtime/settings.py says why each). Importing jax_ae applies
+  none of them: a notebook that skips this call trains the same numbers, with jaxlib's
+  defaults. Returns {setting: whether it took effect}.
+  """
+  return settings.configure_process(verbosity)
 
 
 def train(config: ml_collections.ConfigDict, workdir: str) -> Run:

@@ -18,8 +18,10 @@ import jax
 import jax.numpy as jnp
 
 from benchmarks import timing
-import jax_ae  # noqa: F401  (its host memory setting, as in training)
 from jax_ae.models import layers
+from jax_ae.runtime import settings
+
+settings.configure_process()  # as main.py does: the allocator and XLA flags of training
 
 # Which 3x3 taps fall on which of two input pixels, for even (0) and odd (1) outputs.
 PHASE_TAPS = jnp.asarray((((1, 0, 0), (0, 1, 1)), ((1, 1, 0), (0, 0, 1))), jnp.float32)

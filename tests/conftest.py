@@ -36,6 +36,10 @@ if '--xla_backend_optimization_level' not in os.environ.get('XLA_FLAGS', ''):
 # float32 tolerances. Neither changes anything on a CPU.
 os.environ.setdefault('XLA_PYTHON_CLIENT_PREALLOCATE', 'false')
 os.environ.setdefault('JAX_DEFAULT_MATMUL_PRECISION', 'highest')
+# The programs main.py trains: its process settings (jax_ae/runtime/settings.py: the
+# allocator, XLA:CPU's convolutions), applied before JAX starts, as main.py applies them.
+from jax_ae.runtime import settings as process_settings  # pylint: disable=wrong-import-position
+process_settings.configure_process()
 
 from hypothesis import settings  # pylint: disable=wrong-import-position
 import jax  # pylint: disable=wrong-import-position

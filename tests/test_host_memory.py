@@ -17,7 +17,8 @@ from tests.helpers import REPO_ROOT
 
 FAULTS_PER_STEP = '''
 import json, resource
-import jax_ae
+from jax_ae.runtime import settings
+settings.configure_process()  # as main.py does
 import jax
 from jax_ae.measure import bench
 from jax_ae.training import steps
@@ -33,7 +34,7 @@ for _ in range(3):
   state, sums = trainer.train_epoch(state, key)
 jax.block_until_ready(sums)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-print(json.dumps({'faults_per_step': (after - before) / 12, 'applied': jax_ae.runtime.host_memory._applied}))
+print(json.dumps({'faults_per_step': (after - before) / 12, 'applied': settings.host_memory._applied}))
 '''
 
 

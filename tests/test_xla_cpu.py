@@ -1,7 +1,7 @@
-"""jax_ae/runtime/xla_cpu.py: importing jax_ae sends convolutions to XLA's own kernels on the CPU.
+"""jax_ae/runtime/xla_cpu.py: main.py's process settings send convolutions to XLA's own kernels on the CPU.
 
 The flag's effect is read from the compiled program, not timed: in a fresh process that
-imports jax_ae first, as main.py does, a convolution's gradient compiles without a
+applies `settings.configure_process()` first, as main.py does, a convolution's gradient compiles without a
 YNNPACK fusion; with JAX_AE_XLA_CPU_FLAGS=0 the same program (on a jaxlib that sends
 convolutions to YNNPACK by default) has them. The shape is a real layer's: XLA keeps
 small convolutions out of YNNPACK whatever the flag says.
@@ -19,7 +19,8 @@ from tests.helpers import REPO_ROOT
 
 YNN_FUSIONS_OF_A_CONV = '''
 import json, os
-import jax_ae
+from jax_ae.runtime import settings
+settings.configure_process()  # as main.py does
 import jax, jax.numpy as jnp
 def loss(x, kernel):
   y = jax.lax.conv_general_dilated(x, kernel, (1, 1), 'SAME',

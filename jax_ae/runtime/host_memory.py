@@ -12,7 +12,7 @@ heap until it exits.
 
 It must run before JAX starts its CPU threads: each of those takes a malloc arena of
 its own when it first allocates, and only a single arena obeys these settings for
-large requests. `jax_ae/__init__.py` calls it on import; set JAX_AE_KEEP_HOST_MEMORY=0 to
+large requests. `settings.configure_process` calls it (main.py, first thing); set JAX_AE_KEEP_HOST_MEMORY=0 to
 leave the allocator alone. On anything but Linux with glibc it does nothing.
 """
 

@@ -9,7 +9,7 @@ them (docs/performance.md, "Convolutions", has the figures and the commands).
 keeps the dense layers, reductions and element-wise fusions it is given by default.
 
 XLA reads XLA_FLAGS once, when the first backend starts, so this must run before any JAX
-computation: `jax_ae/__init__.py` calls it on import. It leaves XLA_FLAGS alone when they
+computation: `settings.configure_process` calls it (main.py, first thing). It leaves XLA_FLAGS alone when they
 already choose YNNPACK's fusions (the user's choice wins), when JAX_AE_XLA_CPU_FLAGS=0,
 and for a jaxlib older than 0.10, whose XLA may not know the flag (an unknown flag in
 XLA_FLAGS aborts the process). On a GPU or TPU the flag is read and ignored.
@@ -49,6 +49,6 @@ def prefer_xla_convolutions() -> bool:
 
 def without_preference(environ: Dict[str, str]) -> Dict[str, str]:
   """A copy of `environ` for a process that keeps jaxlib's default (YNNPACK convolutions),
-  although this process's import of jax_ae added FLAG to its XLA_FLAGS."""
+  although this process's `settings.configure_process` added FLAG to its XLA_FLAGS."""
   flags = ' '.join(flag for flag in environ.get('XLA_FLAGS', '').split() if flag != FLAG)
   return {**environ, 'XLA_FLAGS': flags, ENV_VAR: '0'}

@@ -19,6 +19,7 @@ docs/reliability.md has what the digest costs.
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import logging as std_logging
 import os
@@ -110,15 +111,16 @@ def _is_orbax_thread_error(record: std_logging.LogRecord) -> bool:
       os.path.join('orbax', 'checkpoint', '_src', 'futures', 'future.py'))
 
 
-def _quiet_failed_writes() -> None:
-  """Keeps a failed write (a full disk) to the one line main.py prints, unless --verbosity=1.
+@contextlib.contextmanager
+def _quiet_failed_writes():
+  """Inside: a failed write (a full disk) stays the one line main.py prints, unless --verbosity=1.
 
   Orbax's writer threads log the failure with a traceback before save() raises it, and
   TensorStore's callbacks for the writes still in flight then land on Orbax's closed
-  event loop, each printing a 'RuntimeError: Event loop is closed' traceback.
+  event loop, each printing a 'RuntimeError: Event loop is closed' traceback. Both are
+  held back only for the duration of the call: on the way out the garbage collector
+  runs (the abandoned writes report then), and the hook and filter are removed.
   """
-  if getattr(sys.unraisablehook, 'quiets_closed_event_loops', False):
-    return
   previous_hook = sys.unraisablehook
 
   def hook(unraisable):
@@ -127,11 +129,19 @@ def _quiet_failed_writes() -> None:
     if not closed_loop or logging.get_verbosity() >= logging.DEBUG:
       previous_hook(unraisable)
 
-  hook.quiets_closed_event_loops = True
+  def keep(record: std_logging.LogRecord) -> bool:
+    return logging.get_verbosity() >= logging.DEBUG or not _is_orbax_thread_error(record)
+
+  absl_logger = std_logging.getLogger('absl')
   sys.unraisablehook = hook
-  std_logging.getLogger('absl').addFilter(
-      lambda record: logging.get_verbosity() >= logging.DEBUG
-      or not _is_orbax_thread_error(record))
+  absl_logger.addFilter(keep)
+  try:
+    yield
+  finally:
+    gc.collect()
+    absl_logger.removeFilter(keep)
+    if sys.unraisablehook is hook:
+      sys.unraisablehook = previous_hook
 
 
 class _SettlingEventLoop(asyncio.SelectorEventLoop):
@@ -170,11 +180,15 @@ class _SettlingPolicy(asyncio.DefaultEventLoopPolicy):
 
 @contextlib.contextmanager
 def _reads_settled():
-  """Orbax's restores inside run on `_SettlingEventLoop`s: a failed one leaves nothing behind."""
+  """Orbax's restores inside run on `_SettlingEventLoop`s: a failed one leaves nothing behind.
+
+  The policy is set for the call only and put back after it.
+  """
   previous = asyncio.get_event_loop_policy()
   asyncio.set_event_loop_policy(_SettlingPolicy())
   try:
-    yield
+    with _quiet_failed_writes():
+      yield
   finally:
     asyncio.set_event_loop_policy(previous)
 
@@ -188,7 +202,6 @@ class Checkpoints:
     self.directory = os.path.abspath(directory)
     self._keep = keep
     self._manager = None
-    _quiet_failed_writes()
     # Orbax finishes every checkpoint with this file; a step folder without it (left
     # empty, or made by hand) makes Orbax warn on opening and fail on reading.
     self._damaged = [int(name) for name in sorted(os.listdir(self.directory))
@@ -249,11 +262,12 @@ class Checkpoints:
     try:
       arrays = {'state': _state_arrays(state), 'epoch_sums': epoch_sums}
       meta = {**dataclasses.asdict(position), 'digest': digest(arrays, position)}
-      self._manager.save(step, args=ocp.args.Composite(
-          state=ocp.args.StandardSave(arrays['state']),
-          epoch_sums=ocp.args.StandardSave(epoch_sums),
-          meta=ocp.args.JsonSave(meta)), force=True)
-      self._manager.wait_until_finished()
+      with _quiet_failed_writes():
+        self._manager.save(step, args=ocp.args.Composite(
+            state=ocp.args.StandardSave(arrays['state']),
+            epoch_sums=ocp.args.StandardSave(epoch_sums),
+            meta=ocp.args.JsonSave(meta)), force=True)
+        self._manager.wait_until_finished()
     except Exception as error:  # pylint: disable=broad-except
       if multihost.is_primary():  # the half-written step would keep the disk full
         for name in os.listdir(self.directory):

@@ -49,20 +49,6 @@ def verbosity_in(argv: Sequence[str]) -> int:
   return verbosity
 
 
-def quiet_native_logs(argv: Sequence[str]) -> None:
-  """Keeps TensorFlow's and XLA's C++ notices and tfds' progress bars off the console.
-
-  Runs before TensorFlow, jaxlib and tqdm are imported: they read these variables
-  once, then. Variables already set, and --verbosity=1 or more, leave them as they are.
-  """
-  if verbosity_in(argv) >= 1:
-    return
-  os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')  # AVX and other C++ notices
-  # TensorFlow 2.21 prints its oneDNN notice (and absl's "before InitializeLog" line)
-  # whatever TF_CPP_MIN_LOG_LEVEL says; with oneDNN's custom operations off it prints
-  # neither. They only decode and batch tfds' uint8 images, exactly either way.
-  os.environ.setdefault('TF_ENABLE_ONEDNN_OPTS', '0')
-  os.environ.setdefault('TQDM_DISABLE', '1')  # tfds' download and preparation bars
 
 
 def _is_project_record(record: logging.LogRecord) -> bool:
