@@ -19,11 +19,15 @@ The code is the linear output of a dense layer: exactly 10 real numbers, no
 sigmoid, no quantisation, no noise. The measured figures are in RESULTS.md.
 """
 
-from configs import conv_ae
+from configs import default
+from jax_ae import models
 
 
 def get_config():
-  config = conv_ae.get_config()
-  config.num_epochs = 18
+  config = default.get_config()
+  config.model = models.default_model_config('conv_ae')
+  config.optim.learning_rate = 2e-3
   config.optim.decay_rate = 0.87
+  config.batch_size = 64
+  config.num_epochs = 18
   return config
