@@ -19,8 +19,9 @@ def steps_per_second(framework: str, network: str, setting: str, batch_size: int
   """{'steps_per_second': rate, 'detail': the jax-ae loop or the peer's setting}, and for
   jax-ae the page faults per step (jax_ae/host_memory.py says why they matter)."""
   if framework == 'jax-ae':
+    from benchmarks import torch_reference  # pylint: disable=g-import-not-at-top
     from jax_ae import bench  # pylint: disable=g-import-not-at-top
-    config = bench.version_config(network)
+    config = torch_reference.network_config(network)
     trainer, _, seconds, faults = bench.time_training(config, batch_size, steps, repetitions)
     return {'steps_per_second': steps / seconds, 'detail': trainer.loop,
             'page_faults_per_step': faults}

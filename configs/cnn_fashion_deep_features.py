@@ -8,10 +8,10 @@ It is configs/cnn_fashion_judge.py (two conv blocks of 32 and 64 channels, a den
 of 128 with dropout 0.25) with seed 1; the data, split, augmentation and recipe are the
 judge's, which is why docs/records.md also reads the record's reconstructions with
 classifiers of other shapes. A narrower classifier
-(configs/cnn_fashion_narrow_features.py) cost the decoder less squared error at the
-same weight and bought less fidelity; this one is deeper and wider, a classifier that
+(configs/attempts/cnn_fashion_narrow_features.py) cost the decoder less squared error at
+the same weight and bought less fidelity; this one is deeper and wider, a classifier that
 pays for more detail. Its three passes a step cost more than those of
-configs/cnn_fashion_features.py's one block of 16 channels.
+configs/attempts/cnn_fashion_features.py's one block of 16 channels.
 """
 
 from configs import default

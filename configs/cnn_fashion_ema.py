@@ -8,8 +8,8 @@ Width is the capacity an hour of 2 CPU cores can pay for; label smoothing 0.1 is
 overfitting; a cosine schedule (one epoch of warm-up to 2e-3, then to 0 at the last step)
 spends the hour at useful rates; test-time flips (`model.test_time_flip`) average the
 logits of each garment and its mirror; one-pixel shifts and left-right flips in training;
-27 epochs of batch 64. The moving average (`optim.ema_decay` 0.9995, about 2,000 steps
-or 2.3 epochs) is what it adds to configs/cnn_fashion_wide.py, whose validation
+27 epochs of batch 64. The moving average (`optim.ema_decay` 0.9995, about 2,000 steps or
+2.3 epochs) is what it adds to configs/attempts/cnn_fashion_wide.py, whose validation
 accuracy went flat over the last 7 epochs while the rate fell to 0: an average over that
 stretch is the cheapest gain such a run has left. The last epoch tests whichever of the
 raw and averaged weights is better on validation (the last 5,000 training images), named

@@ -4,19 +4,19 @@ The Fashion-MNIST 10-unit record (docs/records.md; targets test MSE 0.0100 and c
 fidelity 0.85): MNIST-10's dense GELU autoencoder on Fashion-MNIST, with a perceptual
 term on half of each batch whose classifier is the judge's shape from another seed.
 
-The network is configs/mnist10_dense_gelu.py's (784-1000-500-250-10 and its mirror
-image, AdamW on a cosine schedule, a moving average of the weights). Training also pays
+The network is configs/mnist10_dense_gelu.py's (784-1000-500-250-10 and its mirror image,
+AdamW on a cosine schedule, a moving average of the weights). Training also pays
 `optim.perceptual_weight` times the squared error of a frozen classifier's logits on the
 reconstruction against those on the image (jax_ae/objective.py), on half of each batch
 (`optim.perceptual_fraction`). The classifier is configs/cnn_fashion_deep_features.py,
 trained first into runs/cnn_fashion_deep_features; class fidelity is read by
 configs/cnn_fashion_judge.py (runs/cnn_fashion_judge), which training never sees. Its
-step costs 1.48x that of configs/fashion10_perceptual_heavier.py, whose classifier
-is one block of 16 channels, so the epochs are cut to 115, what fits the hour; the
-weight, 0.0005, is the largest whose 20-epoch cost in squared error is at most that
+step costs 1.48x that of configs/attempts/fashion10_perceptual_heavier.py, whose
+classifier is one block of 16 channels, so the epochs are cut to 115, what fits the hour;
+the weight, 0.0005, is the largest whose 20-epoch cost in squared error is at most that
 run's (the rule and the screens are in docs/records.md). This run holds both targets,
 though classifiers of other shapes read it level with
-configs/fashion10_perceptual_heaviest.py.
+configs/attempts/fashion10_perceptual_heaviest.py.
 """
 
 from configs import default

@@ -9,10 +9,10 @@ epoch to 1e-3, then half a cosine to 0) and a moving average of the weights
 (`optim.ema_decay` 0.999, about 2.3 epochs of 430 steps). Over the schedule's 85,800
 steps the rates sum to about 43, so an unused weight would shrink by e^-2. Without decay
 the network ends overfitting (training loss 0.00221 against 0.00273 on validation,
-configs/hinton2006_cosine.py); dropout (configs/hinton2006_dropout.py) fights that
-with noise the 30-unit code cannot spare, decay adds none. Chosen on a 5,000-image
-validation split; `--mode=evaluate` reads whichever of the raw and averaged weights is
-better on validation.
+configs/attempts/hinton2006_cosine.py); dropout (configs/attempts/hinton2006_dropout.py)
+fights that with noise the 30-unit code cannot spare, decay adds none. Chosen on a
+5,000-image validation split; `--mode=evaluate` reads whichever of the raw and averaged
+weights is better on validation.
 """
 
 from configs import default
