@@ -1,8 +1,8 @@
 """python main.py --config=configs/attempts/cnn_fashion_dense_features.py --workdir=runs/cnn_fashion_dense_features
 
 The frozen classifier of configs/attempts/fashion10_perceptual_dense.py's perceptual
-term: a dense network (the `mlp` model at its defaults: 784 pixels, a ReLU layer of 256
-with dropout, 10 logits), here with dropout 0.25.
+term: a dense network (the `mlp` model: 784 pixels, a ReLU layer of 256, its default
+width, with dropout 0.25, and 10 logits).
 
 The perceptual term runs its classifier three times a step; the conv block of
 configs/attempts/cnn_fashion_features.py about doubled the autoencoder's step and took

@@ -6,8 +6,8 @@ Fashion-MNIST 10-unit record (docs/records.md; targets test MSE 0.0100 and class
 
 conv_ae at 32 and 64 channels and a dense layer of 512, twice
 configs/attempts/fashion10.py's widths, one conv block per resolution so that an epoch
-fits the hour's budget: the network configs/attempts/fashion10_edges.py's notes named as
-the lead. With the perceptual term of configs/attempts/fashion10_perceptual_part.py (the
+fits the hour's budget: the lead that docs/records.md names after
+configs/attempts/fashion10_edges.py. With the perceptual term of configs/attempts/fashion10_perceptual_part.py (the
 classifier configs/attempts/cnn_fashion_features.py, trained first into
 runs/cnn_fashion_features; weight 0.0003 on half of each batch), the one change that has
 moved fidelity, and a moving average of the weights. It asks whether a decoder that draws
