@@ -4,8 +4,8 @@
 
 First jax-ae's own rows (`--mode=bench`, with FLOPs and the machine's measured float32
 matrix-product peak): each notebook version at batch 32 with both train loops, V3 at
-batch 256 and 1024, and the record networks (configs/mnist10.py, cnn_fashion_wide.py)
-at their batch of 64.
+batch 256 and 1024, and the record networks (configs/attempts/mnist10.py,
+cnn_fashion_wide.py) at their batch of 64.
 
 Then the peers, side by side: the notebook versions at batch 32 against Keras 3 on the
 JAX backend (`model.fit`, steps_per_execution=100; benchmarks/keras_reference.py) and
@@ -74,7 +74,7 @@ def steps_of(network: str) -> int:
 
 
 def _config(version: str, loop: str, repetitions: int):
-  config = bench.version_config(version)
+  config = torch_reference.network_config(version)
   config.train.loop = loop
   config.bench.repetitions = repetitions
   return config

@@ -39,14 +39,15 @@ Shape = Tuple[int, int, int, int]  # height, width, input channels, output chann
 
 
 def conv_shapes(network: str) -> List[Shape]:
-  """(height, width, in, out) of each 3x3 convolution of configs/<network>.py, in call order."""
+  """(height, width, in, out) of each 3x3 convolution of `network`'s config
+  (torch_reference.network_config), in call order."""
   import flax  # pylint: disable=g-import-not-at-top
   import jax  # pylint: disable=g-import-not-at-top
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
-  from jax_ae.measure import bench  # pylint: disable=g-import-not-at-top
+  from benchmarks import torch_reference  # pylint: disable=g-import-not-at-top
   from jax_ae.models import networks  # pylint: disable=g-import-not-at-top
   from jax_ae.training import steps  # pylint: disable=g-import-not-at-top
-  model = networks.create_model(bench.version_config(network).model)
+  model = networks.create_model(torch_reference.network_config(network).model)
   # Shapes only (jax.eval_shape): nothing is initialised, compiled or run. The outputs
   # come back as a list, in call order: a dict returned by eval_shape comes back sorted.
   variables = jax.eval_shape(lambda: networks.init_variables(model, steps.init_key(0)))

@@ -12,9 +12,10 @@ stage="${2:-bench}"
 mkdir -p "$out"
 python3 -c 'import jax; print("jax", jax.__version__, jax.devices())' 2>&1 | tee "$out/devices.log"
 if [ "$stage" = bench ]; then
-  for spec in v3:32,256 mnist10:64 cnn_fashion_wide:64; do
-    name="${spec%%:*}"
-    timeout 170 python3 main.py --mode=bench --config="configs/$name.py" \
+  for spec in v3:32,256 attempts/mnist10:64 attempts/cnn_fashion_wide:64; do
+    config="${spec%%:*}"
+    name="${config##*/}"
+    timeout 170 python3 main.py --mode=bench --config="configs/$config.py" \
       --workdir="$out/bench_$name" --config.bench.batch_sizes="${spec#*:}" \
       --config.bench.repetitions=3 2>&1 | tee "$out/bench_$name.log" | grep -v '^[IW][0-9]'
   done

@@ -2,7 +2,7 @@
 
     python -m benchmarks.op_profile --config=mnist10 [--steps=30] [--top=25]
 
-Runs `--steps` steps of configs/<config>.py's train step (its own loop, synthetic data,
+Runs `--steps` steps of the config's train step (its own loop, synthetic data,
 after a warm-up) under `jax.profiler.trace`, reads the time of each XLA:CPU operation
 from the trace and its role from the compiled step's HLO (the op_name each layer leaves
 in the metadata), and prints milliseconds per step by role, then the costliest
@@ -120,7 +120,8 @@ def profile(config_name: str, num_steps: int):
   from jax_ae.training import steps  # pylint: disable=g-import-not-at-top
   from jax_ae.training import train_loops  # pylint: disable=g-import-not-at-top
   from jax_ae.workdir import trained  # pylint: disable=g-import-not-at-top
-  config = bench.version_config(config_name)
+  from benchmarks import torch_reference  # pylint: disable=g-import-not-at-top
+  config = torch_reference.network_config(config_name)
   trainer = train_loops.Trainer(config, bench.synthetic_split(num_steps * config.batch_size),
                                 perceptual_logits=trained.perceptual_classifier(config))
   state, key = trainer.create_state(), steps.shuffle_key(0, 1)
@@ -175,7 +176,8 @@ def main(argv):
 
 
 if __name__ == '__main__':
-  flags.DEFINE_string('config', 'mnist10', 'configs/<config>.py to profile.')
+  flags.DEFINE_string('config', 'mnist10', 'The config to profile: a notebook version, a record '
+                      'network or a module under configs/ (torch_reference.network_config).')
   flags.DEFINE_integer('steps', 30, 'Train steps profiled.')
   flags.DEFINE_integer('top', 25, 'Costliest operations listed.')
   app.run(main)

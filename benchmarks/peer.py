@@ -20,7 +20,8 @@ def steps_per_second(framework: str, network: str, setting: str, batch_size: int
   jax-ae the page faults per step (jax_ae/runtime/host_memory.py says why they matter)."""
   if framework == 'jax-ae':
     from jax_ae.measure import bench  # pylint: disable=g-import-not-at-top
-    config = bench.version_config(network)
+    from benchmarks import torch_reference  # pylint: disable=g-import-not-at-top
+    config = torch_reference.network_config(network)
     trainer, _, seconds, faults = bench.time_training(config, batch_size, steps, repetitions)
     return {'steps_per_second': steps / seconds, 'detail': trainer.loop,
             'page_faults_per_step': faults}

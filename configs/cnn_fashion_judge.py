@@ -12,13 +12,21 @@ are symmetric). A judge needs to read garments well, not to be a record: 10 epoc
 batch 64 from 1.5e-3, times 0.8 per epoch.
 """
 
-from configs import cnn_mnist_judge
+from configs import default
+from jax_ae.models import networks
 
 
 def get_config():
-  config = cnn_mnist_judge.get_config()
+  config = default.get_config()
+  config.task = 'classify'
+  config.model = networks.default_model_config('cnn')
+  config.model.dropout_rate = 0.25
   config.data.name = 'fashion_mnist'
+  config.data.validation_size = 5000
+  config.augment.max_shift = 1
   config.augment.flip = True
-  config.num_epochs = 10
+  config.optim.learning_rate = 1.5e-3
   config.optim.decay_rate = 0.8
+  config.batch_size = 64
+  config.num_epochs = 10
   return config

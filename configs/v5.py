@@ -6,11 +6,13 @@ Same schedule as V4 (Adam 1e-3 decayed by 0.9 per epoch); the notebook's V5 ran 
 constant rate and its loss exploded.
 """
 
-from configs import v4
+from configs import default
 from jax_ae.models import networks
 
 
 def get_config():
-  config = v4.get_config()
+  config = default.get_config()
   config.model = networks.default_model_config('v5')
+  config.optim.decay_rate = 0.9
+  config.num_epochs = 20
   return config

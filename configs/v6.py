@@ -3,7 +3,8 @@
 V6: MNIST through a plain 10-unit real-valued code with test MSE <= 0.0100 and
 reconstructions the CNN classifier still reads right >= 97% of the time
 (`--mode=evaluate`), in under 30 minutes on a 2-core CPU. The notebook's goal as a
-measurable target (docs/records.md) asks for more; configs/mnist10.py comes closer.
+measurable target (docs/records.md) asks for more; configs/attempts/mnist10.py comes
+closer.
 
 It is the convolutional autoencoder of configs/conv_ae.py trained longer. What made
 the difference compared with V1-V5, all dense networks:
@@ -19,11 +20,15 @@ The code is the linear output of a dense layer: exactly 10 real numbers, no
 sigmoid, no quantisation, no noise. The measured figures are in RESULTS.md.
 """
 
-from configs import conv_ae
+from configs import default
+from jax_ae.models import networks
 
 
 def get_config():
-  config = conv_ae.get_config()
-  config.num_epochs = 18
+  config = default.get_config()
+  config.model = networks.default_model_config('conv_ae')
+  config.optim.learning_rate = 2e-3
   config.optim.decay_rate = 0.87
+  config.batch_size = 64
+  config.num_epochs = 18
   return config

@@ -2,9 +2,9 @@
 
     python -m research.perceptual_forms --form=model   (then folded, shifted, folded_shifted)
 
-Fashion-10 attempt 6 (docs/records.md) runs configs/cnn_fashion_features.py's classifier
-(one 3x3 conv of 1 -> 16 channels, BatchNorm, ReLU, 2x2 max pool, dense 64, 10 logits)
-three times a step: on the images, on the reconstructions, and back to the
+Fashion-10 attempt 6 (docs/records.md) runs configs/attempts/cnn_fashion_features.py's
+classifier (one 3x3 conv of 1 -> 16 channels, BatchNorm, ReLU, 2x2 max pool, dense 64, 10
+logits) three times a step: on the images, on the reconstructions, and back to the
 reconstructions. Its profile put the conv's 1-channel input gradient, BatchNorm and the
 pooling first. Each form computes the same term, jax-ae's `objective.perceptual_error`
 and its gradient with respect to the reconstructions, at batch 128, on a classifier of
@@ -44,7 +44,8 @@ EPSILON = layers.TorchBatchNorm.epsilon
 
 
 def _classifier_variables():
-  """configs/cnn_fashion_features.py's network, random weights and running statistics."""
+  """configs/attempts/cnn_fashion_features.py's network, random weights and running
+  statistics."""
   model = networks.CnnClassifier(features=(16,), dense_units=64, dropout_rate=0.25)
   variables = model.init(jax.random.key(0), jnp.zeros((1, 784)), train=False)
   keys = jax.random.split(jax.random.key(1), 4)

@@ -135,8 +135,10 @@ def test_help_lists_the_configs_and_exits_0():
             if line.startswith('  configs/')]
   assert listed == sorted(f'configs/{path.relative_to(REPO_ROOT / "configs")}'
                           for path in (REPO_ROOT / 'configs').glob('**/*.py')
-                          if not path.name.startswith('_'))
+                          if not path.name.startswith('_') and path.parent.name != 'attempts')
   assert 'configs/notebook/v1.py' in listed
+  assert '\nconfigs/attempts/ holds the record attempts that did not reach their target' in (
+      result.stdout)
 
 
 @pytest.mark.slow

@@ -206,7 +206,7 @@ def test_parameters_match_pytorch_after_20_adam_steps(version, mnist_batches, ma
 @pytest.mark.parametrize('network', torch_reference.RECORD_NETWORKS)
 def test_record_networks_in_pytorch_have_our_parameter_and_statistic_counts(network, make_key):
   """The benchmark's PyTorch record networks train what jax-ae's configs train."""
-  config = importlib.import_module(f'configs.{network}').get_config()
+  config = torch_reference.network_config(network)
   variables = networks.init_variables(networks.create_model(config.model), make_key())
   twin = torch_reference.record_network(network, torch)
   images = torch.rand(2, 1, 28, 28)

@@ -14,11 +14,13 @@ Measured (`python main.py --config=configs/notebook/v1.py ...`, real MNIST, seed
 epoch-5 training loss 0.0615 (notebook 0.0625), test 0.0610; with Adam 0.0346, test 0.0343.
 """
 
-from configs import v1
+from configs import default
+from jax_ae.models import networks
 
 
 def get_config():
-  config = v1.get_config()
+  config = default.get_config()
+  config.model = networks.default_model_config('v1')
   config.model.hidden_units = 64
   config.data.train_subset = 32_000  # 1000 batches of 32 per epoch
   config.optim.name = 'sgd'

@@ -15,6 +15,8 @@ from absl import flags
 CONFIGS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                            'configs')
 HELP_FLAGS = ('--help', '-help', '--helpshort', '-helpshort', '-?', '-h')
+# configs/attempts/: the record attempts that did not reach their target, not listed one by one.
+ATTEMPTS = 'attempts'
 SUMMARY_CHARACTERS = 100
 
 
@@ -26,7 +28,7 @@ def _first_sentence(paragraph: str) -> str:
 
 
 def config_summaries(configs_dir: str = CONFIGS_DIR) -> List[Tuple[str, str]]:
-  """(path, summary) of each config file: the first sentence of its docstring's summary.
+  """(path, summary) of each config file outside attempts/: the first sentence of its summary.
 
   Line 1 of a config's docstring is the command that runs it, so the summary is
   the paragraph after it.
@@ -35,7 +37,7 @@ def config_summaries(configs_dir: str = CONFIGS_DIR) -> List[Tuple[str, str]]:
   summaries = []
   for path in sorted(glob.glob(os.path.join(configs_dir, '**', '*.py'), recursive=True)):
     name = os.path.relpath(path, configs_dir)
-    if os.path.basename(name).startswith('_'):
+    if os.path.basename(name).startswith('_') or name.startswith(ATTEMPTS + os.sep):
       continue
     try:
       with open(path, encoding='utf-8') as f:
@@ -56,6 +58,8 @@ def help_text(main_docstring: str, flag_values: flags.FlagValues = flags.FLAGS) 
   width = max((len(path) for path, _ in summaries), default=0)
   lines = [main_docstring.strip(), '', 'configs (--config=...):']
   lines += [f'  {path.ljust(width)}  {summary}' for path, summary in summaries]
+  lines += [f'configs/{ATTEMPTS}/ holds the record attempts that did not reach their target '
+            '(docs/records.md).']
   lines += ['', 'configs/default.py holds every config field with its default, and '
             '--mode=config --describe lists', 'what each does; override any of them with '
             '--config.FIELD=VALUE, e.g. --config.num_epochs=3,', 'and see the result with '

@@ -86,5 +86,6 @@ def perceptual_classifier(config: ml_collections.ConfigDict):
                     f'fidelity; train the perceptual term on another one.')
   if not os.path.exists(os.path.join(workdir, run_files.MODEL_FILE)):
     raise UserError(f'optim.perceptual_workdir {workdir!r} holds no trained classifier; train '
-                    f'one of {config.data.name} there first (e.g. configs/cnn_fashion_features.py).')
+                    f'one of {config.data.name} there first (e.g. '
+                    f'configs/attempts/cnn_fashion_features.py).')
   return load_classifier(workdir, config.data.name)
