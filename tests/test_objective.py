@@ -245,6 +245,10 @@ def test_an_autoencoder_trains_on_a_frozen_classifiers_logits_in_the_python_loop
   config = tiny_config('v2')
   config.optim.perceptual_weight = 0.5
   config.optim.perceptual_workdir = str(tmp_path / 'features')
+  config.optim.perceptual_model = 'mlp'  # declared otherwise than the workdir holds
+  with pytest.raises(UserError, match="holds a cnn classifier.*perceptual_model=cnn"):
+    trained.perceptual_classifier(config)
+  config.optim.perceptual_model = 'cnn'
   classifier = trained.perceptual_classifier(config)
   images = jax.random.uniform(jax.random.key(0), (8, 784))  # one tiny batch
   assert classifier(images).shape == (8, 10)

@@ -23,7 +23,7 @@ KERAS_COUNTS = (
     'import json; import numpy as np; from benchmarks import keras_reference as k; keras = k._keras(); '
     'models = {v: k.notebook_model(v, keras) for v in k.VERSIONS}; '
     'print(json.dumps({v: [sum(int(np.prod(w.shape)) for w in m.trainable_weights), m.output_shape[-1]]'
-    ' for v, m in networks.items()}))')
+    ' for v, m in models.items()}))')
 
 
 @pytest.mark.slow

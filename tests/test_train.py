@@ -1,6 +1,5 @@
 """The train and eval steps, the schedule, and the epoch loop, on synthetic data."""
 
-import json
 from typing import Any
 
 import chex
@@ -295,23 +294,19 @@ def test_auto_picks_the_faster_loop_on_cpu_and_a_named_loop_is_kept(monkeypatch)
   assert [train_loops.resolve('auto', name) for name in ('v1', 'cnn')] == ['scan', 'scan']
 
 
-def test_auto_counts_the_perceptual_classifier_in_the_step(tmp_path, monkeypatch):
+def test_auto_counts_the_perceptual_classifier_in_the_step_from_the_config_alone(monkeypatch):
   monkeypatch.setattr(jax, 'default_backend', lambda: 'cpu')
   config = tiny_config('hinton2006')
   config.optim.perceptual_weight = 0.001
+  config.optim.perceptual_workdir = '/nonexistent/classifier'  # never read to choose a loop
   loops = {}
   for classifier in ('cnn', 'mlp'):
-    workdir = tmp_path / classifier
-    workdir.mkdir()
-    (workdir / 'config.json').write_text(json.dumps(tiny_config(classifier).to_dict()))
-    config.optim.perceptual_workdir = str(workdir)
+    config.optim.perceptual_model = classifier
     loops[classifier] = train_loops.config_loop(config)
-  config.optim.perceptual_workdir = str(tmp_path / 'missing')  # refused later, by training
-  loops['missing'] = train_loops.config_loop(config)
   config.optim.perceptual_weight = 0.0
   loops['off'] = train_loops.config_loop(config)
   # A CNN in the step takes the conv models' loop; a dense classifier keeps the dense one.
-  assert loops == {'cnn': 'python', 'mlp': 'scan', 'missing': 'python', 'off': 'scan'}
+  assert loops == {'cnn': 'python', 'mlp': 'scan', 'off': 'scan'}
 
 
 @pytest.mark.slow

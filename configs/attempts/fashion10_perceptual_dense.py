@@ -30,6 +30,7 @@ def get_config():
   config.optim.weight_decay = 0.167
   config.optim.perceptual_weight = 0.001
   config.optim.perceptual_workdir = 'runs/cnn_fashion_dense_features'
+  config.optim.perceptual_model = 'mlp'  # a dense classifier: the step stays dense
   config.optim.ema_decay = 0.999
   config.batch_size = 128
   config.num_epochs = 300

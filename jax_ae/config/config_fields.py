@@ -244,6 +244,10 @@ FIELDS: List[Field] = [
           Check('number', lambda weight, config: weight >= 0, '0 (off) or a positive weight')),
     Field('optim.perceptual_workdir', '', "The workdir of that classifier, trained on the same "
           "data; not the one that judges class fidelity.", STRING),
+    Field('optim.perceptual_model', 'cnn', "That classifier's model.name (cnn or mlp), checked "
+          "against its workdir when it is loaded: a convolutional one makes the step "
+          "convolutional, which train.loop=auto counts.",
+          OneOf(('cnn', 'mlp'))),
     Field('optim.perceptual_fraction', 1.0, "The part of each batch that term reads: its "
           "first round(fraction x batch size) examples, at least one (batches are shuffled, so "
           "a random subset). Below 1 the classifier's three passes a step cost that part.",

@@ -61,22 +61,11 @@ def resolve(loop: str, model_name: str, convolutional_objective: bool = False) -
 
 def config_loop(config: ml_collections.ConfigDict) -> str:
   """The loop `config` trains with here: `resolve` of its train.loop and model, with the
-  perceptual term's classifier counted in the step."""
-  return resolve(config.train.loop, config.model.name,
-                 convolutional_objective=_perceptual_classifier_is_convolutional(config))
-
-
-def _perceptual_classifier_is_convolutional(config: ml_collections.ConfigDict) -> bool:
-  """Whether the perceptual term runs a CNN every step, from its run's config.json (a
-  dense classifier, `mlp`, leaves the step dense). A workdir without a readable run
-  counts as convolutional: training refuses it anyway (trained.perceptual_classifier)."""
-  if not config.optim.perceptual_weight > 0:
-    return False
-  try:
-    classifier = run_files.load_run_config(config.optim.perceptual_workdir)
-    return networks.REGISTRY[classifier.model.name].convolutional
-  except (UserError, ValueError, KeyError, AttributeError):
-    return True
+  perceptual term's classifier (optim.perceptual_model, declared beside its workdir)
+  counted in the step. The config alone decides: no other run's files are read."""
+  convolutional_objective = (config.optim.perceptual_weight > 0 and
+                             networks.REGISTRY[config.optim.perceptual_model].convolutional)
+  return resolve(config.train.loop, config.model.name, convolutional_objective)
 
 
 def _epoch_batch_indices(key: jax.Array, num_examples: int, num_steps: int,

@@ -88,4 +88,9 @@ def perceptual_classifier(config: ml_collections.ConfigDict):
     raise UserError(f'optim.perceptual_workdir {workdir!r} holds no trained classifier; train '
                     f'one of {config.data.name} there first (e.g. '
                     f'configs/attempts/cnn_fashion_features.py).')
+  classifier_model = run_files.load_run_config(workdir).model.name
+  if classifier_model != config.optim.perceptual_model:
+    raise UserError(f'optim.perceptual_workdir {workdir!r} holds a {classifier_model} classifier, '
+                    f'but optim.perceptual_model is {config.optim.perceptual_model!r}; set '
+                    f'--config.optim.perceptual_model={classifier_model}.')
   return load_classifier(workdir, config.data.name)
