@@ -296,6 +296,9 @@ def test_report_updates_its_runs_rows_and_keeps_every_other_line(
     begin, end = report.section_markers(table)
     return text[:text.index(begin)], text[text.index(end):]
 
+  def unchanged(text, changed):  # its lines but those of the indices `changed`
+    return [line for index, line in enumerate(text.splitlines()) if index not in changed]
+
   # A new run: its row follows the table's rows, every other line stays as it was.
   once = report_on(['first'], 'results')
   new_row = '| first | v1 | mnist | 4 | 2 | null | 0.0342 | 26.81 | 1.00 | null | 0.5000 | 3 |'
@@ -313,16 +316,14 @@ def test_report_updates_its_runs_rows_and_keeps_every_other_line(
   assert f'{tmp_path}/runs/{runs[2]} has no eval.json' in caplog.text
   assert twice.splitlines()[rows[1]].startswith(
       f'| {runs[1]} | v1 | mnist | 4 | 2 | null | 0.0111 |')
-  assert [line for index, line in enumerate(twice.splitlines()) if index not in (command, rows[1])
-          ] == [line for index, line in enumerate(once.splitlines()) if index not in (command, rows[1])]
+  assert unchanged(twice, (command, rows[1])) == unchanged(once, (command, rows[1]))
   assert report_on([runs[1]], 'results') == twice  # again: the same file
   # Another section: the first stays byte for byte, the hand-written text between too,
   # and every row of both its tables and its seed choices stay.
   records = report_on(['first'], 'records')
   assert outside(records, 'records') == outside(twice, 'records')
   records_command, _ = _first_table(twice, 'records')
-  records_lines = [line for index, line in enumerate(twice.splitlines()) if index != records_command]
-  assert set(records_lines) < set(records.splitlines())
+  assert set(unchanged(twice, (records_command,))) < set(records.splitlines())
   assert f'{new_row}\n\nClassifiers, from the last epoch' in records
   # A section the file does not have yet is appended after the rest.
   extra = report_on(['first'], 'extra')
