@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import re
 import shutil
 
 import flax
@@ -262,41 +263,120 @@ def _evaluated_run(workdir, make_key, test_mse):
       'class_fidelity': None, 'probe_accuracy': 0.5, 'train_seconds': 3.0}))
 
 
-def test_report_rewrites_only_its_own_section_of_results_md(tmp_path, make_key, monkeypatch):
+def _first_table(text, table):
+  """The index of the command line of `table`'s section in text.splitlines(), and those
+  of the rows of its first table."""
+  lines = text.splitlines()
+  begin = lines.index(report.section_markers(table)[0])
+  header = next(index for index in range(begin, len(lines)) if lines[index].startswith('|'))
+  stop = next(index for index in range(header, len(lines)) if not lines[index].startswith('|'))
+  return begin + 1, list(range(header + 2, stop))
+
+
+def test_report_updates_its_runs_rows_and_keeps_every_other_line(
+    tmp_path, make_key, monkeypatch, capsys, caplog):
   test_split = {'image': np.zeros((10, 784), np.float32), 'label': np.arange(10)}
   monkeypatch.setattr(data, 'load_dataset', lambda data_config: {'test': test_split})
-  _evaluated_run(tmp_path / 'runs' / 'first', make_key, 0.0342)
-  _evaluated_run(tmp_path / 'runs' / 'second', make_key, 0.0212)
   repository_results = (REPO_ROOT / 'RESULTS.md').read_text()
+  command, rows = _first_table(repository_results, 'results')
+  lines = repository_results.splitlines()
+  runs = [lines[index].split('|')[1].strip() for index in rows]
+  _evaluated_run(tmp_path / 'runs' / 'first', make_key, 0.0342)
+  _evaluated_run(tmp_path / 'runs' / runs[1], make_key, 0.0111)  # a run the table has
+  (tmp_path / 'runs' / runs[2]).mkdir()  # and one never evaluated
   output = tmp_path / 'copy'
   output.mkdir()
   (output / 'RESULTS.md').write_text(repository_results)
 
-  def report_on(runs, table):
-    report.write_report([str(tmp_path / 'runs' / run) for run in runs], str(output), table)
+  def report_on(names, table):
+    report.write_report([str(tmp_path / 'runs' / name) for name in names], str(output), table)
     return (output / 'RESULTS.md').read_text()
 
   def outside(text, table):
     begin, end = report.section_markers(table)
     return text[:text.index(begin)], text[text.index(end):]
 
+  def unchanged(text, changed):  # its lines but those of the indices `changed`
+    return [line for index, line in enumerate(text.splitlines()) if index not in changed]
+
+  # A new run: its row follows the table's rows, every other line stays as it was.
   once = report_on(['first'], 'results')
-  assert outside(once, 'results') == outside(repository_results, 'results')
-  assert '| first | v1 | mnist | 4 | 2 | null | 0.0342 |' in once
-  assert '| v2 | v2 |' not in once  # the section's old rows are gone
-  assert report_on(['first'], 'results') == once  # twice: the same file
+  new_row = '| first | v1 | mnist | 4 | 2 | null | 0.0342 | 26.81 | 1.00 | null | 0.5000 | 3 |'
+  new_command = once.splitlines()[command]
+  assert once.splitlines() == (lines[:command] + [new_command] + lines[command + 1:rows[-1] + 1]
+                               + [new_row] + lines[rows[-1] + 1:])
+  assert f'--runs={",".join(f"runs/{run}" for run in runs)},{tmp_path}/runs/first ' in new_command
+  assert capsys.readouterr().out.splitlines()[-1] == (
+      f'kept {len(runs)} rows from {output}/RESULTS.md that no --runs workdir gave: '
+      f'{", ".join(runs)}; results.png draws only the runs given (it needs each run\'s model)')
   assert (output / 'results.png').read_bytes().startswith(b'\x89PNG')
-  # Another section: the first stays byte for byte, the hand-written text between too.
-  twice = report_on(['second'], 'records')
-  assert outside(twice, 'records') == outside(once, 'records')
-  assert '| second | v1 | mnist | 4 | 2 | null | 0.0212 |' in twice
-  assert '| mnist10 |' not in twice
+  # A run the table has: its row changes in place; one without eval.json keeps its row.
+  with caplog.at_level(logging.WARNING):
+    twice = report_on([runs[1], runs[2]], 'results')
+  assert f'{tmp_path}/runs/{runs[2]} has no eval.json' in caplog.text
+  assert twice.splitlines()[rows[1]].startswith(
+      f'| {runs[1]} | v1 | mnist | 4 | 2 | null | 0.0111 |')
+  assert unchanged(twice, (command, rows[1])) == unchanged(once, (command, rows[1]))
+  assert report_on([runs[1]], 'results') == twice  # again: the same file
+  # Another section: the first stays byte for byte, the hand-written text between too,
+  # and every row of both its tables and its seed choices stay.
+  records = report_on(['first'], 'records')
+  assert outside(records, 'records') == outside(twice, 'records')
+  records_command, _ = _first_table(twice, 'records')
+  assert set(unchanged(twice, (records_command,))) < set(records.splitlines())
+  assert f'{new_row}\n\nClassifiers, from the last epoch' in records
   # A section the file does not have yet is appended after the rest.
-  thrice = report_on(['first', 'second'], 'extra')
-  assert thrice.startswith(twice.rstrip('\n'))
-  assert report.section_markers('extra')[1] in thrice
+  extra = report_on(['first'], 'extra')
+  assert extra.startswith(records.rstrip('\n'))
+  assert extra.endswith(f'{new_row}\n\n{report.section_markers("extra")[1]}\n')
   with pytest.raises(UserError, match='--table'):
     report_on(['first'], '../elsewhere')
+  _evaluated_run(tmp_path / 'elsewhere' / 'first', make_key, 0.0342)
+  with pytest.raises(UserError, match='several --runs workdirs are named first'):
+    report.write_report([str(tmp_path / 'runs' / 'first'), str(tmp_path / 'elsewhere' / 'first')],
+                        str(output))
+
+
+@pytest.mark.parametrize('damage, message', [
+    ('header', 'a table with the columns run | version'),
+    ('separator', 'the line under the table\'s header should be'),
+    ('cells', 'a row of 13 cells under a header of 12'),
+    ('twice', 'a second row for the run'),
+    ('end', 'the section --table=results begins here but never ends'),
+])
+def test_a_results_md_the_report_cannot_read_back_names_the_line(tmp_path, make_key, damage,
+                                                                 message):
+  text = (REPO_ROOT / 'RESULTS.md').read_text()
+  command, rows = _first_table(text, 'results')
+  lines = text.splitlines()
+  damaged_index = {'header': rows[0] - 2, 'separator': rows[0] - 1, 'cells': rows[0],
+                   'twice': rows[1], 'end': command - 1}[damage]
+  lines[damaged_index] = {
+      'header': lines[rows[0] - 2].replace('probe_accuracy', 'probe'),
+      'separator': '| -- | x |', 'cells': lines[rows[0]] + ' 1 |', 'twice': lines[rows[0]],
+      'end': lines[command - 1]}[damage]
+  if damage == 'end':  # named at the section's first line
+    lines.remove(report.section_markers('results')[1])
+  (tmp_path / 'RESULTS.md').write_text('\n'.join(lines) + '\n')
+  _evaluated_run(tmp_path / 'runs' / 'first', make_key, 0.0342)
+  with pytest.raises(UserError, match=re.escape(
+      f'{tmp_path}/RESULTS.md:{damaged_index + 1}: {message}')):
+    report.write_report([str(tmp_path / 'runs' / 'first')], str(tmp_path))
+  assert (tmp_path / 'RESULTS.md').read_text() == '\n'.join(lines) + '\n'
+
+
+def test_rows_and_seed_choices_are_merged_in_place():
+  page = [('a', '| a | 1 |'), ('b', '| b | 2 |'), ('c', '| c | 3 |')]
+  assert report.merge_rows(page, [('d', '| d | 4 |'), ('b', '| b | 5 |')], ['d', 'b']) == (
+      [('a', '| a | 1 |'), ('b', '| b | 5 |'), ('c', '| c | 3 |'), ('d', '| d | 4 |')],
+      ['a', 'c'])
+  # A run reported into the other table leaves this one.
+  assert report.merge_rows(page, [], ['b']) == ([page[0], page[2]], ['a', 'c'])
+  choice = 'Seeds of one config, chosen on val_mse: **{}** (0.01) of {}.\n'
+  page_choices = [choice.format('a', 'a, b'), choice.format('c', 'c, d')]
+  fresh = [choice.format('d', 'c, d'), choice.format('e', 'e, f')]
+  assert report.merge_choices(page_choices, fresh, ['c', 'd', 'e', 'f']) == [
+      page_choices[0], fresh[0], fresh[1]]
 
 
 def test_of_several_seeds_of_one_config_the_best_on_validation_is_named(tmp_path):

@@ -8,9 +8,14 @@ the same test images, one per class, reconstructed by every autoencoder.
 RESULTS.md holds several such sections, each named by `--table` (default 'results')
 and marked by a comment line before and after it: a report rewrites its own section
 (or appends it) and leaves every other byte of the file as it was, the text written
-by hand between sections included. Its picture is `<table>.png`.
+by hand between sections included. Within its section it updates the rows of the runs
+it is given and keeps every other row as the page has it, in place: a row is a run's
+(its table's first column, `run`: the name of its workdir, as `--runs` names it), so
+reporting one new run adds one row. A run given that the table lacks is appended to
+its table, in --runs order. Its picture is `<table>.png`.
 """
 
+import dataclasses
 import glob
 import json
 import os
@@ -152,30 +157,164 @@ def results_markdown(rows: Sequence[Dict[str, Any]], columns=COLUMNS) -> str:
        for row in rows]) + '\n'
 
 
+def keyed_lines(rows: Sequence[Dict[str, Any]], columns) -> List[Tuple[str, str]]:
+  """(run, its Markdown row) for each of `rows`, as `results_markdown` writes them."""
+  table_lines = results_markdown(rows, columns).splitlines()[2:]
+  return [(row['run'], line) for row, line in zip(rows, table_lines)]
+
+
 def section_markers(table: str) -> Tuple[str, str]:
   """The comment lines around a report's section of RESULTS.md."""
   return (f'<!-- --mode=report --table={table}: begin (rewritten by the command below) -->',
           f'<!-- --mode=report --table={table}: end -->')
 
 
-def replace_section(text: str, table: str, section: str) -> str:
-  """`text` (RESULTS.md) with the section of `table` replaced by `section`, or with
-  `section` appended where it has none yet; every other byte unchanged."""
+def section_span(text: str, table: str, path: str) -> Tuple[int, int]:
+  """Where the section of `table` lies in `text`, from its begin marker to the end of its
+  end marker; (-1, -1) where `text` has none."""
   begin, end = section_markers(table)
   start = text.find(begin)
-  stop = text.find(end, start) if start >= 0 else -1
-  if start < 0 or stop < 0:
+  if start < 0:
+    return -1, -1
+  stop = text.find(end, start)
+  if stop < 0:
+    line_number = text.count('\n', 0, start) + 1
+    raise UserError(f'{path}:{line_number}: the section --table={table} begins here but never '
+                    f'ends; put back its last line, {end}')
+  return start, stop + len(end)
+
+
+def replace_section(text: str, table: str, section: str, path: str = RESULTS_FILE) -> str:
+  """`text` (RESULTS.md) with the section of `table` replaced by `section`, or with
+  `section` appended where it has none yet; every other byte unchanged."""
+  start, stop = section_span(text, table, path)
+  if start < 0:
     return text.rstrip('\n') + '\n\n' + section + '\n'
-  return text[:start] + section + text[stop + len(end):]
+  return text[:start] + section + text[stop:]
+
+
+_CHOICE = re.compile(r'Seeds of one config, chosen on \w+: \*\*[^*]+\*\* \(.*\) of (.+)\.$')
+_SEPARATOR = re.compile(r'\|(\s*:?-+:?\s*\|)+')
+
+
+def choice_runs(line: str) -> List[str]:
+  """The runs a `seed_choices` line compares; [] for any other line."""
+  match = _CHOICE.match(line.strip())
+  return match.group(1).split(', ') if match else []
+
+
+@dataclasses.dataclass
+class PageSection:
+  """What a section of RESULTS.md holds that a report keeps: each table's rows as
+  (run, line), the `seed_choices` lines, and the workdir its command named for each run."""
+  autoencoders: List[Tuple[str, str]] = dataclasses.field(default_factory=list)
+  classifiers: List[Tuple[str, str]] = dataclasses.field(default_factory=list)
+  choices: List[str] = dataclasses.field(default_factory=list)
+  workdirs: Dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def read_section(text: str, table: str, path: str) -> PageSection:
+  """The rows, seed choices and workdirs of the section of `table` in `text` (RESULTS.md,
+  read from `path`); empty where it has none. A table the report cannot read back is a
+  UserError that names its line."""
+  page = PageSection()
+  start, stop = section_span(text, table, path)
+  if start < 0:
+    return page
+  first_number = text.count('\n', 0, start) + 1
+  headers = {tuple(name for name, _ in COLUMNS): page.autoencoders,
+             tuple(name for name, _ in CLASSIFIER_COLUMNS): page.classifiers}
+  seen = set()
+  rows, header_number, header = None, 0, ()
+  for number, line in enumerate(text[start:stop].splitlines(), start=first_number):
+    where = f'{path}:{number}'
+    if line.startswith('`python main.py --mode=report'):
+      runs = re.search(r'--runs=(\S+?)[`\s]', line)
+      for workdir in runs.group(1).split(',') if runs else ():
+        page.workdirs[os.path.basename(os.path.normpath(workdir))] = workdir
+    elif not line.startswith('|'):
+      rows = None
+      page.choices += [line + '\n'] if choice_runs(line) else []  # as seed_choices writes it
+    elif rows is None:  # a table's header
+      header = tuple(cell.strip() for cell in line.strip().strip('|').split('|'))
+      if header not in headers:
+        nearest = min(headers, key=lambda known: len(set(known) ^ set(header)))
+        raise UserError(f'{where}: a table with the columns {" | ".join(header)}, which '
+                        f'--mode=report does not write ({" | ".join(nearest)}); set its header '
+                        f'back, or delete the section to start it afresh.')
+      if header in seen:
+        raise UserError(f'{where}: a second table with the same columns in --table={table}; '
+                        f'join its rows to the first.')
+      seen.add(header)
+      rows, header_number = headers[header], number
+    elif number == header_number + 1:
+      if not _SEPARATOR.fullmatch(line.strip()):
+        raise UserError(f'{where}: the line under the table\'s header should be '
+                        f'{"|" + " --- |" * len(header)}')
+    else:
+      cells = [cell.strip() for cell in line.strip().strip('|').split('|')]
+      if len(cells) != len(header) or not cells[0]:
+        raise UserError(f'{where}: a row of {len(cells)} cells under a header of '
+                        f'{len(header)}, or without a run in its first; fix it or delete it.')
+      if cells[0] in [run for run, _ in page.autoencoders + page.classifiers]:
+        raise UserError(f'{where}: a second row for the run {cells[0]!r}; delete one.')
+      rows.append((cells[0], line))
+  return page
+
+
+def merge_rows(page_rows: Sequence[Tuple[str, str]], fresh_rows: Sequence[Tuple[str, str]],
+               reported: Sequence[str]) -> Tuple[List[Tuple[str, str]], List[str]]:
+  """A table's rows after a report, and the runs of those kept from the page.
+
+  Each page row stays where it is: as the page has it, or replaced by the fresh row of
+  its run; a row whose run was `reported` into the other table (an autoencoder's run
+  directory now holding a classifier) leaves this one. Fresh rows the page lacks follow,
+  in the order given.
+  """
+  fresh = dict(fresh_rows)
+  merged, kept = [], []
+  for run, line in page_rows:
+    if run in fresh:
+      merged.append((run, fresh.pop(run)))
+    elif run not in reported:
+      merged.append((run, line))
+      kept.append(run)
+  return merged + [(run, line) for run, line in fresh_rows if run in fresh], kept
+
+
+def merge_choices(page_choices: Sequence[str], fresh_choices: Sequence[str],
+                  reported: Sequence[str]) -> List[str]:
+  """The `seed_choices` lines after a report: each page line stays where it is, or is
+  replaced by the fresh line that compares any of its runs; the other fresh lines follow.
+
+  A page line whose runs were reported but compared by no fresh line (one seed of a
+  config reported alone) is kept as it was, with a warning: only its runs together can
+  choose again.
+  """
+  fresh = list(fresh_choices)
+  merged = []
+  for line in page_choices:
+    runs = set(choice_runs(line))
+    replacing = [fresh_line for fresh_line in fresh if runs & set(choice_runs(fresh_line))]
+    if replacing:
+      merged.append(replacing[0])
+      fresh.remove(replacing[0])
+      continue
+    merged.append(line)
+    if runs & set(reported):
+      logging.warning('kept "%s" as it was: report all of %s together to choose again.',
+                      line.strip(), ', '.join(sorted(runs)))
+  return merged + fresh
 
 
 def section_text(table: str, runs: Sequence[str], output_dir: str,
-                 rows: Sequence[Dict[str, Any]],
-                 classifier_rows: Sequence[Dict[str, Any]],
+                 rows: Sequence[Tuple[str, str]],
+                 classifier_rows: Sequence[Tuple[str, str]],
                  choices: Sequence[str] = ()) -> str:
   """The section of RESULTS.md a report writes: its markers, the command that writes
-  it, the autoencoders' table and the classifiers' (each where it has rows), and the
-  seed chosen on validation of each config run with several (`seed_choices`)."""
+  it, the autoencoders' table and the classifiers' (each where it has rows, as (run,
+  line)), and the seed chosen on validation of each config run with several
+  (`seed_choices`)."""
   table_flag = '' if table == DEFAULT_TABLE else f' --table={table}'
   begin, end = section_markers(table)
   wrote = f'this section and {table}.png' if rows else 'this section'
@@ -184,19 +323,30 @@ def section_text(table: str, runs: Sequence[str], output_dir: str,
            f'{table_flag}` writes {wrote}; test figures on the test split of each run\'s '
            f'dataset, val_ figures on the validation split it held out (null without one).\n']
   if rows:
-    parts.append(results_markdown(rows))
+    parts.append(_table(rows, COLUMNS))
   if classifier_rows:
     parts.append('Classifiers, from the last epoch of each run\'s metrics.jsonl:\n')
-    parts.append(results_markdown(classifier_rows, CLASSIFIER_COLUMNS))
+    parts.append(_table(classifier_rows, CLASSIFIER_COLUMNS))
   parts.extend(choices)
   parts.append(end)
   return '\n'.join(parts)
 
 
+def _table(rows: Sequence[Tuple[str, str]], columns) -> str:
+  """A Markdown table of `columns` whose rows are the lines of `rows` (run, line)."""
+  header = console.markdown_table([name for name, _ in columns], [])
+  return '\n'.join([header] + [line for _, line in rows]) + '\n'
+
+
 def write_report(workdirs: Sequence[str], output_dir: str,
                  table: str = DEFAULT_TABLE) -> List[Dict[str, Any]]:
   """The section `table` of RESULTS.md, and `<table>.png`, in `output_dir` from `workdirs`:
-  the autoencoders that were evaluated and the classifiers."""
+  the autoencoders that were evaluated and the classifiers, each a row of its table
+  that replaces its run's row or is appended; the table's other rows stay as they were.
+
+  The picture reconstructs test images with each run's model, which the page does not
+  hold: it shows the autoencoders of `workdirs` only, and says how many rows it leaves out.
+  """
   if not re.fullmatch(r'\w+', table):
     raise UserError(f'--table={table!r} must be a name of letters, digits and _, e.g. records.')
   classifiers = [workdir for workdir in workdirs if is_classifier(workdir)]
@@ -204,31 +354,54 @@ def write_report(workdirs: Sequence[str], output_dir: str,
   autoencoders = evaluated(others, required=not classifiers) if others else []
   rows = read_evaluations(autoencoders)
   classifier_rows = read_classifier_rows(classifiers)
-  os.makedirs(output_dir, exist_ok=True)
-  picture_name = f'{table}.png'
-  if autoencoders:
-    run_files.write_atomically(os.path.join(output_dir, picture_name), _picture(
-        autoencoders, rows).png)
-  used = [workdir for workdir in workdirs if workdir in autoencoders or workdir in classifiers]
-  choices = (seed_choices(autoencoders, rows, 'val_mse', higher_is_better=False) +
-             seed_choices(classifiers, classifier_rows, 'val_accuracy', higher_is_better=True))
-  section = section_text(table, used, output_dir, rows, classifier_rows, choices)
+  reported = [row['run'] for row in rows + classifier_rows]
+  repeated = sorted({run for run in reported if reported.count(run) > 1})
+  if repeated:
+    raise UserError(f'several --runs workdirs are named {", ".join(repeated)}: a table tells '
+                    f'runs apart by their workdir\'s name, so give each run its own.')
   path = os.path.join(output_dir, RESULTS_FILE)
   text = '# Results\n'
   if os.path.exists(path):
     with open(path, encoding='utf-8') as f:
       text = f.read()
-  run_files.write_atomically(path, replace_section(text, table, section).encode())
+  page = read_section(text, table, path)
+  autoencoder_lines, kept_autoencoders = merge_rows(
+      page.autoencoders, keyed_lines(rows, COLUMNS), reported)
+  classifier_lines, kept_classifiers = merge_rows(
+      page.classifiers, keyed_lines(classifier_rows, CLASSIFIER_COLUMNS), reported)
+  given = {row['run']: workdir for row, workdir in zip(rows + classifier_rows,
+                                                        autoencoders + classifiers)}
+  workdir_of = {**page.workdirs, **given}
+  runs = [workdir_of.get(run, run) for run, _ in autoencoder_lines + classifier_lines]
+  choices = merge_choices(
+      page.choices,
+      seed_choices(autoencoders, rows, 'val_mse', higher_is_better=False) +
+      seed_choices(classifiers, classifier_rows, 'val_accuracy', higher_is_better=True),
+      reported)
+  os.makedirs(output_dir, exist_ok=True)
+  picture_name = f'{table}.png'
+  if autoencoders:
+    run_files.write_atomically(os.path.join(output_dir, picture_name), _picture(
+        autoencoders, rows, len(kept_autoencoders)).png)
+  section = section_text(table, runs, output_dir, autoencoder_lines, classifier_lines, choices)
+  run_files.write_atomically(path, replace_section(text, table, section, path).encode())
   for shown_rows, columns in ((rows, COLUMNS), (classifier_rows, CLASSIFIER_COLUMNS)):
     if shown_rows:
       print(results_markdown(shown_rows, columns))
   for line in choices:
     print(line)
+  kept = kept_autoencoders + kept_classifiers
+  if kept:
+    not_drawn = (f'; {picture_name} draws only the runs given (it needs each run\'s model)'
+                 if autoencoders and kept_autoencoders else '')
+    print(f'kept {len(kept)} rows from {path} that no --runs workdir gave: '
+          f'{", ".join(kept)}{not_drawn}')
   return rows + classifier_rows
 
 
-def _picture(workdirs: Sequence[str], rows: Sequence[Dict[str, Any]]):
-  """One test image per class, reconstructed by each run (grouped by dataset)."""
+def _picture(workdirs: Sequence[str], rows: Sequence[Dict[str, Any]], not_drawn: int = 0):
+  """One test image per class, reconstructed by each run (grouped by dataset); the
+  caption counts the `not_drawn` rows of the table that came from the page, not a run."""
   shown = {}  # per dataset: one test image of each class
   picture_rows = {}  # per dataset: its originals, then each run's reconstructions
   for workdir, row in zip(workdirs, rows):
@@ -247,4 +420,5 @@ def _picture(workdirs: Sequence[str], rows: Sequence[Dict[str, Any]]):
   return plots.results_png(
       [row for rows_of_dataset in picture_rows.values() for row in rows_of_dataset],
       f'one test image per class, reconstructed by each of {len(rows)} runs '
-      f'(RESULTS.md has their figures)')
+      f'(RESULTS.md has their figures' +
+      (f' and {not_drawn} more rows, not drawn)' if not_drawn else ')'))
