@@ -4,12 +4,13 @@
 
 First jax-ae's own rows (`--mode=bench`, with FLOPs and the machine's measured float32
 matrix-product peak): each notebook version at batch 32 with both train loops, V3 at
-batch 256 and 1024, and the record networks (configs/attempts/mnist10.py,
-cnn_fashion_wide.py) at their batch of 64.
+batch 256 and 1024, and two conv networks from the record attempts
+(configs/attempts/mnist10.py, cnn_fashion_wide.py; neither is a record) at their batch
+of 64.
 
 Then the peers, side by side: the notebook versions at batch 32 against Keras 3 on the
 JAX backend (`model.fit`, steps_per_execution=100; benchmarks/keras_reference.py) and
-PyTorch eager; the record networks at batch 64 against PyTorch eager, channels_last and
+PyTorch eager; the two conv networks at batch 64 against PyTorch eager, channels_last and
 torch.compile (benchmarks/torch_reference.py). Every figure is measured in a fresh
 process (benchmarks/peer.py): a process's rate on this kind of VM moves by up to 2x
 from one start to the next. The peers alternate in `--alternations` rounds, each
@@ -43,7 +44,8 @@ flags.DEFINE_string('output', 'BENCHMARKS.md', 'Markdown file to write.')
 flags.DEFINE_integer('repetitions', 5, 'Timed runs per figure; the median is reported.')
 flags.DEFINE_integer('alternations', 5, 'Rounds of the side-by-side peer measurements.')
 flags.DEFINE_list('networks', [*networks.VERSIONS, *torch_reference.RECORD_NETWORKS],
-                  'Networks to measure: notebook versions and record networks.')
+                  'Networks to measure: notebook versions and conv networks from the '
+                  'record attempts.')
 FLAGS = flags.FLAGS
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -69,7 +71,7 @@ def batch_size_of(network: str) -> int:
 
 
 def steps_of(network: str) -> int:
-  """Steps per timed run: a record network's step takes about 0.1 s on 2 CPU cores."""
+  """Steps per timed run: fewer for the conv networks, whose steps are the slowest."""
   return 30 if network in torch_reference.RECORD_NETWORKS else 200
 
 
@@ -249,12 +251,12 @@ def main(argv):
       f'Train steps per second on synthetic 28x28 data, Adam, each figure from a fresh '
       f'process; {FLAGS.alternations} rounds, each cell "median (lowest-highest)" over them, '
       'and jax-ae\'s ratio to a peer the median (range) of the rounds\' ratios. jax-ae: its '
-      '`--mode=bench` step for the config (the python loop for the record networks, the scan '
+      '`--mode=bench` step for the config (the python loop for the conv networks, the scan '
       'loop for the others). Notebook versions at batch 32, MSE, against Keras `model.fit` '
-      '(steps_per_execution=100) and the notebook\'s PyTorch loop; the record networks at '
-      'batch 64 (mnist10: MSE; cnn_fashion_wide: cross-entropy, jax-ae also shifting and '
-      'flipping each batch) against PyTorch eager in NCHW, in channels_last, and '
-      'torch.compile on channels_last.',
+      '(steps_per_execution=100) and the notebook\'s PyTorch loop; two conv networks from '
+      'the record attempts at batch 64 (mnist10: MSE; cnn_fashion_wide: cross-entropy, '
+      'jax-ae also shifting and flipping each batch) against PyTorch eager in NCHW, in '
+      'channels_last, and torch.compile on channels_last.',
       format_peers(_peer_rounds(networks, reps, FLAGS.alternations))]
   if os.path.exists(FLAGS.output):
     with open(FLAGS.output, encoding='utf-8') as previous:

@@ -1,4 +1,4 @@
-"""The convolutions alone: each 3x3 conv of a record network, forward and backward, in
+"""The convolutions alone: each 3x3 conv of a benchmarked conv network, forward and backward, in
 XLA (as jax-ae compiles it, and with jaxlib's default YNNPACK convolutions) and in
 PyTorch, on the same shapes.
 

@@ -176,8 +176,9 @@ def main(argv):
 
 
 if __name__ == '__main__':
-  flags.DEFINE_string('config', 'mnist10', 'The config to profile: a notebook version, a record '
-                      'network or a module under configs/ (torch_reference.network_config).')
+  flags.DEFINE_string('config', 'mnist10', 'The config to profile: a notebook version, a '
+                      'benchmarked conv network or a module under configs/ '
+                      '(torch_reference.network_config).')
   flags.DEFINE_integer('steps', 30, 'Train steps profiled.')
   flags.DEFINE_integer('top', 25, 'Costliest operations listed.')
   app.run(main)

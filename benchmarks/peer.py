@@ -4,7 +4,7 @@
 
 FRAMEWORK is 'jax-ae' (the config's own train loop, as `--mode=bench` runs it),
 'keras' (SETTING: steps_per_execution) or 'torch' (SETTING: eager, channels_last or
-compile); NETWORK a notebook version (v1-v5) or a record network (mnist10,
+compile); NETWORK a notebook version (v1-v5) or a conv network from the record attempts (mnist10,
 cnn_fashion_wide). benchmarks/bench_all.py runs one of these per figure, so each peer
 starts from a new process and none inherits another's imports: only the jax-ae figure
 imports jax_ae, whose host memory setting (jax_ae/runtime/host_memory.py) the others run without.

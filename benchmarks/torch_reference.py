@@ -47,20 +47,20 @@ def notebook_model(version: str, torch, hidden: int = 128):
   return nn.Sequential(*layers)
 
 
-# The record networks of docs/records.md, as a PyTorch user would write them, each with
-# the config (a module under configs/) whose network jax-ae trains.
+# Two conv networks from docs/records.md's attempts (not records), as a PyTorch user would
+# write them, each with the config (a module under configs/) whose network jax-ae trains.
 RECORD_NETWORKS = {'mnist10': 'attempts.mnist10', 'cnn_fashion_wide': 'attempts.cnn_fashion_wide'}
 
 
 def network_config(network: str):
-  """The config of a notebook version (configs/<version>.py), a record network, or any
+  """The config of a notebook version (configs/<version>.py), a benchmarked conv network, or any
   config module under configs/ (e.g. 'attempts.fashion10')."""
   from jax_ae.measure import bench  # pylint: disable=g-import-not-at-top
   return bench.version_config(RECORD_NETWORKS.get(network, network))
 
 
 def record_network(name: str, torch):
-  """The network of record network `name`'s config in PyTorch (NCHW): [batch, 1, 28, 28] in.
+  """The network of conv network `name`'s config in PyTorch (NCHW): [batch, 1, 28, 28] in.
 
   mnist10: the conv autoencoder (models.ConvAutoencoder, two 3x3 conv blocks of 16 and
   then 32 channels per resolution, 2x2 max-pool down, nearest upsampling up, dense 256
@@ -95,7 +95,7 @@ def record_network(name: str, torch):
 
 def torch_steps_per_second(network: str, batch_size: int, steps: int, repetitions: int,
                            setting: str = 'eager') -> float:
-  """PyTorch train steps per second for a notebook version or a record network.
+  """PyTorch train steps per second for a notebook version or a benchmarked conv network.
 
   `setting`: 'eager' (NCHW, as the notebook ran), 'channels_last' (NHWC memory format,
   the layout oneDNN's convolutions prefer) or 'compile' (channels_last under

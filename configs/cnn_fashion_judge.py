@@ -6,7 +6,7 @@ searched and trained by its own config: 5,000 training images held out, its epoc
 judged on validation accuracy, the test split read once after the last epoch.
 
 configs/cnn_mnist_judge.py's network (two conv blocks of 32 and 64 channels, a dense
-layer of 128 with dropout 0.25: about 45 s per epoch on 2 cores) with Fashion-MNIST's
+layer of 128 with dropout 0.25; docs/records.md has its training times) with Fashion-MNIST's
 augmentation of configs/cnn_fashion.py (one-pixel shifts and left-right flips: clothes
 are symmetric). A judge needs to read garments well, not to be a record: 10 epochs of
 batch 64 from 1.5e-3, times 0.8 per epoch.

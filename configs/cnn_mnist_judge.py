@@ -6,9 +6,9 @@ searched and trained by its own config: 5,000 training images held out, its epoc
 judged on validation accuracy, the test split read once after the last epoch.
 
 configs/cnn_mnist.py's network made cheaper (two conv blocks of 32 and 64 channels and a
-dense layer of 128, the `cnn` model's defaults, with dropout 0.25: about 45 s per epoch
-on 2 cores, against about twice that for three blocks and 512 units), because digits
-need less than clothes. One-pixel shifts, no flips (a mirrored digit is another digit or
+dense layer of 128, the `cnn` model's defaults, with dropout 0.25: about half the
+epoch time of three blocks and 512 units; docs/records.md has its training times),
+because digits need less than clothes. One-pixel shifts, no flips (a mirrored digit is another digit or
 none). 8 epochs of batch 64 from 1.5e-3, times 0.75 per epoch.
 """
 

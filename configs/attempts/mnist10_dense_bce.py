@@ -5,10 +5,10 @@ slower hour and trained on the pixels' binary cross-entropy, for the MNIST-10 re
 (docs/records.md; targets test MSE 0.0080 and class fidelity 0.98).
 
 It differs from configs/attempts/mnist10_dense_decay.py in three things. 130 epochs in
-place of 200, since an epoch of this network takes 23-27 s on some hosts of this CPU
-where it took 10-11 s on others; the weight decay raised to 0.46, so that decay times the
-summed learning rate, the total shrinkage, stays that run's (0.3 x 200 epochs); and the
-binary cross-entropy as the training loss (`optim.reconstruction_loss`), which trained
+place of 200, since an epoch of this network took about twice as long on some days of
+the 2-core VM as on others (docs/records.md, "What worked"); the weight decay raised to
+0.46, so that decay times the summed learning rate, the total shrinkage, stays that run's
+(0.3 x 200 epochs); and the binary cross-entropy as the training loss (`optim.reconstruction_loss`), which trained
 the 30-unit network faster through the first half of its run
 (configs/attempts/hinton2006_bce.py). Validation, the raw-or-average choice and the
 record still measure squared error.
