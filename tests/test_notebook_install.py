@@ -128,8 +128,8 @@ def test_with_nothing_to_install_it_says_what_to_upload_in_one_sentence(tmp_path
   assert returncode != 0 and record['pip'] == [] and printed == []
   assert stderr.strip().splitlines()[-1] == (
       'FileNotFoundError: jax-ae is neither here nor in an archive here: upload a source '
-      'archive of it (jax-ae.zip, made as the cell above says) beside this notebook, or '
-      'clone its repository into this folder, and run this cell again.')
+      'archive of it (jax-ae.zip, made as the cell above says) into this folder, or clone '
+      'its repository into it, and run this cell again.')
 
 
 def test_pip_takes_the_unpacked_archive_as_the_jax_ae_project(tmp_path, archives):
