@@ -43,8 +43,8 @@ def _compiled_conv(env_value: str, xla_flags: str = ''):
   return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.skipif((xla_cpu._jaxlib_version() or (0, 0)) < xla_cpu.FIRST_JAXLIB,
-                    reason='the flag is set only for jaxlib 0.10 and newer')
+@pytest.mark.skipif(not xla_cpu.takes_flag(xla_cpu._jaxlib_version()),
+                    reason='the flag is set only for the jaxlib versions tested with it')
 def test_importing_jax_ae_compiles_convolutions_outside_ynnpack():
   preferred = _compiled_conv('1', '--xla_force_host_platform_device_count=1')
   default = _compiled_conv('0')
@@ -72,12 +72,25 @@ def test_the_environment_variable_turns_it_off_and_a_second_call_adds_nothing(mo
                                              xla_cpu.FLAG]
 
 
-def test_an_older_jaxlib_gets_no_flag_it_may_not_know(monkeypatch):
-  monkeypatch.setenv('XLA_FLAGS', '')
+FIRST_MAJOR, FIRST_MINOR = xla_cpu.FIRST_JAXLIB
+LAST_MAJOR, LAST_MINOR = xla_cpu.LAST_JAXLIB
+
+
+@pytest.mark.parametrize('version, passed', [
+    (None, False),  # no jaxlib metadata
+    ((FIRST_MAJOR, FIRST_MINOR - 1), False),
+    (xla_cpu.FIRST_JAXLIB, True),
+    (xla_cpu.LAST_JAXLIB, True),
+    ((LAST_MAJOR, LAST_MINOR + 1), False),
+    ((LAST_MAJOR + 1, 0), False)])
+def test_only_the_tested_jaxlib_versions_get_the_flag(monkeypatch, version, passed):
+  # An XLA that does not know a flag in XLA_FLAGS aborts at start-up.
+  monkeypatch.setenv('XLA_FLAGS', '--xla_force_host_platform_device_count=2')
   monkeypatch.delenv(xla_cpu.ENV_VAR, raising=False)
-  monkeypatch.setattr(xla_cpu, '_jaxlib_version', lambda: (0, 9))
-  assert not xla_cpu.prefer_xla_convolutions()
-  assert os.environ['XLA_FLAGS'] == ''
+  monkeypatch.setattr(xla_cpu, '_jaxlib_version', lambda: version)
+  assert xla_cpu.prefer_xla_convolutions() == passed
+  assert os.environ['XLA_FLAGS'].split() == (
+      ['--xla_force_host_platform_device_count=2'] + [xla_cpu.FLAG] * passed)
 
 
 def test_a_process_without_the_preference_gets_neither_the_flag_nor_its_switch():

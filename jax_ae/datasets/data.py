@@ -164,8 +164,9 @@ def _download_and_prepare(builder, name: str, manual_dir: str) -> None:
   download_config = tfds.download.DownloadConfig(
       manual_dir=manual_dir or None,
       extract_dir=os.path.join(download_dir, 'extracted'))
-  logging.info('preparing %s once, from %s into %s...', name, manual_dir or 'the network',
-               builder.data_dir)
+  logging.info('preparing %s once, from %s into %s...', name,
+               _home_as_tilde(manual_dir) if manual_dir else 'the network',
+               _home_as_tilde(builder.data_dir))
   # tfds prints two lines of its own to stdout ("Unknown size" when it reads a manual
   # folder); the line above says it instead, and --verbosity=1 logs tfds' too.
   printed = io.StringIO()
@@ -183,6 +184,13 @@ def _download_and_prepare(builder, name: str, manual_dir: str) -> None:
     for line in printed.getvalue().splitlines():
       if line.strip():
         logging.debug('tfds: %s', line.strip())
+
+
+def _home_as_tilde(path: str) -> str:
+  """`path` with the home folder written `~`, so that a console or notebook output names no
+  user's folder."""
+  home = os.path.expanduser('~')
+  return '~' + path[len(home):] if path == home or path.startswith(home + os.sep) else path
 
 
 def _read_split(builder, split: str) -> Split:

@@ -10,19 +10,27 @@ keeps the dense layers, reductions and element-wise fusions it is given by defau
 
 XLA reads XLA_FLAGS once, when the first backend starts, so this must run before any JAX
 computation: `settings.configure_process` calls it (main.py, first thing). It leaves XLA_FLAGS alone when they
-already choose YNNPACK's fusions (the user's choice wins), when JAX_AE_XLA_CPU_FLAGS=0,
-and for a jaxlib older than 0.10, whose XLA may not know the flag (an unknown flag in
-XLA_FLAGS aborts the process). On a GPU or TPU the flag is read and ignored.
+already choose YNNPACK's fusions (the user's choice wins), and when JAX_AE_XLA_CPU_FLAGS=0.
+On a GPU or TPU the flag is read and ignored.
+
+The flag is experimental, so it is passed only to the jaxlib minors tested with it,
+FIRST_JAXLIB to LAST_JAXLIB (constraints.txt pins one): an XLA that does not know a flag
+in XLA_FLAGS aborts the process at start-up, and a later XLA may rename or drop this one.
+Outside that range the flag is not passed and jaxlib's defaults apply (YNNPACK's
+convolutions, where that jaxlib has them); raise LAST_JAXLIB once tests/test_xla_cpu.py
+passes on the newer jaxlib.
 """
 
 import importlib.metadata
 import os
-from typing import Dict
+from typing import Dict, Optional, Tuple
 
 ENV_VAR = 'JAX_AE_XLA_CPU_FLAGS'
 FLAG_NAME = '--xla_cpu_experimental_ynn_fusion_type'
 FLAG = f'{FLAG_NAME}=-individual_convolution'
-FIRST_JAXLIB = (0, 10)  # the first jaxlib measured with the flag
+# (major, minor) of the first and last jaxlib tested with the flag, both included.
+FIRST_JAXLIB = (0, 10)
+LAST_JAXLIB = (0, 10)
 
 
 def _jaxlib_version():
@@ -33,6 +41,11 @@ def _jaxlib_version():
     return None
 
 
+def takes_flag(jaxlib_version: Optional[Tuple[int, int]]) -> bool:
+  """Whether a jaxlib of this (major, minor), or None if unknown, was tested with FLAG."""
+  return jaxlib_version is not None and FIRST_JAXLIB <= jaxlib_version <= LAST_JAXLIB
+
+
 def prefer_xla_convolutions() -> bool:
   """Adds FLAG to XLA_FLAGS unless the user chose otherwise; True if XLA_FLAGS now hold it."""
   flags = os.environ.get('XLA_FLAGS', '')
@@ -40,8 +53,7 @@ def prefer_xla_convolutions() -> bool:
     return FLAG in flags.split()
   if os.environ.get(ENV_VAR, '1') == '0':
     return False
-  version = _jaxlib_version()
-  if version is None or version < FIRST_JAXLIB:
+  if not takes_flag(_jaxlib_version()):
     return False
   os.environ['XLA_FLAGS'] = f'{flags} {FLAG}'.strip()
   return True
