@@ -7,7 +7,7 @@ term on half of each batch whose classifier is the judge's shape from another se
 The network is configs/mnist10_dense_gelu.py's (784-1000-500-250-10 and its mirror image,
 AdamW on a cosine schedule, a moving average of the weights). Training also pays
 `optim.perceptual_weight` times the squared error of a frozen classifier's logits on the
-reconstruction against those on the image (jax_ae/models/objective.py), on half of each batch
+reconstruction against those on the image (jax_ae/models/losses.py), on half of each batch
 (`optim.perceptual_fraction`). The classifier is configs/cnn_fashion_deep_features.py,
 trained first into runs/cnn_fashion_deep_features; class fidelity is read by
 configs/cnn_fashion_judge.py (runs/cnn_fashion_judge), which training never sees. Its

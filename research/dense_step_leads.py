@@ -45,15 +45,15 @@ def _apply(lead: str):
     steps_per_iteration = int(lead[len('unroll'):])
     one_step = train_loops._train_step_on_device  # pylint: disable=protected-access
 
-    def steps_on_device(state, epoch_sums, train_arrays, batch_indices, run_key, task,
-                        augmentation, batch_sharding, max_steps, objective=None):
+    def steps_on_device(state, epoch_sums, train_arrays, batch_indices, run_key, loss,
+                        augmentation, batch_sharding, max_steps):
       # Timed epochs are whole multiples of the unroll (200 steps); not for training.
       stop_at = jnp.minimum(epoch_sums['steps'] + max_steps, batch_indices.shape[0])
 
       def body(carry):
         for _ in range(steps_per_iteration):
-          carry = one_step(*carry, train_arrays, batch_indices, run_key, task, augmentation,
-                           batch_sharding, objective)
+          carry = one_step(*carry, train_arrays, batch_indices, run_key, loss, augmentation,
+                           batch_sharding)
         return carry
 
       return jax.lax.while_loop(lambda carry: carry[1]['steps'] < stop_at, body,

@@ -6,7 +6,7 @@ Fashion-10 attempt 6 (docs/records.md) runs configs/attempts/cnn_fashion_feature
 classifier (one 3x3 conv of 1 -> 16 channels, BatchNorm, ReLU, 2x2 max pool, dense 64, 10
 logits) three times a step: on the images, on the reconstructions, and back to the
 reconstructions. Its profile put the conv's 1-channel input gradient, BatchNorm and the
-pooling first. Each form computes the same term, jax-ae's `objective.perceptual_error`
+pooling first. Each form computes the same term, jax-ae's `losses.perceptual_error`
 and its gradient with respect to the reconstructions, at batch 128, on a classifier of
 that shape with random weights and running statistics (timing does not depend on the
 values):
@@ -33,8 +33,8 @@ import numpy as np
 
 from benchmarks import timing
 from jax_ae.models import layers
+from jax_ae.models import losses
 from jax_ae.models import networks
-from jax_ae.models import objective
 from research import kernel_gradient
 
 FORMS = ('model', 'folded', 'shifted', 'folded_shifted')
@@ -93,7 +93,7 @@ def term_and_gradient(logits):
   """(reconstructions, images) -> (the term, its gradient in the reconstructions)."""
   return jax.jit(jax.value_and_grad(
       lambda reconstructions, images: jnp.mean(
-          objective.perceptual_error(logits, reconstructions, images))))
+          losses.perceptual_error(logits, reconstructions, images))))
 
 
 def main(argv):

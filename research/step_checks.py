@@ -31,11 +31,10 @@ VARIANTS = ('jax-ae', 'no_grad_norm', 'no_cond', 'neither')
 def _step(grad_norm: bool, cond: bool):
   """steps.train_step with the gradient norm and the skipping `lax.cond` each optional."""
 
-  def train_step(state, batch, key, task, augmentation=None, objective=None):
+  def train_step(state, batch, key, loss_fn, augmentation=None):
     augmentation = augmentation or steps.augment.Augmentation()
-    objective = objective or steps.objective_lib.Objective()
     (loss, (means, updates)), grads = jax.value_and_grad(steps.training_loss, has_aux=True)(
-        state.params, state, batch, key, task, augmentation, objective)
+        state.params, state, batch, key, loss_fn, augmentation)
     norm = optax.tree.norm(grads) if grad_norm else jnp.zeros(())
     applied = jnp.isfinite(loss) & jnp.isfinite(norm)
     apply = lambda state: state.apply_gradients(

@@ -16,7 +16,6 @@ from configs import default
 from jax_ae.datasets import augment
 from jax_ae.datasets import data
 from jax_ae.models import networks
-from jax_ae.models import tasks
 from jax_ae.training import steps
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -77,19 +76,18 @@ def shared_data_dir(name: str) -> pathlib.Path:
   return folder
 
 
-def step_each_way(config, make_key, *objectives):
-  """One un-augmented jitted train_step of a fresh `config` state per objective, all on
+def step_each_way(config, make_key, *each_loss):
+  """One un-augmented jitted train_step of a fresh `config` state per losses.Loss, all on
   the same batch of 8 random images (labels 0-7) and the same key.
 
-  Returns (state before, [(state after, metrics) per objective], batch, key).
+  Returns (state before, [(state after, metrics) per loss], batch, key).
   """
   state = new_train_state(config, make_key(), 10)
   batch = {'image': jax.random.uniform(make_key(), (8, 784)), 'label': jnp.arange(8) % 10}
   key = make_key()
-  step = jax.jit(steps.train_step, static_argnums=(3, 4, 5))
-  task = tasks.get(config.task)
-  return state, [step(state, batch, key, task, augment.Augmentation(), each)
-                 for each in objectives], batch, key
+  step = jax.jit(steps.train_step, static_argnums=(3, 4))
+  return state, [step(state, batch, key, loss, augment.Augmentation())
+                 for loss in each_loss], batch, key
 
 
 def _largest_file(folder):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from jax_ae.datasets import augment
-from jax_ae.models import tasks
+from jax_ae.models import losses
 from jax_ae.training import held_out
 from jax_ae.training import steps
 from jax_ae.training import train_loops
@@ -94,8 +94,8 @@ def test_evaluation_sees_untouched_images_and_training_augmented_ones(version, m
   batch = {'image': _images(make_key(), 8), 'label': jnp.arange(8)}
   # Training on the same batch with a shifting augmentation changes the loss.
   train_step = jax.jit(steps.train_step, static_argnums=(3, 4))  # eager convolutions are slow
-  task = tasks.get(config.task)
-  _, plain = train_step(state, batch, make_key(), task, augment.Augmentation())
+  loss = losses.from_config(config)
+  _, plain = train_step(state, batch, make_key(), loss, augment.Augmentation())
   key = make_key()
-  _, augmented = train_step(state, batch, key, task, augment.from_config(config.augment))
+  _, augmented = train_step(state, batch, key, loss, augment.from_config(config.augment))
   assert float(plain['loss']) != float(augmented['loss'])

@@ -11,9 +11,8 @@ import pytest
 from jax_ae.config import config_checks
 from jax_ae.datasets import augment
 from jax_ae.errors import ConfigError
+from jax_ae.models import losses
 from jax_ae.models import networks
-from jax_ae.models import objective
-from jax_ae.models import tasks
 from jax_ae.training import steps
 from tests.helpers import new_train_state, ALL_MODELS, REPO_ROOT, tiny_config
 
@@ -80,9 +79,9 @@ def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
   state = new_train_state(config, init_key, 10)
   batch = {'image': jax.random.uniform(image_key, (config.batch_size, 784)),
            'label': jax.numpy.zeros(config.batch_size, jax.numpy.int32)}
-  step = jax.jit(steps.train_step, static_argnums=(3, 4, 5))
-  state, metrics = step(state, batch, step_key, tasks.get(config.task),
-                        augment.from_config(config.augment), objective.from_config(config))
+  step = jax.jit(steps.train_step, static_argnums=(3, 4))
+  state, metrics = step(state, batch, step_key, losses.from_config(config),
+                        augment.from_config(config.augment))
   assert np.isfinite(float(metrics['loss']))
   assert int(state.step) == 1
 

@@ -10,8 +10,8 @@ import pytest
 
 from jax_ae.datasets import augment
 from jax_ae.models import layers
+from jax_ae.models import losses
 from jax_ae.models import networks
-from jax_ae.models import objective as objective_lib
 from jax_ae.models import tasks
 from jax_ae.training import diagnostics
 from jax_ae.training import epoch_end
@@ -30,6 +30,9 @@ class _Probe(nn.Module):
     hidden = layers.relu(self, nn.Dense(4, name='hidden')(x))
     return layers.TorchBatchNorm(name='norm')(hidden, train)
 
+  def outputs(self, x, train=False):
+    return {'output': self(x, train)}
+
 
 def _probe_state(make_key):
   model = _Probe()
@@ -46,7 +49,7 @@ def test_a_dead_unit_and_a_zero_variance_feature_are_reported_exactly(make_key):
   state = _probe_state(make_key)
   batch = {'image': jax.random.uniform(make_key(), (16, 4))}
   measured = jax.jit(diagnostics.measure, static_argnums=3)(state, batch, make_key(),
-                                                            tasks.RECONSTRUCT)
+                                                            losses.Loss(tasks.RECONSTRUCT))
   np.testing.assert_allclose(measured['dead_relu_fraction/model'], 1 / 4)
   assert int(measured['bn_tiny_variance_features/norm']) == 2  # units 0 and 2
   assert float(measured['bn_min_variance/norm']) == 0.0
@@ -64,17 +67,17 @@ def test_a_saturated_sigmoid_code_is_reported(make_key):
       lambda path, leaf: leaf * 1e4 if 'encoder_code' in jax.tree_util.keystr(path) else leaf,
       state.params)
   batch = {'image': jax.random.uniform(make_key(), (8, 784))}
-  measure = jax.jit(diagnostics.measure, static_argnames=('task', 'sigmoid_code'))
+  measure = jax.jit(diagnostics.measure, static_argnames=('loss', 'sigmoid_code'))
   key = make_key()
-  saturated = measure(state.replace(params=params), batch, key, tasks.RECONSTRUCT,
+  saturated = measure(state.replace(params=params), batch, key, losses.Loss(tasks.RECONSTRUCT),
                       sigmoid_code=True)
-  plain = measure(state, batch, key, tasks.RECONSTRUCT, sigmoid_code=True)
+  plain = measure(state, batch, key, losses.Loss(tasks.RECONSTRUCT), sigmoid_code=True)
   assert float(saturated['code_saturation']) > 0.9
   assert float(plain['code_saturation']) < 0.5
 
 
 def test_diagnostics_measure_the_gradient_the_train_step_takes(make_key):
-  # An objective term (edge_weight), augmentation (shifts) and dropout-free BatchNorm:
+  # A loss term (edge_weight), augmentation (shifts) and dropout-free BatchNorm:
   # every part of the step that the task's plain loss leaves out. V5: BatchNorm, and
   # dense layers that compile in a fraction of a conv network's time.
   config = tiny_config('v5')
@@ -84,11 +87,11 @@ def test_diagnostics_measure_the_gradient_the_train_step_takes(make_key):
   batch = {'image': jax.random.uniform(make_key(), (8, 784)),
            'label': jax.random.randint(make_key(), (8,), 0, 10)}
   key = make_key()
-  augmentation, objective = augment.from_config(config.augment), objective_lib.from_config(config)
-  _, trained = jax.jit(steps.train_step, static_argnums=(3, 4, 5))(
-      state, batch, key, tasks.RECONSTRUCT, augmentation, objective)
-  measured = jax.jit(diagnostics.measure, static_argnums=(3, 4, 5))(
-      state, batch, key, tasks.RECONSTRUCT, augmentation, objective)
+  augmentation, loss = augment.from_config(config.augment), losses.from_config(config)
+  _, trained = jax.jit(steps.train_step, static_argnums=(3, 4))(
+      state, batch, key, loss, augmentation)
+  measured = jax.jit(diagnostics.measure, static_argnums=(3, 4))(
+      state, batch, key, loss, augmentation)
   per_layer = [value for name, value in measured.items() if name.startswith('grad_norm/')]
   np.testing.assert_allclose(jnp.sqrt(sum(jnp.square(norm) for norm in per_layer)),
                              trained['grad_norm'], rtol=1e-5)
@@ -105,7 +108,7 @@ def test_the_train_step_compiles_to_the_same_program_as_without_sow(make_key, mo
 
   def program():
     return jax.jit(steps.train_step, static_argnums=3).lower(
-        state, batch, key, tasks.RECONSTRUCT).as_text()
+        state, batch, key, losses.Loss(tasks.RECONSTRUCT)).as_text()
 
   with_sow = program()
   monkeypatch.setattr(nn.Module, 'sow', lambda self, *args, **kwargs: False)

@@ -12,6 +12,7 @@ import pytest
 from jax_ae.config import config_checks
 from jax_ae.datasets import data
 from jax_ae.errors import ConfigError
+from jax_ae.models import losses
 from jax_ae.models import tasks
 from jax_ae.training import steps
 from jax_ae.workdir import run_files
@@ -36,7 +37,7 @@ def test_sgd_takes_a_plain_gradient_step(make_key):
   config.optim.name, config.optim.learning_rate = 'sgd', 0.1
   state = new_train_state(config, make_key(), 10)
   batch = {'image': jax.random.uniform(make_key(), (8, 784))}
-  new_state, _ = steps.train_step(state, batch, make_key(), tasks.RECONSTRUCT)
+  new_state, _ = steps.train_step(state, batch, make_key(), losses.Loss(tasks.RECONSTRUCT))
 
   def loss(params):
     return jnp.mean(jnp.square(state.apply_fn({'params': params}, batch['image']) - batch['image']))

@@ -10,8 +10,8 @@ import numpy as np
 import optax
 import pytest
 
+from jax_ae.models import losses
 from jax_ae.models import networks
-from jax_ae.models import objective
 from jax_ae.models import tasks
 from jax_ae.training import held_out
 from jax_ae.training import steps
@@ -113,9 +113,9 @@ def test_jitted_and_eager_train_steps_agree_in_float64(version, make_key):
     state = float64.cast(new_train_state(config, make_key(), 10))
     batch = float64.cast(_synthetic_split(make_key(), 8))
     key = make_key()
-    eager_state, eager_metrics = steps.train_step(state, batch, key, tasks.get(config.task))
-    jit_state, jit_metrics = jax.jit(steps.train_step, static_argnums=3)(state, batch, key,
-                                                                          tasks.get(config.task))
+    loss = losses.from_config(config)
+    eager_state, eager_metrics = steps.train_step(state, batch, key, loss)
+    jit_state, jit_metrics = jax.jit(steps.train_step, static_argnums=3)(state, batch, key, loss)
   assert {leaf.dtype for leaf in jax.tree.leaves(jit_state.params)} == {np.dtype('float64')}
   chex.assert_trees_all_close(eager_metrics, jit_metrics, rtol=1e-12)
   chex.assert_trees_all_close(float64.flat(eager_state.batch_stats),
@@ -181,9 +181,9 @@ def test_a_few_steps_on_a_fixed_batch_lower_the_loss(version, make_key):
   batch = {'image': jax.nn.sigmoid(jax.random.normal(make_key(), (16, 784)) * 3.0),
            'label': jnp.arange(16) % 10}
   step = jax.jit(steps.train_step, static_argnums=3)
-  state, first = step(state, batch, make_key(), tasks.get(config.task))
+  state, first = step(state, batch, make_key(), losses.from_config(config))
   for _ in range(25):
-    state, metrics = step(state, batch, make_key(), tasks.get(config.task))
+    state, metrics = step(state, batch, make_key(), losses.from_config(config))
   assert float(metrics['loss']) < 0.9 * float(first['loss'])
 
 
@@ -192,7 +192,7 @@ def test_train_step_updates_input_batchnorm_by_pytorch_rule(make_key):
   state = new_train_state(tiny_config('v5'), make_key(), 10)
   images = jax.random.uniform(make_key(), (8, 784))
   new_state, _ = jax.jit(steps.train_step, static_argnums=3)(
-      state, {'image': images}, make_key(), tasks.RECONSTRUCT)
+      state, {'image': images}, make_key(), losses.Loss(tasks.RECONSTRUCT))
   stats = new_state.batch_stats['input_norm']
   images64 = np.asarray(images, np.float64)
   np.testing.assert_allclose(stats['mean'], 0.1 * images64.mean(0), rtol=1e-5, atol=1e-7)
@@ -231,7 +231,7 @@ def test_a_non_finite_step_leaves_the_state_unchanged(make_key):
   state = new_train_state(tiny_config('v4'), make_key(), 10)
   images = jax.random.uniform(make_key(), (8, 784)).at[3, 5].set(jnp.nan)
   new_state, metrics = jax.jit(steps.train_step, static_argnums=3)(
-      state, {'image': images}, make_key(), tasks.RECONSTRUCT)
+      state, {'image': images}, make_key(), losses.Loss(tasks.RECONSTRUCT))
   assert not np.isfinite(float(metrics['loss']))
   jax.tree.map(np.testing.assert_array_equal, (state.params, state.batch_stats, state.opt_state),
                (new_state.params, new_state.batch_stats, new_state.opt_state))
@@ -344,7 +344,8 @@ def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstru
   config = tiny_config(name)
   config.model.label_weight = 0.5
   state, [(plain_state, plain), (labelled_state, labelled)], batch, _ = step_each_way(
-      config, make_key, objective.Objective(), objective.Objective(label_weight=0.5))
+      config, make_key, losses.Loss(tasks.RECONSTRUCT),
+      losses.Loss(tasks.RECONSTRUCT, label_weight=0.5))
   code_dim = config.model.code_dim
   assert state.params['code_classifier']['kernel'].shape == (code_dim, networks.NUM_CLASSES)
   np.testing.assert_allclose(labelled['loss'], plain['loss'], rtol=1e-6)  # the same forward pass
@@ -372,7 +373,7 @@ def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstru
 def test_label_smoothing_changes_what_a_classifier_minimises_not_what_it_reports(make_key):
   """The smoothed step's gradient is the one of optax's smoothed cross-entropy; its
   reported loss is the plain cross-entropy of the same forward pass."""
-  smoothing = lambda amount: objective.Objective(label_smoothing=amount)  # noqa: E731
+  smoothing = lambda amount: losses.Loss(tasks.CLASSIFY, label_smoothing=amount)  # noqa: E731
   state, runs, batch, key = step_each_way(tiny_config('cnn'), make_key, smoothing(0.0),
                                           smoothing(0.9))
   [(plain_state, plain), (smoothed_state, smoothed)] = runs
@@ -466,7 +467,7 @@ def test_without_ema_the_train_step_compiles_to_the_program_of_before(make_key):
 
   def program(train_state):
     return jax.jit(steps.train_step, static_argnums=3).lower(
-        train_state, batch, key, tasks.RECONSTRUCT).as_text()
+        train_state, batch, key, losses.Loss(tasks.RECONSTRUCT)).as_text()
 
   assert program(state) == program(before)
 
@@ -477,7 +478,7 @@ def test_a_skipped_step_leaves_the_moving_average_as_it_was(make_key):
   state = new_train_state(config, make_key(), 10)
   batch = {'image': jnp.full((8, 784), jnp.nan)}
   after, _ = jax.jit(steps.train_step, static_argnums=3)(state, batch, make_key(),
-                                                          tasks.RECONSTRUCT)
+                                                          losses.Loss(tasks.RECONSTRUCT))
   jax.tree.map(np.testing.assert_array_equal, after.ema_params, state.ema_params)
 
 

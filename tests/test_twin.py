@@ -29,8 +29,8 @@ import numpy as np
 import pytest
 
 from jax_ae.models import layers
+from jax_ae.models import losses
 from jax_ae.models import networks
-from jax_ae.models import tasks
 from jax_ae.training import steps
 from tests import float64
 from tests.helpers import new_train_state, shared_data_dir
@@ -188,7 +188,7 @@ def test_parameters_match_pytorch_after_20_adam_steps(version, mnist_batches, ma
     config, learning_rate, state, twin, pairs = _twins(version, mnist_batches[0], make_key())
     step = jax.jit(steps.train_step, static_argnums=3)
     for images in mnist_batches:
-      state, _ = step(state, {'image': jnp.asarray(images)}, make_key(), tasks.get(config.task))
+      state, _ = step(state, {'image': jnp.asarray(images)}, make_key(), losses.from_config(config))
   twin.train()
   optimizer = torch.optim.Adam(twin.parameters(), lr=learning_rate)
   for images in mnist_batches:

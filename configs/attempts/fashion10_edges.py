@@ -6,7 +6,7 @@ Fashion-MNIST 10-unit record (docs/records.md; targets test MSE 0.0100 and class
 
 It differs from configs/attempts/fashion10_labels.py in the edge term of what training
 minimises (`optim.edge_weight` 0.5: the squared error of neighbouring pixels'
-differences, jax_ae/models/objective.py), which pays for the thin lines (zip, collar, buttons)
+differences, jax_ae/models/losses.py), which pays for the thin lines (zip, collar, buttons)
 that tell a coat from a pullover, and in 25 epochs rather than 20. The reported loss
 stays the plain squared error; the test split is read once, by `--mode=evaluate`; class
 fidelity is read by configs/cnn_fashion_judge.py (runs/cnn_fashion_judge). Its figures

@@ -7,7 +7,7 @@ Fashion-MNIST 10-unit record (docs/records.md; targets test MSE 0.0100 and class
 It differs from configs/attempts/fashion10_dense_gelu.py, which met the squared-error
 target and not the fidelity one, in the perceptual term and its epochs: training also
 pays `optim.perceptual_weight` times the squared error of a frozen classifier's logits on
-the reconstruction against those on the image (jax_ae/models/objective.py), so that the decoder
+the reconstruction against those on the image (jax_ae/models/losses.py), so that the decoder
 draws what a classifier reads (a collar, a zip) and not only what the pixels' squared
 error pays for. The classifier is configs/attempts/cnn_fashion_features.py, trained first
 into runs/cnn_fashion_features; class fidelity is still read by

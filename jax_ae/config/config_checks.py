@@ -14,6 +14,7 @@ import numpy as np
 
 from jax_ae.config import config_fields
 from jax_ae.errors import ConfigError
+from jax_ae.models import losses
 from jax_ae.models import networks
 from jax_ae.models import tasks
 from jax_ae.runtime import sharding
@@ -82,24 +83,7 @@ def _check_relations(config: ml_collections.ConfigDict) -> None:
     raise ConfigError('augment.erase_size works for classifiers only: an autoencoder '
                       'learns to reproduce its augmented input, so it would learn to '
                       'draw the erased squares; set --config.augment.erase_size=0.')
-  if config.optim.label_smoothing and config.task != 'classify':
-    raise ConfigError('optim.label_smoothing smooths class targets; set '
-                      '--config.optim.label_smoothing=0 unless task=classify.')
-  if config.optim.edge_weight and config.task != 'reconstruct':
-    raise ConfigError('optim.edge_weight weighs the edges of reconstructed images; set '
-                      '--config.optim.edge_weight=0 unless task=reconstruct.')
-  if config.optim.perceptual_weight and config.task != 'reconstruct':
-    raise ConfigError('optim.perceptual_weight compares reconstructions with their images; set '
-                      '--config.optim.perceptual_weight=0 unless task=reconstruct.')
-  if config.optim.perceptual_weight and not config.optim.perceptual_workdir:
-    raise ConfigError('optim.perceptual_weight needs the classifier whose logits it compares: '
-                      'set --config.optim.perceptual_workdir to its workdir.')
-  if (config.optim.reconstruction_loss == 'bce'
-      and not networks.REGISTRY[config.model.name].sigmoid_output):
-    sigmoid_models = ', '.join(name for name, spec in networks.REGISTRY.items()
-                               if spec.sigmoid_output)
-    raise ConfigError(f'--config.optim.reconstruction_loss=bce needs a decoder that ends in a '
-                      f'sigmoid ({sigmoid_models}), not {config.model.name}; use mse.')
+  losses.check_config(config)
   if config.optim.name == 'sgd' and config.optim.weight_decay:
     raise ConfigError('optim.weight_decay is AdamW\'s; set --config.optim.weight_decay=0 '
                       'with optim.name=sgd.')

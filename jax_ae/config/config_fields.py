@@ -235,12 +235,12 @@ FIELDS: List[Field] = [
           Check('number', lambda amount, config: 0 <= amount < 1,
                 'in [0, 1) (0 = one-hot targets)')),
     Field('optim.edge_weight', 0.0, "Autoencoders: add this weight times the squared error of "
-          "neighbouring pixels' differences (jax_ae/models/objective.py), which pays for thin edges; "
+          "neighbouring pixels' differences (jax_ae/models/losses.py), which pays for thin edges; "
           "0 = off.",
           Check('number', lambda weight, config: weight >= 0, '0 (off) or a positive weight')),
     Field('optim.perceptual_weight', 0.0, "Autoencoders: add this weight times the squared "
           "error of a frozen classifier's logits, reconstruction against image "
-          "(jax_ae/models/objective.py); 0 = off.",
+          "(jax_ae/models/losses.py); 0 = off.",
           Check('number', lambda weight, config: weight >= 0, '0 (off) or a positive weight')),
     Field('optim.perceptual_workdir', '', "The workdir of that classifier, trained on the same "
           "data; not the one that judges class fidelity.", STRING),
@@ -255,7 +255,7 @@ FIELDS: List[Field] = [
                 'in (0, 1] (1 = the whole batch)')),
     Field('optim.reconstruction_loss', 'mse', "Autoencoders with a sigmoid output (v2, "
           "hinton2006, conv_ae): 'bce' trains on the pixels' binary cross-entropy, from the "
-          "logits (jax_ae/models/objective.py); the metrics stay MSE.", OneOf(RECONSTRUCTION_LOSSES)),
+          "logits (jax_ae/models/losses.py); the metrics stay MSE.", OneOf(RECONSTRUCTION_LOSSES)),
     # Not resumable: the average so far was kept with the old decay.
     Field('optim.ema_decay', 0.0, 'Also keep an exponential moving average of the parameters '
           'with this decay (0 = off, 0.999 typical), evaluated beside them each epoch '

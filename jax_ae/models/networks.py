@@ -27,7 +27,7 @@ Flax's defaults.
 
 import dataclasses
 import functools
-from typing import Any, Callable, Dict, Tuple, Type, Union
+from typing import Any, Callable, Dict, Optional, Tuple, Type, Union
 
 import flax.linen as nn
 import jax
@@ -64,8 +64,8 @@ class ModelSpec:
   # Models with `features`: the most conv blocks the 28x28 input allows; 0 for others.
   max_blocks: int
   from_notebook: bool  # one of the notebook's versions (VERSIONS)
-  # Its reconstructions are a sigmoid of logits it sows (`sigmoid_output`): the models
-  # optim.reconstruction_loss='bce' can train.
+  # Its reconstructions are a sigmoid of logits (`Autoencoder.outputs` returns them too):
+  # the models optim.reconstruction_loss='bce' can train.
   sigmoid_output: bool = False
 
   def config_fields(self) -> Dict[str, Any]:
@@ -140,46 +140,45 @@ def _identity(x: jax.Array) -> jax.Array:
   return x
 
 
-RECONSTRUCTION_LOGITS = 'reconstruction_logits'
-
-
-def sigmoid_output(module: nn.Module, logits: jax.Array) -> jax.Array:
-  """The reconstruction sigmoid(logits), [batch, 784] in (0, 1); sows `logits` too.
-
-  As RECONSTRUCTION_LOGITS in 'intermediates', which only a train step whose objective
-  is the pixels' binary cross-entropy asks for (objective.py computes it from the
-  logits, finite where the sigmoid rounds to 0 or 1); elsewhere the sow is a no-op.
-  """
-  module.sow('intermediates', RECONSTRUCTION_LOGITS, logits)
-  return nn.sigmoid(logits)
 
 
 class Autoencoder(nn.Module):
-  """An encoder and a decoder: subclasses define `encode` and `decode`, never `__call__`."""
+  """An encoder and a decoder: subclasses define `encode`, and `decode` or, where the
+  reconstruction is a sigmoid of logits, `decode_logits`; never `__call__` or `outputs`."""
 
   def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
     """[batch, 784] -> [batch, code_dim]."""
     raise NotImplementedError
 
+  def decode_logits(self, code: jax.Array, train: bool = False) -> Optional[jax.Array]:
+    """[batch, code_dim] -> [batch, 784] logits whose sigmoid is the reconstruction, for
+    the models registered `sigmoid_output`; None for the others."""
+    del code, train
+    return None
+
   def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
     """[batch, code_dim] -> [batch, 784]."""
-    raise NotImplementedError
+    return nn.sigmoid(self.decode_logits(code, train))
+
+  def outputs(self, x: jax.Array, train: bool = False) -> Dict[str, jax.Array]:
+    """One forward pass, with everything a loss (losses.py) may read of it.
+
+    'output': the reconstruction, [batch, 784]; 'logits': the reconstruction's logits,
+    where it is their sigmoid (the pixels' cross-entropy is computed from them, finite
+    where the sigmoid rounds to 0 or 1); 'code_logits': where `label_weight` > 0 (conv_ae,
+    hinton2006), a supervised autoencoder's softmax head on the code, [batch, 10], a side
+    branch the decoder never sees.
+    """
+    code = self.encode(x, train)
+    logits = self.decode_logits(code, train)
+    outputs = ({'output': self.decode(code, train)} if logits is None
+               else {'output': nn.sigmoid(logits), 'logits': logits})
+    if getattr(self, 'label_weight', 0.0) > 0:
+      outputs['code_logits'] = self.code_classifier(code)
+    return outputs
 
   def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
-    code = self.encode(x, train)
-    self.read_code(code)
-    return self.decode(code, train)
-
-  def read_code(self, code: jax.Array) -> None:
-    """A side branch on the code that the decoder never sees; none by default.
-
-    A model with a `label_weight` field (conv_ae, hinton2006) above 0 is a supervised
-    autoencoder: its setup makes a softmax head, `code_classifier`, and this sows the
-    head's logits, [batch, 10], as 'code_logits' in the 'intermediates' collection,
-    which the train step alone asks for (steps.train_step); elsewhere the sow is a no-op.
-    """
-    if getattr(self, 'label_weight', 0.0) > 0:
-      self.sow('intermediates', 'code_logits', self.code_classifier(code))
+    return self.outputs(x, train)['output']
 
 
 @register('v1', from_notebook=True)
@@ -215,8 +214,11 @@ class AutoencoderV2(AutoencoderV1):
   def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
     return self.encoder_code(nn.sigmoid(self.encoder_hidden(x)))
 
+  def decode_logits(self, code: jax.Array, train: bool = False) -> jax.Array:
+    return self.decoder_output(nn.sigmoid(self.decoder_hidden(code)))
+
   def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
-    return sigmoid_output(self, self.decoder_output(nn.sigmoid(self.decoder_hidden(code))))
+    return nn.sigmoid(self.decode_logits(code, train))
 
 
 class MlpAutoencoder(Autoencoder):
@@ -246,13 +248,18 @@ class MlpAutoencoder(Autoencoder):
       x = self._hidden(self._activate(layer(x), layer.name), train)
     return self.code_activation(self.encoder_code(x))
 
-  def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
+  def _decoder_output(self, code: jax.Array, train: bool) -> jax.Array:
     for layer in self.decoder_layers:
       code = self._hidden(self._activate(layer(code), layer.name), train)
-    logits = self.decoder_output(code)
-    if self.output_activation is nn.sigmoid:
-      return sigmoid_output(self, logits)
-    return self.output_activation(logits)
+    return self.decoder_output(code)
+
+  def decode_logits(self, code: jax.Array, train: bool = False) -> Optional[jax.Array]:
+    if self.output_activation is not nn.sigmoid:
+      return None
+    return self._decoder_output(code, train)
+
+  def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
+    return self.output_activation(self._decoder_output(code, train))
 
   def _activate(self, x: jax.Array, after: str) -> jax.Array:
     # A ReLU records its dead units for diagnostics.py; other activations have none.
@@ -408,7 +415,8 @@ class ConvEncoder(nn.Module):
 
 
 class ConvDecoder(nn.Module):
-  """code -> dense -> dense to the smallest map -> per width: upsample, conv blocks -> [batch, 784]."""
+  """code -> dense -> dense to the smallest map -> per width: upsample, conv blocks -> [batch, 784]
+  logits (ConvAutoencoder's reconstruction is their sigmoid)."""
 
   features: Tuple[int, ...]
   hidden_units: int
@@ -427,7 +435,7 @@ class ConvDecoder(nn.Module):
       for _ in range(self.convs_per_block):
         x = _conv_block(x, width, self.batch_norm, train)
     x = nn.Conv(1, (3, 3))(x)
-    return sigmoid_output(self, x.reshape(code.shape[0], IMAGE_PIXELS))
+    return x.reshape(code.shape[0], IMAGE_PIXELS)  # logits: the autoencoder's sigmoid follows
 
 
 # Each block pools 2x2: 28 -> 14 -> 7 -> 3. The autoencoder upsamples by 2 per block and
@@ -475,7 +483,7 @@ class ConvAutoencoder(Autoencoder):
   def encode(self, x: jax.Array, train: bool = False) -> jax.Array:
     return self.encoder(x, train)
 
-  def decode(self, code: jax.Array, train: bool = False) -> jax.Array:
+  def decode_logits(self, code: jax.Array, train: bool = False) -> jax.Array:
     return self.decoder(code, train)
 
 
@@ -498,6 +506,10 @@ class CnnClassifier(nn.Module):
   dropout_rate: float = 0.0
   convs_per_block: int = 1
   test_time_flip: bool = False
+
+  def outputs(self, x: jax.Array, train: bool = False) -> Dict[str, jax.Array]:
+    """{'output': logits [batch, 10]}: what a loss (losses.py) reads of one forward pass."""
+    return {'output': self(x, train)}
 
   @nn.compact
   def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
@@ -534,6 +546,10 @@ class MlpClassifier(nn.Module):
 
   hidden_widths: Tuple[int, ...] = (256,)
   dropout_rate: float = 0.0
+
+  def outputs(self, x: jax.Array, train: bool = False) -> Dict[str, jax.Array]:
+    """{'output': logits [batch, 10]}: what a loss (losses.py) reads of one forward pass."""
+    return {'output': self(x, train)}
 
   @nn.compact
   def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:

@@ -1,4 +1,7 @@
-"""What a run learns (`config.task`), as one object per task: its loss, metrics, pictures.
+"""What a run learns (`config.task`), as one object per task: its metrics and pictures.
+
+The metrics are what a run reports, its plain loss first; losses.py builds from them,
+and from the config, the scalar a train step minimises.
 
 RECONSTRUCT: the autoencoders. Loss: mean squared error per pixel of each image.
   Picture: test images above their reconstructions.

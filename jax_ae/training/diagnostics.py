@@ -21,8 +21,7 @@ import jax.numpy as jnp
 import optax
 
 from jax_ae.datasets import augment
-from jax_ae.models import objective as objective_lib
-from jax_ae.models import tasks
+from jax_ae.models import losses
 from jax_ae.training import steps
 
 # A batch variance below this makes BatchNorm divide by about sqrt(epsilon): the
@@ -72,18 +71,17 @@ def _running_variances(batch_stats) -> Dict[str, jax.Array]:
   return {'/'.join(path[:-1]): leaf for path, leaf in flat.items() if path[-1] == 'var'}
 
 
-def measure(state, batch, key: jax.Array, task: tasks.Task,
+def measure(state, batch, key: jax.Array, loss: losses.Loss,
             augmentation: augment.Augmentation = augment.Augmentation(),
-            objective: objective_lib.Objective = objective_lib.Objective(),
             sigmoid_code: bool = False) -> Dict[str, jax.Array]:
   """Per-layer diagnostics of `state` on `batch`, in train mode; nothing in `state` changes.
 
   The gradient is that of the train step taken with `key` on `batch`
-  (steps.training_loss: the same augmentation, dropout and objective), so grad norms
+  (steps.training_loss: the same augmentation, dropout and loss), so grad norms
   and update ratios describe the step training takes. Keys name the measure and the
   layer (its path in the parameter tree): loss (the batch's task loss before the step,
   as training reports it: at step 0, the notebook's first figure), minimised_loss
-  (what the gradient is of, where the objective adds terms), dead_relu_fraction/*,
+  (what the gradient is of, where the config's loss differs from the task's), dead_relu_fraction/*,
   bn_min_variance/*, bn_tiny_variance_features/*, bn_max_abs_output/*, grad_norm/*,
   update_ratio/* (the norm of the step Adam would take over the norm of the layer's
   parameters), bn_min_running_variance/* and bn_tiny_running_variance_features/* (the
@@ -92,11 +90,11 @@ def measure(state, batch, key: jax.Array, task: tasks.Task,
   code values within SATURATION_MARGIN of 0 or 1).
   """
   (total, (means, updates)), grads = jax.value_and_grad(steps.training_loss, has_aux=True)(
-      state.params, state, batch, key, task, augmentation, objective,
+      state.params, state, batch, key, loss, augmentation,
       also_mutable=('diagnostics',))
   updates_of_adam, _ = state.tx.update(grads, state.opt_state, state.params)
   summaries = {'loss': means['loss'], **_sown_summaries(updates.get('diagnostics', {}))}
-  if objective != objective_lib.Objective():
+  if not loss.is_the_tasks:
     summaries['minimised_loss'] = total
   parameter_norms = _per_layer(state.params)
   for layer, norm in _per_layer(grads).items():
@@ -115,8 +113,7 @@ def measure(state, batch, key: jax.Array, task: tasks.Task,
 
 
 def measure_at_step(state, train_arrays, batch_indices, steps_in_epoch, run_key: jax.Array,
-                    task: tasks.Task, augmentation: augment.Augmentation,
-                    objective: objective_lib.Objective, sigmoid_code: bool
+                    loss: losses.Loss, augmentation: augment.Augmentation, sigmoid_code: bool
                     ) -> Dict[str, jax.Array]:
   """`measure` of the step the epoch takes next (its last, once the epoch is done).
 
@@ -126,8 +123,7 @@ def measure_at_step(state, train_arrays, batch_indices, steps_in_epoch, run_key:
   index = jnp.minimum(steps_in_epoch, batch_indices.shape[0] - 1)
   batch = steps.epoch_batch(train_arrays, batch_indices, index)
   key = steps.step_key(run_key, state.step, index)
-  return {'step': state.step, **measure(state, batch, key, task, augmentation, objective,
-                                         sigmoid_code)}
+  return {'step': state.step, **measure(state, batch, key, loss, augmentation, sigmoid_code)}
 
 
 def uses_sigmoid_code(model) -> bool:

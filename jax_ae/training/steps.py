@@ -17,8 +17,8 @@ import ml_collections
 import optax
 
 from jax_ae.datasets import augment
+from jax_ae.models import losses
 from jax_ae.models import networks
-from jax_ae.models import objective as objective_lib
 from jax_ae.models import tasks
 
 Batch = Dict[str, jax.Array]
@@ -137,38 +137,30 @@ def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
   return state.replace(step=jnp.zeros((), jnp.int32))
 
 
-def training_loss(params, state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task,
+def training_loss(params, state: TrainState, batch: Batch, key: jax.Array, loss: losses.Loss,
                   augmentation: augment.Augmentation = augment.Augmentation(),
-                  objective: objective_lib.Objective = objective_lib.Objective(),
                   also_mutable: Tuple[str, ...] = ()):
   """What a train step differentiates, as a function of `params`: (total, (means, updates)).
 
   `key` is the step's randomness: the augmentation of the batch's images (the
-  autoencoders' targets are then the augmented images) and dropout. `total` is
-  `objective`'s (objective.py: a label head's cross-entropy, smoothed labels, an edge
-  term, the pixels' cross-entropy); `means` are the batch means of the task's plain
-  metrics, what a run reports; `updates` the mutated collections: 'batch_stats', and
-  `also_mutable` (diagnostics.py asks for 'diagnostics'). The one definition both the
-  train step and diagnostics use.
+  autoencoders' targets are then the augmented images) and dropout. `total` and `means`
+  are `loss`'s (losses.py: the scalar minimised, the task's plain metrics a run
+  reports); `updates` the mutated collections: 'batch_stats', and `also_mutable`
+  (diagnostics.py asks for 'diagnostics'). The one definition both the train step and
+  diagnostics use.
   """
   augment_key, dropout_key = jax.random.split(key)
   batch = {**batch, 'image': augment.augment_images(augment_key, batch['image'], augmentation)}
-  mutable = ['batch_stats', *also_mutable]
-  if objective.reads_intermediates:
-    mutable.append('intermediates')
   outputs, updates = state.apply_fn(
       {'params': params, 'batch_stats': state.batch_stats}, batch['image'],
-      train=True, mutable=mutable, rngs={'dropout': dropout_key})
-  means = {name: jnp.mean(values)
-           for name, values in task.per_example_metrics(outputs, batch).items()}
-  total = objective_lib.minimised(objective, means['loss'], outputs, batch,
-                                  updates.get('intermediates', {}))
+      train=True, mutable=['batch_stats', *also_mutable], rngs={'dropout': dropout_key},
+      method='outputs')
+  total, means = loss(outputs, batch)
   return total, (means, updates)
 
 
-def train_step(state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task,
-               augmentation: augment.Augmentation = augment.Augmentation(),
-               objective: objective_lib.Objective = objective_lib.Objective()):
+def train_step(state: TrainState, batch: Batch, key: jax.Array, loss: losses.Loss,
+               augmentation: augment.Augmentation = augment.Augmentation()):
   """One optimizer step on `training_loss`; BatchNorm uses and updates batch statistics.
 
   Returns the batch means of the task's metrics, the gradient's norm, and 'applied':
@@ -179,7 +171,7 @@ def train_step(state: TrainState, batch: Batch, key: jax.Array, task: tasks.Task
   state, which on CPU would copy every parameter and moment.)
   """
   (loss, (means, updates)), grads = jax.value_and_grad(training_loss, has_aux=True)(
-      state.params, state, batch, key, task, augmentation, objective)
+      state.params, state, batch, key, loss, augmentation)
   with jax.named_scope('grad_norm'):  # names its reductions in a profile (op_profile)
     grad_norm = optax.tree.norm(grads)
   applied = jnp.isfinite(loss) & jnp.isfinite(grad_norm)

@@ -22,16 +22,14 @@ import jax.numpy as jnp
 import ml_collections
 
 from jax_ae.datasets import augment
-from jax_ae.errors import UserError
+from jax_ae.models import losses
 from jax_ae.models import networks
-from jax_ae.models import objective as objective_lib
 from jax_ae.models import tasks
 from jax_ae.runtime import interrupts
 from jax_ae.runtime import sharding
 from jax_ae.training import diagnostics
 from jax_ae.training import steps
 from jax_ae.workdir import console
-from jax_ae.workdir import run_files
 
 Batch = Dict[str, jax.Array]
 
@@ -77,9 +75,8 @@ def _epoch_batch_indices(key: jax.Array, num_examples: int, num_steps: int,
 
 def _train_step_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Array],
                           train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
-                          task: tasks.Task, augmentation: augment.Augmentation,
-                          batch_sharding: Optional[jax.sharding.Sharding] = None,
-                          objective: objective_lib.Objective = objective_lib.Objective()):
+                          loss: losses.Loss, augmentation: augment.Augmentation,
+                          batch_sharding: Optional[jax.sharding.Sharding] = None):
   """train_step on the next batch of the epoch's shuffle, metrics summed on device.
 
   `epoch_sums['steps']` counts the steps taken this epoch and so also picks the
@@ -94,7 +91,7 @@ def _train_step_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Arr
     batch = jax.lax.with_sharding_constraint(batch, batch_sharding)
   step_number = state.step + 1
   key = steps.step_key(run_key, state.step, epoch_sums['steps'])
-  state, metrics = steps.train_step(state, batch, key, task, augmentation, objective)
+  state, metrics = steps.train_step(state, batch, key, loss, augmentation)
   applied = metrics.pop('applied') > 0
   first_nonfinite_step = jnp.where(
       applied | (epoch_sums['first_nonfinite_step'] >= 0),
@@ -107,9 +104,8 @@ def _train_step_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Arr
 
 def _train_steps_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Array],
                            train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
-                           task: tasks.Task, augmentation: augment.Augmentation,
-                           batch_sharding: Optional[jax.sharding.Sharding], max_steps: int,
-                           objective: objective_lib.Objective = objective_lib.Objective()):
+                           loss: losses.Loss, augmentation: augment.Augmentation,
+                           batch_sharding: Optional[jax.sharding.Sharding], max_steps: int):
   """Up to `max_steps` of `_train_step_on_device` in one compiled loop, never past the epoch.
 
   The 'scan' train loop: one dispatch for many steps. A `while_loop` rather than
@@ -118,8 +114,8 @@ def _train_steps_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Ar
   stop_at = jnp.minimum(epoch_sums['steps'] + max_steps, batch_indices.shape[0])
   return jax.lax.while_loop(
       lambda carry: carry[1]['steps'] < stop_at,
-      lambda carry: _train_step_on_device(*carry, train_arrays, batch_indices, run_key, task,
-                                          augmentation, batch_sharding, objective),
+      lambda carry: _train_step_on_device(*carry, train_arrays, batch_indices, run_key, loss,
+                                          augmentation, batch_sharding),
       (state, epoch_sums))
 
 
@@ -158,9 +154,9 @@ class Trainer:
     self.train_arrays = self.replicate(train_split)
     self.run_key = self.replicate(steps.run_key(config.seed))
     self.loop = config_loop(config)
-    step_options = {'task': self.task, 'augmentation': augment.from_config(config.augment),
-                    'batch_sharding': sharding.batch_sharded(self.mesh),
-                    'objective': objective_lib.from_config(config, perceptual_logits)}
+    self.loss = losses.from_config(config, perceptual_logits)
+    step_options = {'loss': self.loss, 'augmentation': augment.from_config(config.augment),
+                    'batch_sharding': sharding.batch_sharded(self.mesh)}
     # The state is donated; the epoch's sums are not: train_epoch reads the step count
     # of a call that a later one may already have consumed (calls_in_flight).
     if self.loop == 'python':
@@ -190,8 +186,8 @@ class Trainer:
     self.diagnostics_every = config.diagnostics.every_steps
     self._diagnostics = []
     self._measure = jax.jit(functools.partial(
-        diagnostics.measure_at_step, task=self.task,
-        augmentation=step_options['augmentation'], objective=step_options['objective'],
+        diagnostics.measure_at_step, loss=self.loss,
+        augmentation=step_options['augmentation'],
         sigmoid_code=diagnostics.uses_sigmoid_code(networks.create_model(config.model))),
                             out_shardings=everywhere)
 

@@ -1,4 +1,4 @@
-"""objective.py: what a train step minimises beyond the task's loss."""
+"""losses.py: the scalar a train step minimises and the metrics it reports, from the config."""
 
 import jax
 import jax.numpy as jnp
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from jax_ae.errors import UserError
+from jax_ae.models import losses
 from jax_ae.models import networks
-from jax_ae.models import objective
 from jax_ae.models import tasks
 from jax_ae.training import train
 from jax_ae.training import train_loops
@@ -20,12 +20,18 @@ def _images(key, count=4):
   return jax.random.uniform(key, (count, 784))
 
 
+def _added(loss, outputs, images):
+  """What `loss`'s terms add to the task's loss on these reconstructions of `images`."""
+  total, means = loss({'output': outputs}, {'image': images})
+  return total - means['loss']
+
+
 def test_the_edge_error_of_an_exact_or_uniformly_brighter_reconstruction_is_zero(make_key):
   images = _images(make_key())
-  np.testing.assert_array_equal(objective.edge_error(images, images), np.zeros(4))
+  np.testing.assert_array_equal(losses.edge_error(images, images), np.zeros(4))
   # A constant offset leaves every difference of neighbours as it was: the squared
   # error of the pixels sees it, the edge term does not.
-  np.testing.assert_allclose(objective.edge_error(images + 0.3, images), np.zeros(4), atol=1e-6)
+  np.testing.assert_allclose(losses.edge_error(images + 0.3, images), np.zeros(4), atol=1e-6)
 
 
 def test_the_edge_error_is_the_mean_squared_difference_of_neighbours(make_key):
@@ -35,7 +41,7 @@ def test_the_edge_error_is_the_mean_squared_difference_of_neighbours(make_key):
             for image in difference]
   down = [np.mean([(image[r + 1, c] - image[r, c]) ** 2 for r in range(27) for c in range(28)])
           for image in difference]
-  np.testing.assert_allclose(objective.edge_error(reconstructions, images),
+  np.testing.assert_allclose(losses.edge_error(reconstructions, images),
                              0.5 * (np.array(across) + np.array(down)), rtol=1e-5)
 
 
@@ -46,37 +52,38 @@ def test_a_missed_line_costs_the_edge_term_more_than_a_missed_blur_of_the_same_s
   patch = jnp.full((1, 784), jnp.sqrt(jnp.mean(jnp.square(line))))
   np.testing.assert_allclose(tasks.reconstruction_loss(line, blank),
                              tasks.reconstruction_loss(patch, blank), rtol=1e-5)
-  assert float(objective.edge_error(line, blank)[0]) > 10 * float(
-      objective.edge_error(patch, blank)[0])
+  assert float(losses.edge_error(line, blank)[0]) > 10 * float(
+      losses.edge_error(patch, blank)[0])
 
 
-def test_no_terms_minimise_the_task_loss_itself(make_key):
-  images = _images(make_key())
-  task_loss = jnp.asarray(0.25)
-  assert objective.minimised(objective.Objective(), task_loss, images,
-                             {'image': images}, {}) is task_loss
+def test_no_terms_minimise_the_task_loss_itself_and_report_its_metrics(make_key):
+  images, outputs = _images(make_key()), _images(make_key())
+  total, means = losses.Loss(tasks.RECONSTRUCT)({'output': outputs}, {'image': images})
+  assert total is means['loss']
+  np.testing.assert_allclose(means['loss'],
+                             jnp.mean(tasks.reconstruction_loss(outputs, images)), rtol=1e-6)
+  assert losses.Loss(tasks.RECONSTRUCT).is_the_tasks
 
 
 @pytest.mark.parametrize('weight', (0.5, 2.0))
 def test_the_edge_weight_adds_its_multiple_of_the_batch_mean_edge_error(make_key, weight):
   images, outputs = _images(make_key()), _images(make_key())
-  total = objective.minimised(objective.Objective(edge_weight=weight), jnp.asarray(0.1),
-                              outputs, {'image': images}, {})
+  total = 0.1 + _added(losses.Loss(tasks.RECONSTRUCT, edge_weight=weight), outputs, images)
   np.testing.assert_allclose(
-      total, 0.1 + weight * jnp.mean(objective.edge_error(outputs, images)), rtol=1e-6)
+      total, 0.1 + weight * jnp.mean(losses.edge_error(outputs, images)), rtol=1e-6)
 
 
 def test_from_config_reads_each_term_where_the_config_keeps_it():
   config = tiny_config('conv_ae')
   config.model.label_weight = 0.01
   config.optim.edge_weight = 0.5
-  assert objective.from_config(config) == objective.Objective(label_weight=0.01, edge_weight=0.5)
-  assert not objective.from_config(tiny_config('v1')).reads_intermediates  # no label_weight field
+  assert losses.from_config(config) == losses.Loss(tasks.RECONSTRUCT, label_weight=0.01, edge_weight=0.5)
+  assert losses.from_config(tiny_config('v1')).is_the_tasks  # no label_weight field
 
 
 def test_the_edge_weight_moves_an_autoencoders_step_and_not_its_reported_loss(make_key):
   _, [(plain_state, plain), (edged_state, edged)], _, _ = step_each_way(
-      tiny_config('v2'), make_key, objective.Objective(), objective.Objective(edge_weight=1.0))
+      tiny_config('v2'), make_key, losses.Loss(tasks.RECONSTRUCT), losses.Loss(tasks.RECONSTRUCT, edge_weight=1.0))
   np.testing.assert_allclose(edged['loss'], plain['loss'], rtol=1e-6)
   assert float(edged['grad_norm']) != pytest.approx(float(plain['grad_norm']), rel=1e-4)
   moved = jax.tree.map(lambda a, b: bool(np.allclose(a, b)), edged_state.params,
@@ -90,41 +97,42 @@ def test_the_pixel_cross_entropy_is_the_direct_formula_on_the_sigmoid(make_key):
   z, y = np.asarray(logits, np.float64), np.asarray(images, np.float64)
   p = 1 / (1 + np.exp(-z))
   direct = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p), axis=-1)
-  np.testing.assert_allclose(objective.pixel_cross_entropy(logits, images), direct, rtol=1e-5)
+  np.testing.assert_allclose(losses.pixel_cross_entropy(logits, images), direct, rtol=1e-5)
 
 
 def test_the_pixel_cross_entropy_and_its_gradient_are_finite_where_the_sigmoid_is_0_or_1():
   logits = jnp.array([[-100.0, 100.0, -100.0, 100.0]])
   assert np.array_equal(jax.nn.sigmoid(logits), [[0.0, 1.0, 0.0, 1.0]])  # saturated in float32
   images = jnp.array([[0.0, 1.0, 1.0, 0.0]])  # two pixels right, two wrong by 100 logits
-  loss, grad = jax.value_and_grad(lambda z: objective.pixel_cross_entropy(z, images)[0])(logits)
+  loss, grad = jax.value_and_grad(lambda z: losses.pixel_cross_entropy(z, images)[0])(logits)
   np.testing.assert_allclose(loss, (0 + 0 + 100 + 100) / 4, rtol=1e-6)
   assert np.all(np.isfinite(grad))
 
 
 @pytest.mark.parametrize('name', [name for name, spec in networks.REGISTRY.items()
                                   if spec.task == 'reconstruct'])
-def test_exactly_the_sigmoid_output_models_sow_the_logits_of_their_reconstructions(name, make_key):
+def test_exactly_the_sigmoid_output_models_return_the_logits_of_their_reconstructions(name,
+                                                                                     make_key):
   model = networks.create_model(tiny_config(name).model)
   images = jax.random.uniform(make_key(), (2, 784))
   variables = jax.jit(model.init)(make_key(), images)
-  outputs, sown = jax.jit(lambda variables, images: model.apply(
-      variables, images, mutable=['intermediates']))(variables, images)
-  found = [leaf for path, leaf in jax.tree_util.tree_leaves_with_path(sown)
-           if any(getattr(key, 'key', None) == networks.RECONSTRUCTION_LOGITS for key in path)]
-  assert len(found) == int(networks.REGISTRY[name].sigmoid_output)
-  if found:
-    np.testing.assert_allclose(jax.nn.sigmoid(found[0]), outputs, rtol=1e-6)
+  outputs = jax.jit(lambda variables, images: model.apply(
+      variables, images, method='outputs'))(variables, images)
+  assert ('logits' in outputs) == networks.REGISTRY[name].sigmoid_output
+  plain = jax.jit(model.apply)(variables, images)
+  np.testing.assert_array_equal(outputs['output'], plain)
+  if 'logits' in outputs:
+    np.testing.assert_allclose(jax.nn.sigmoid(outputs['logits']), plain, rtol=1e-6)
 
 
 @pytest.mark.parametrize('name', ('v2', pytest.param('conv_ae', marks=pytest.mark.slow)))
 def test_bce_moves_an_autoencoders_step_and_reports_the_same_mse(name, make_key):
   config = tiny_config(name)
   config.optim.reconstruction_loss = 'bce'
-  bce = objective.from_config(config)
-  assert bce.reads_intermediates
+  bce = losses.from_config(config)
+  assert bce.reconstruction_loss == 'bce' and not bce.is_the_tasks
   state, [(mse_state, mse), (bce_state, bce_metrics)], batch, _ = step_each_way(
-      config, make_key, objective.Objective(), bce)
+      config, make_key, losses.Loss(tasks.RECONSTRUCT), bce)
   np.testing.assert_allclose(bce_metrics['loss'], mse['loss'], rtol=1e-6)
   outputs = jax.jit(lambda state, images: state.apply_fn(
       {'params': state.params, 'batch_stats': state.batch_stats}, images, train=True,
@@ -144,19 +152,19 @@ def _linear_classifier(key):
 def test_the_perceptual_error_is_the_mean_squared_difference_of_the_classifiers_logits(make_key):
   logits_fn = _linear_classifier(make_key())
   images, reconstructions = _images(make_key(), 3), _images(make_key(), 3)
-  np.testing.assert_array_equal(objective.perceptual_error(logits_fn, images, images), np.zeros(3))
+  np.testing.assert_array_equal(losses.perceptual_error(logits_fn, images, images), np.zeros(3))
   difference = (np.asarray(reconstructions, np.float64) - np.asarray(images, np.float64)) @ \
       np.asarray(logits_fn(jnp.eye(784)), np.float64)
-  np.testing.assert_allclose(objective.perceptual_error(logits_fn, reconstructions, images),
+  np.testing.assert_allclose(losses.perceptual_error(logits_fn, reconstructions, images),
                              np.mean(np.square(difference), axis=-1), rtol=1e-4)
 
 
 def test_the_perceptual_target_is_frozen_only_the_reconstruction_is_pulled(make_key):
   logits_fn = _linear_classifier(make_key())
   images, reconstructions = _images(make_key(), 2), _images(make_key(), 2)
-  to_images = jax.grad(lambda x: jnp.sum(objective.perceptual_error(logits_fn, reconstructions, x)))
+  to_images = jax.grad(lambda x: jnp.sum(losses.perceptual_error(logits_fn, reconstructions, x)))
   to_reconstructions = jax.grad(
-      lambda r: jnp.sum(objective.perceptual_error(logits_fn, r, images)))
+      lambda r: jnp.sum(losses.perceptual_error(logits_fn, r, images)))
   np.testing.assert_array_equal(to_images(images), np.zeros((2, 784)))
   assert float(jnp.max(jnp.abs(to_reconstructions(reconstructions)))) > 0
 
@@ -166,10 +174,10 @@ def test_the_perceptual_weight_adds_its_multiple_of_the_batch_mean_perceptual_er
                                                                                      weight):
   logits_fn = _linear_classifier(make_key())
   images, outputs = _images(make_key()), _images(make_key())
-  terms = objective.Objective(perceptual_weight=weight, perceptual_logits=logits_fn)
-  total = objective.minimised(terms, jnp.asarray(0.1), outputs, {'image': images}, {})
+  terms = losses.Loss(tasks.RECONSTRUCT, perceptual_weight=weight, perceptual_logits=logits_fn)
+  total = 0.1 + _added(terms, outputs, images)
   np.testing.assert_allclose(
-      total, 0.1 + weight * jnp.mean(objective.perceptual_error(logits_fn, outputs, images)),
+      total, 0.1 + weight * jnp.mean(losses.perceptual_error(logits_fn, outputs, images)),
       rtol=1e-6)
 
 
@@ -177,33 +185,32 @@ def test_the_perceptual_weight_adds_its_multiple_of_the_batch_mean_perceptual_er
                                                      (0.3, 10, 3), (0.01, 8, 1)))
 def test_the_perceptual_count_is_the_rounded_fraction_of_the_batch_at_least_one(
     fraction, batch_size, count):
-  assert objective.perceptual_count(fraction, batch_size) == count
+  assert losses.perceptual_count(fraction, batch_size) == count
 
 
 def test_a_perceptual_fraction_reads_the_term_on_the_batchs_first_examples_only(make_key):
   logits_fn = _linear_classifier(make_key())
   images, outputs = _images(make_key(), 8), _images(make_key(), 8)
-  terms = objective.Objective(perceptual_weight=2.0, perceptual_fraction=0.5,
+  terms = losses.Loss(tasks.RECONSTRUCT, perceptual_weight=2.0, perceptual_fraction=0.5,
                               perceptual_logits=logits_fn)
-  total = objective.minimised(terms, jnp.asarray(0.1), outputs, {'image': images}, {})
+  total = 0.1 + _added(terms, outputs, images)
   np.testing.assert_allclose(
-      total, 0.1 + 2.0 * jnp.mean(objective.perceptual_error(logits_fn, outputs[:4], images[:4])),
+      total, 0.1 + 2.0 * jnp.mean(losses.perceptual_error(logits_fn, outputs[:4], images[:4])),
       rtol=1e-6)
   # The last four examples are not read: changing their reconstructions changes nothing.
   changed = outputs.at[4:].set(_images(make_key(), 4))
   np.testing.assert_allclose(
-      objective.minimised(terms, jnp.asarray(0.1), changed, {'image': images}, {}), total,
+      0.1 + _added(terms, changed, images), total,
       rtol=1e-6)
-  whole = objective.minimised(terms._replace(perceptual_fraction=1.0), jnp.asarray(0.1), outputs,
-                              {'image': images}, {})
+  whole = 0.1 + _added(terms._replace(perceptual_fraction=1.0), outputs, images)
   assert not np.isclose(float(whole), float(total), rtol=1e-6)
 
 
 def test_the_perceptual_weight_moves_an_autoencoders_step_and_not_its_reported_loss(make_key):
-  terms = objective.Objective(perceptual_weight=1.0,
+  terms = losses.Loss(tasks.RECONSTRUCT, perceptual_weight=1.0,
                               perceptual_logits=_linear_classifier(make_key()))
   _, [(plain_state, plain), (pulled_state, pulled)], _, _ = step_each_way(
-      tiny_config('v2'), make_key, objective.Objective(), terms)
+      tiny_config('v2'), make_key, losses.Loss(tasks.RECONSTRUCT), terms)
   np.testing.assert_allclose(pulled['loss'], plain['loss'], rtol=1e-6)
   moved = jax.tree.map(lambda a, b: bool(np.allclose(a, b)), pulled_state.params,
                        plain_state.params)
@@ -213,16 +220,16 @@ def test_the_perceptual_weight_moves_an_autoencoders_step_and_not_its_reported_l
 def test_from_config_takes_the_perceptual_classifier_only_with_its_weight(make_key):
   logits_fn = _linear_classifier(make_key())
   config = tiny_config('v2')
-  assert objective.from_config(config, logits_fn) == objective.Objective()
+  assert losses.from_config(config, logits_fn) == losses.Loss(tasks.RECONSTRUCT)
   config.optim.perceptual_weight = 0.5
   with pytest.raises(ValueError, match='perceptual_logits'):
-    objective.from_config(config)
-  assert objective.from_config(config, logits_fn) == objective.Objective(
+    losses.from_config(config)
+  assert losses.from_config(config, logits_fn) == losses.Loss(tasks.RECONSTRUCT, 
       perceptual_weight=0.5, perceptual_logits=logits_fn)
   config.optim.perceptual_fraction = 0.25
-  assert objective.from_config(config, logits_fn).perceptual_fraction == 0.25
+  assert losses.from_config(config, logits_fn).perceptual_fraction == 0.25
   config.optim.perceptual_weight = 0.0  # off: the fraction is not part of the step
-  assert objective.from_config(config, logits_fn) == objective.Objective()
+  assert losses.from_config(config, logits_fn) == losses.Loss(tasks.RECONSTRUCT)
 
 
 def test_the_perceptual_classifier_is_refused_where_it_is_missing_or_is_the_judge(tmp_path):
