@@ -77,13 +77,15 @@ def test_from_config_reads_each_term_where_the_config_keeps_it():
   config = tiny_config('conv_ae')
   config.model.label_weight = 0.01
   config.optim.edge_weight = 0.5
-  assert losses.from_config(config) == losses.Loss(tasks.RECONSTRUCT, label_weight=0.01, edge_weight=0.5)
+  assert losses.from_config(config) == losses.Loss(tasks.RECONSTRUCT, label_weight=0.01,
+                                                   edge_weight=0.5)
   assert losses.from_config(tiny_config('v1')).is_the_tasks  # no label_weight field
 
 
 def test_the_edge_weight_moves_an_autoencoders_step_and_not_its_reported_loss(make_key):
   _, [(plain_state, plain), (edged_state, edged)], _, _ = step_each_way(
-      tiny_config('v2'), make_key, losses.Loss(tasks.RECONSTRUCT), losses.Loss(tasks.RECONSTRUCT, edge_weight=1.0))
+      tiny_config('v2'), make_key, losses.Loss(tasks.RECONSTRUCT),
+      losses.Loss(tasks.RECONSTRUCT, edge_weight=1.0))
   np.testing.assert_allclose(edged['loss'], plain['loss'], rtol=1e-6)
   assert float(edged['grad_norm']) != pytest.approx(float(plain['grad_norm']), rel=1e-4)
   moved = jax.tree.map(lambda a, b: bool(np.allclose(a, b)), edged_state.params,
@@ -192,7 +194,7 @@ def test_a_perceptual_fraction_reads_the_term_on_the_batchs_first_examples_only(
   logits_fn = _linear_classifier(make_key())
   images, outputs = _images(make_key(), 8), _images(make_key(), 8)
   terms = losses.Loss(tasks.RECONSTRUCT, perceptual_weight=2.0, perceptual_fraction=0.5,
-                              perceptual_logits=logits_fn)
+                      perceptual_logits=logits_fn)
   total = 0.1 + _added(terms, outputs, images)
   np.testing.assert_allclose(
       total, 0.1 + 2.0 * jnp.mean(losses.perceptual_error(logits_fn, outputs[:4], images[:4])),
@@ -208,7 +210,7 @@ def test_a_perceptual_fraction_reads_the_term_on_the_batchs_first_examples_only(
 
 def test_the_perceptual_weight_moves_an_autoencoders_step_and_not_its_reported_loss(make_key):
   terms = losses.Loss(tasks.RECONSTRUCT, perceptual_weight=1.0,
-                              perceptual_logits=_linear_classifier(make_key()))
+                      perceptual_logits=_linear_classifier(make_key()))
   _, [(plain_state, plain), (pulled_state, pulled)], _, _ = step_each_way(
       tiny_config('v2'), make_key, losses.Loss(tasks.RECONSTRUCT), terms)
   np.testing.assert_allclose(pulled['loss'], plain['loss'], rtol=1e-6)
@@ -224,8 +226,8 @@ def test_from_config_takes_the_perceptual_classifier_only_with_its_weight(make_k
   config.optim.perceptual_weight = 0.5
   with pytest.raises(ValueError, match='perceptual_logits'):
     losses.from_config(config)
-  assert losses.from_config(config, logits_fn) == losses.Loss(tasks.RECONSTRUCT, 
-      perceptual_weight=0.5, perceptual_logits=logits_fn)
+  assert losses.from_config(config, logits_fn) == losses.Loss(
+      tasks.RECONSTRUCT, perceptual_weight=0.5, perceptual_logits=logits_fn)
   config.optim.perceptual_fraction = 0.25
   assert losses.from_config(config, logits_fn).perceptual_fraction == 0.25
   config.optim.perceptual_weight = 0.0  # off: the fraction is not part of the step
