@@ -295,7 +295,7 @@ FIELDS: List[Field] = [
           POSITIVE_INT, resumable=True),
     Field('evaluate.classifier_workdir', '', "--mode=evaluate: workdir of the CNN classifier "
           "that judges reconstructions ('' = runs/cnn_mnist for MNIST, runs/cnn_fashion for "
-          "Fashion-MNIST, where README's commands train them).", STRING, resumable=True),
+          "Fashion-MNIST, where docs/cnns.md's commands train them).", STRING, resumable=True),
     Field('evaluate.cache_dir', '', "--mode=evaluate: PCA and mean-image baselines "
           "('' = ~/.cache/jax_ae).", STRING, resumable=True),
 ]

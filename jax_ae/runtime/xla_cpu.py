@@ -1,7 +1,7 @@
 """XLA:CPU compiler flags: convolutions in XLA's own kernels, not YNNPACK's.
 
-jaxlib 0.10 hands every convolution on the CPU to YNNPACK by default. On the 2-core AVX2
-machine this project is measured on, XLA's own (Eigen) convolution kernels compute the
+jaxlib 0.10 hands every convolution on the CPU to YNNPACK by default. On the 2-core AMD EPYC
+VM this project is measured on, XLA's own (Eigen) convolution kernels compute the
 same layers, forward and both gradients, faster, and the conv networks' train steps with
 them (docs/performance.md, "Convolutions", has the figures and the commands).
 `prefer_xla_convolutions` adds

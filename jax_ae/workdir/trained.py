@@ -19,7 +19,7 @@ from jax_ae.models import networks
 from jax_ae.models import tasks
 from jax_ae.workdir import run_files
 
-# Where `configs/cnn_<...>.py` trains each dataset's classifier, as README's commands do.
+# Where `configs/cnn_<...>.py` trains each dataset's classifier, as docs/cnns.md's commands do.
 CLASSIFIER_WORKDIRS = {'mnist': 'runs/cnn_mnist', 'fashion_mnist': 'runs/cnn_fashion'}
 CLASSIFIER_CONFIGS = {'mnist': 'configs/cnn_mnist.py', 'fashion_mnist': 'configs/cnn_fashion.py'}
 
