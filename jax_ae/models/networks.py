@@ -140,8 +140,6 @@ def _identity(x: jax.Array) -> jax.Array:
   return x
 
 
-
-
 class Autoencoder(nn.Module):
   """An encoder and a decoder: subclasses define `encode`, and `decode` or, where the
   reconstruction is a sigmoid of logits, `decode_logits`; never `__call__` or `outputs`."""

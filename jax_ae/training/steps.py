@@ -117,8 +117,6 @@ def create_optimizer(optim_config: ml_collections.ConfigDict,
   return optax.chain(clip, optax.adam(learning_rate_fn))
 
 
-
-
 def create_train_state(config: ml_collections.ConfigDict, rng: jax.Array,
                        learning_rate_fn: optax.Schedule) -> TrainState:
   """The configured model, initialised from `rng`, and its optimizer on `learning_rate_fn`
@@ -209,8 +207,6 @@ def predict(state: TrainState, images: jax.Array) -> jax.Array:
 def eval_step(state: TrainState, batch: Batch, task: tasks.Task) -> Dict[str, jax.Array]:
   """The task's metrics summed over the batch's real examples (`mask` is 0 on padding)."""
   return task.evaluation_sums(predict(state, batch['image']), batch)
-
-
 
 
 # The run's randomness, each a function of the seed (and the epoch or step) only, so

@@ -49,8 +49,6 @@ def verbosity_in(argv: Sequence[str]) -> int:
   return verbosity
 
 
-
-
 def _is_project_record(record: logging.LogRecord) -> bool:
   """Logged by jax_ae or by main.py (which may sit apart from an installed jax_ae)."""
   return record.pathname.startswith(_PACKAGE_DIR) or record.module == 'main'
