@@ -119,11 +119,9 @@ def profile(config_name: str, num_steps: int):
   from jax_ae.measure import bench  # pylint: disable=g-import-not-at-top
   from jax_ae.training import steps  # pylint: disable=g-import-not-at-top
   from jax_ae.training import train_loops  # pylint: disable=g-import-not-at-top
-  from jax_ae.workdir import trained  # pylint: disable=g-import-not-at-top
   from benchmarks import torch_reference  # pylint: disable=g-import-not-at-top
   config = torch_reference.network_config(config_name)
-  trainer = train_loops.Trainer(config, bench.synthetic_split(num_steps * config.batch_size),
-                                perceptual_logits=trained.perceptual_classifier(config))
+  trainer = train_loops.Trainer(config, bench.synthetic_split(num_steps * config.batch_size))
   state, key = trainer.create_state(), steps.shuffle_key(0, 1)
   compiled = trainer.compile_step(state, trainer.epoch_batch_indices(key))
   instructions = hlo_instructions(compiled.as_text())

@@ -13,6 +13,7 @@ import jax
 import numpy as np
 import pytest
 
+from jax_ae.config import config_checks
 from jax_ae.errors import ConfigError, Diverged, Interrupted, UserError
 from jax_ae.models import tasks
 from jax_ae.runtime import interrupts
@@ -20,7 +21,6 @@ from jax_ae.training import steps
 from jax_ae.training import train
 from jax_ae.training import train_loops
 from jax_ae.workdir import checkpoint
-from jax_ae.workdir import resume
 from jax_ae.workdir import run_files
 from jax_ae.workdir import tensorboard_events
 from tests.helpers import CHECKPOINT_DAMAGES, new_train_state, REPO_ROOT, tiny_config
@@ -373,10 +373,10 @@ def test_a_workdir_from_before_new_config_fields_still_resumes(tmp_path):
   previous = json.loads(config.to_json())
   del previous['task'], previous['augment'], previous['model']['hidden_units']  # added later
   (tmp_path / 'config.json').write_text(json.dumps(previous))
-  resume.check_same_run(config, str(tmp_path))  # no ConfigError
+  config_checks.check_same_run(config, str(tmp_path))  # no ConfigError
   config.model.code_dim = 5
   with pytest.raises(ConfigError, match=r'model.code_dim \(4 -> 5\)'):
-    resume.check_same_run(config, str(tmp_path))
+    config_checks.check_same_run(config, str(tmp_path))
 
 
 @pytest.mark.parametrize('field, value', (('optim.ema_decay', 0.999),
@@ -388,7 +388,7 @@ def test_a_run_refuses_to_resume_with_another_ema_decay_or_reconstruction_loss(
   group, name = field.split('.')
   config[group][name] = value
   with pytest.raises(ConfigError, match=rf'--config.{field} '):
-    resume.check_same_run(config, str(tmp_path))
+    config_checks.check_same_run(config, str(tmp_path))
 
 
 def test_a_cosine_run_refuses_more_epochs_on_resume_and_an_exponential_one_takes_them(
@@ -396,12 +396,12 @@ def test_a_cosine_run_refuses_more_epochs_on_resume_and_an_exponential_one_takes
   config = tiny_config()
   (tmp_path / 'config.json').write_text(config.to_json())
   config.num_epochs += 3
-  resume.check_same_run(config, str(tmp_path))  # the exponential decay does not end
+  config_checks.check_same_run(config, str(tmp_path))  # the exponential decay does not end
   config.optim.schedule = 'cosine'
   (tmp_path / 'config.json').write_text(config.to_json())
   config.num_epochs += 3
   with pytest.raises(ConfigError, match=r'num_epochs \(\d+ -> \d+\)'):
-    resume.check_same_run(config, str(tmp_path))
+    config_checks.check_same_run(config, str(tmp_path))
 
 
 @pytest.mark.parametrize('stopped_before_an_epoch_ended', [False, True])

@@ -15,7 +15,7 @@ from jax_ae.config import config_checks
 from jax_ae.config import config_fields
 from jax_ae.errors import ConfigError
 from jax_ae.models import networks
-from jax_ae.workdir import resume
+
 from tests.helpers import tiny_config
 
 NEW_FIELDS = [
@@ -100,22 +100,22 @@ def test_a_new_field_is_classified_for_resume(declared_more, tmp_path):
   config = default.get_config()
   (tmp_path / 'config.json').write_text(config.to_json())
   config.optim.momentum_hint = 0.25
-  resume.check_same_run(config, str(tmp_path))  # resumable: no ConfigError
+  config_checks.check_same_run(config, str(tmp_path))  # resumable: no ConfigError
   config.warm_start = 5
   with pytest.raises(ConfigError, match=r'with another config: --config\.warm_start \(3 -> 5\);'):
-    resume.check_same_run(config, str(tmp_path))
+    config_checks.check_same_run(config, str(tmp_path))
 
 
 def test_model_fields_are_declared_checked_and_never_resumable(tmp_path):
   for name, spec in networks.REGISTRY.items():
     fields = config_fields.model_fields(name)
-    assert [field.name for field in fields] == [f'model.{field}' for field in spec.config_fields()]
+    assert [field.name for field in fields] == [f'model.{field}' for field in spec.fields]
     assert not any(field.resumable for field in fields)
   config = tiny_config('cnn')
   (tmp_path / 'config.json').write_text(config.to_json())
   config.model.test_time_flip = True
   with pytest.raises(ConfigError, match=r'--config\.model\.test_time_flip \(False -> True\)'):
-    resume.check_same_run(config, str(tmp_path))
+    config_checks.check_same_run(config, str(tmp_path))
   with config.model.ignore_type():
     config.model.test_time_flip = 'yes'  # no rule by name: checked for its default's kind
   with pytest.raises(ConfigError, match=r"^--config\.model\.test_time_flip must be True or "

@@ -25,7 +25,7 @@ def _progress(on_terminal, interval=30.0):
 
 def test_plain_line_every_interval_with_rate_and_time_left():
   progress, clock, stream = _progress(on_terminal=False)
-  epoch = progress.epoch(2)
+  epoch = console.EpochProgress(progress, 2)
   epoch.update(100)  # the first finished call: the rate's origin, nothing shown yet
   clock.now += 10
   epoch.update(300)
@@ -43,7 +43,7 @@ def test_plain_line_every_interval_with_rate_and_time_left():
 
 def test_the_first_line_of_an_epoch_has_no_rate_before_a_second_call():
   progress, clock, stream = _progress(on_terminal=False, interval=1.0)
-  epoch = progress.epoch(1)
+  epoch = console.EpochProgress(progress, 1)
   clock.now += 40  # compilation: the first call returns late
   epoch.update(100)
   assert stream.getvalue() == 'epoch 1/3  step 100/1000 (10%)\n'
@@ -51,7 +51,7 @@ def test_the_first_line_of_an_epoch_has_no_rate_before_a_second_call():
 
 def test_the_bar_is_redrawn_in_place_and_cleared_at_the_end():
   progress, clock, stream = _progress(on_terminal=True)
-  epoch = progress.epoch(3)
+  epoch = console.EpochProgress(progress, 3)
   epoch.update(0)
   clock.now += 1
   epoch.update(500)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from jax_ae.figures import plots
+from jax_ae.figures import run_pictures
 from jax_ae.models import tasks
 from tests.helpers import tiny_config
 
@@ -69,14 +70,14 @@ def test_a_run_with_a_validation_split_draws_its_test_figure_as_one_point(drawn)
 
 def test_every_picture_of_a_run_is_titled_with_the_run_and_its_headline(drawn):
   config = tiny_config('v1')
-  title = tasks.picture_title(config, 'epoch 3',
+  title = run_pictures.title(config, 'epoch 3',
                               tasks.RECONSTRUCT.headline({'test_loss': np.float32(0.03431)}))
   assert title == 'v1 on mnist, epoch 3: test MSE 0.0343'
   classifier = tiny_config('cnn')
   assert tasks.CLASSIFY.headline({'test_loss': 0.3, 'test_accuracy': 0.91234}) == (
       'test accuracy 0.9123')
   # An epoch of a run with a validation split, before its last: the test split is unread.
-  assert tasks.picture_title(classifier, 'epoch 2', tasks.CLASSIFY.headline(
+  assert run_pictures.title(classifier, 'epoch 2', tasks.CLASSIFY.headline(
       {'val_loss': 0.3, 'val_accuracy': 0.9})) == 'cnn on mnist, epoch 2: val accuracy 0.9000'
   images = np.zeros((4, 784), np.float32)
   shown = {'image': images, 'label': np.arange(4)}

@@ -10,8 +10,8 @@ import sys
 import numpy as np
 import pytest
 
+from jax_ae.config import config_checks
 from jax_ae.errors import ConfigError
-from jax_ae.runtime import sharding
 from tests import sharded_check
 from tests.helpers import REPO_ROOT, tiny_config
 
@@ -56,14 +56,14 @@ def test_a_batch_that_does_not_split_over_the_devices_is_refused():
   config.batch_size, config.eval_batch_size = 30, 16
   with pytest.raises(ConfigError, match=r'^--config\.batch_size 30 does not split evenly over 8 '
                                         r'devices; use a multiple of 8\.$'):
-    sharding.check_batches_divide(config, 8)
+    config_checks.check_batches_divide(config, 8)
   config.batch_size, config.eval_batch_size = 33, 1000
   with pytest.raises(ConfigError, match=r'--config\.eval_batch_size 1000 does not split evenly '
                                         r'over 3'):
-    sharding.check_batches_divide(config, 3)
+    config_checks.check_batches_divide(config, 3)
   config.eval_batch_size, config.bench.batch_sizes = 999, (33, 64)
   with pytest.raises(ConfigError, match=r'--config\.bench\.batch_sizes 64 does not split'):
-    sharding.check_batches_divide(config, 3)
+    config_checks.check_batches_divide(config, 3)
 
 
 def _free_port() -> int:

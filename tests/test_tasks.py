@@ -4,6 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from jax_ae.figures import run_pictures
 from jax_ae.models import tasks
 
 
@@ -43,7 +44,7 @@ def test_most_confident_mistakes_come_first():
   probabilities = np.array([[0.99, 0.01], [0.27, 0.73], [0.01, 0.99], [0.95, 0.05]])
   labels = np.array([0, 0, 0, 1])
   # Wrong: rows 1 (p=0.73), 2 (p=0.99), 3 (p=0.95).
-  np.testing.assert_array_equal(tasks.most_confident_mistakes(probabilities, labels, 2), [2, 3])
+  np.testing.assert_array_equal(run_pictures.most_confident_mistakes(probabilities, labels, 2), [2, 3])
 
 
 def test_a_classifiers_per_class_accuracy_reads_the_test_confusion_rows():

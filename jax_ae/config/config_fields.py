@@ -346,7 +346,7 @@ def model_fields(model_name: str) -> List[Field]:
     return []
   spec = networks.REGISTRY[model_name]
   fields = []
-  for name, default in spec.config_fields().items():
+  for name, default in spec.fields.items():
     doc, check = MODEL_FIELDS.get(name, (f'An attribute of models.{spec.module.__name__}.',
                                          Check(kind_of(default))))
     fields.append(Field(f'model.{name}', default, doc, check))

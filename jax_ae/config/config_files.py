@@ -10,13 +10,16 @@ run's config.json) from configs/default.py, so the library can read every field.
 """
 
 import importlib.util
+import json
 import os
 import traceback
-from typing import Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import ml_collections
 
 from jax_ae.errors import ConfigError
+
+RUN_CONFIG_FILE = 'config.json'  # the config a run saves in its workdir (run_files.py)
 
 # configs/ sits beside the package in the repository (pip install -e).
 DEFAULT_CONFIG_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
@@ -111,3 +114,12 @@ def with_defaults(config: ml_collections.ConfigDict) -> ml_collections.ConfigDic
   config = ml_collections.ConfigDict(config.to_dict())
   _fill(config, default_config())
   return config
+
+
+def saved_run_config(workdir: str) -> Optional[Dict[str, Any]]:
+  """The config.json of the run `workdir` holds, as saved (nested dicts); None without one."""
+  path = os.path.join(workdir, RUN_CONFIG_FILE)
+  if not os.path.exists(path):
+    return None
+  with open(path) as f:
+    return json.load(f)

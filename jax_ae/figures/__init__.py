@@ -1,1 +1,1 @@
-"""Pictures drawn with matplotlib as PNG bytes, and exact PCA, the linear baseline."""
+"""Pictures: which ones a run draws, drawn with matplotlib as PNG bytes, and exact PCA."""

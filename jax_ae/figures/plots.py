@@ -1,6 +1,6 @@
 """The run's pictures, drawn with matplotlib (Agg) and returned as PNG bytes.
 
-Each takes a `title` naming the run and its headline figure (tasks.picture_title), so
+Each takes a `title` naming the run and its headline figure (run_pictures.title), so
 a picture read alone still says what it shows.
 """
 

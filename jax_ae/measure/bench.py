@@ -36,7 +36,6 @@ from jax_ae.training import steps
 from jax_ae.training import train_loops
 from jax_ae.workdir import console
 from jax_ae.workdir import run_files
-from jax_ae.workdir import trained
 
 COLUMNS = ('version', 'loop', 'backend', 'device_kind', 'device_count', 'batch_size',
            'compile_seconds', 'train_steps_per_second', 'train_examples_per_second',
@@ -129,8 +128,7 @@ def time_training(config: ml_collections.ConfigDict, batch_size: int, num_steps:
   gc.collect()
   config = copy.deepcopy(config)
   config.batch_size = batch_size
-  trainer = train_loops.Trainer(config, synthetic_split(num_steps * batch_size),
-                                perceptual_logits=trained.perceptual_classifier(config))
+  trainer = train_loops.Trainer(config, synthetic_split(num_steps * batch_size))
   state = trainer.create_state()
   key = steps.shuffle_key(0, 1)
   trainer.compile_step(state, trainer.epoch_batch_indices(key))

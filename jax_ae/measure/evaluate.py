@@ -40,6 +40,7 @@ from jax_ae.config import config_checks
 from jax_ae.datasets import data
 from jax_ae.errors import UserError
 from jax_ae.figures import pca
+from jax_ae.figures import run_pictures
 from jax_ae.models import networks
 from jax_ae.models import tasks
 from jax_ae.workdir import console
@@ -203,7 +204,7 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
                              json.dumps(results, indent=2).encode())
   fidelity = ('no classifier' if results['class_fidelity'] is None else
               f'class fidelity {results["class_fidelity"]:.4f}')
-  title = tasks.picture_title(config, f'epoch {results["epochs"]}',
+  title = run_pictures.title(config, f'epoch {results["epochs"]}',
                               f'test MSE {test_mse:.3g}, {fidelity}')
   for name, picture in (
       ('latent', plots.latent_png(test_codes, test_split['label'], class_names, title)),

@@ -176,6 +176,6 @@ def perceptual_error(logits_fn: Callable[[jax.Array], jax.Array], reconstruction
 def perceptual_count(fraction: float, batch_size: int) -> int:
   """How many of a batch's first examples the perceptual term reads: round(fraction x
   batch_size), at least one. A Python int, so the slice has a static shape under jit.
-  Under data parallelism (jax_ae/runtime/sharding.py) the first examples sit on the first
+  Under data parallelism (jax_ae/training/sharding.py) the first examples sit on the first
   devices, so the term's work is not spread evenly (its value is that of one device)."""
   return max(1, min(batch_size, round(fraction * batch_size)))

@@ -68,7 +68,8 @@ class ModelSpec:
   # the models optim.reconstruction_loss='bce' can train.
   sigmoid_output: bool = False
 
-  def config_fields(self) -> Dict[str, Any]:
+  @property
+  def fields(self) -> Dict[str, Any]:
     """{field: default} of the module's configurable attributes, in declaration order."""
     return {field.name: field.default for field in dataclasses.fields(self.module)
             if field.name not in ('parent', 'name') and isinstance(field.default, CONFIG_TYPES)}
@@ -81,7 +82,7 @@ class ModelSpec:
     read back from JSON arrives as a list.
     """
     fields = {name: tuple(model_config[name]) if isinstance(default, tuple) else model_config[name]
-              for name, default in self.config_fields().items() if name in model_config}
+              for name, default in self.fields.items() if name in model_config}
     return self.module(**fields)
 
   def uses_batch_norm(self, model_config: ml_collections.ConfigDict) -> bool:
@@ -105,7 +106,7 @@ def register(name: str, *, task: str = 'reconstruct', convolutional: bool = Fals
     missing = [field.name for field in dataclasses.fields(module)
                if field.name not in ('parent', 'name') and field.default is dataclasses.MISSING]
     assert not missing, f'{name}: give {missing} defaults, the values default_model_config starts from'
-    assert ('features' in spec.config_fields()) == (max_blocks > 0), name
+    assert ('features' in spec.fields) == (max_blocks > 0), name
     REGISTRY[name] = spec
     return module
 
@@ -114,7 +115,7 @@ def register(name: str, *, task: str = 'reconstruct', convolutional: bool = Fals
 
 def default_model_config(name: str) -> ml_collections.ConfigDict:
   """`config.model` for the registered model `name`: its name and its fields' defaults."""
-  return ml_collections.ConfigDict({'name': name, **REGISTRY[name].config_fields()})
+  return ml_collections.ConfigDict({'name': name, **REGISTRY[name].fields})
 
 
 def create_model(model_config: ml_collections.ConfigDict) -> nn.Module:

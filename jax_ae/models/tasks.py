@@ -1,45 +1,30 @@
-"""What a run learns (`config.task`), as one object per task: its metrics and pictures.
+"""What a run learns (`config.task`), as one object per task: the metrics it reports.
 
 The metrics are what a run reports, its plain loss first; losses.py builds from them,
 and from the config, the scalar a train step minimises.
 
 RECONSTRUCT: the autoencoders. Loss: mean squared error per pixel of each image.
-  Picture: test images above their reconstructions.
 CLASSIFY: the CNN classifier. Loss: softmax cross-entropy; metric: accuracy.
-  Pictures: the confusion matrix, and the test split's most confidently
-  misclassified images.
+The pictures each task's runs draw are figures/run_pictures.py's.
 
 The steps, the epoch loop and the checkpoints ask the run's Task and never branch on
 which one it is; `get(config.task)` is the one place a name becomes a Task.
 """
 
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import jax
 import jax.numpy as jnp
-import ml_collections
 import numpy as np
 import optax
 
-from jax_ae.figures import plots
-from jax_ae.figures.plots import Picture
 from jax_ae.models.networks import NUM_CLASSES
 
-NUM_MISCLASSIFIED_SHOWN = 16
-Predict = Callable[[np.ndarray], np.ndarray]  # images -> evaluation-mode outputs
 
 
 def reconstruction_loss(reconstructions: jax.Array, images: jax.Array) -> jax.Array:
   """Mean squared error per pixel of each example: [batch, 784] x2 -> [batch]."""
   return jnp.mean(jnp.square(reconstructions - images), axis=-1)
-
-
-def picture_title(config: ml_collections.ConfigDict, when: str, figures: str) -> str:
-  """'v1 on mnist, epoch 5: test MSE 0.0342': what every picture of a run is titled.
-
-  `when`: 'epoch 5' or 'step 300'; `figures`: the headline figures at that point.
-  """
-  return f'{config.model.name} on {config.data.name}, {when}: {figures}'
 
 
 class Task:
@@ -78,19 +63,6 @@ class Task:
     epoch that evaluated only the validation split."""
     raise NotImplementedError
 
-  def epoch_pictures(self, predict: Predict, shown: Dict[str, np.ndarray],
-                     evaluation: Dict[str, Any], class_names, title: str) -> Dict[str, Picture]:
-    """The pictures logged every epoch: cheap ones, from `shown` or the evaluation."""
-    raise NotImplementedError
-
-  def final_pictures(self, predict: Predict, shown: Dict[str, np.ndarray],
-                     evaluation: Dict[str, Any], predict_test_split: Callable[[], np.ndarray],
-                     test_split: Dict[str, np.ndarray], class_names,
-                     title: str) -> Dict[str, Picture]:
-    """The pictures written as files at the end of a run (besides the loss curve)."""
-    del predict_test_split, test_split
-    return self.epoch_pictures(predict, shown, evaluation, class_names, title)
-
   def chosen_weights(self, evaluation: Dict[str, Any]) -> Tuple[str, str]:
     """('raw' or 'ema', why): the parameters whose validation figures (`val_*` against
     `val_ema_*` in `evaluation`, host values) are better by `selection`; the raw ones on a
@@ -117,7 +89,8 @@ class Task:
     return None
 
 
-def _split_evaluated(evaluation: Dict[str, Any]) -> str:
+def split_evaluated(evaluation: Dict[str, Any]) -> str:
+  """'test' where `evaluation` holds the test split's figures, else 'val'."""
   return 'test' if 'test_loss' in evaluation else 'val'
 
 
@@ -132,27 +105,14 @@ class _Reconstruct(Task):
     return {'loss': reconstruction_loss(outputs, batch['image'])}
 
   def headline(self, evaluation):
-    split = _split_evaluated(evaluation)
+    split = split_evaluated(evaluation)
     return f'{split} MSE {float(evaluation[f"{split}_loss"]):.3g}'
-
-  def epoch_pictures(self, predict, shown, evaluation, class_names, title):
-    return {'reconstructions': plots.reconstructions_png(shown, predict(shown['image']), title)}
-
 
 def confusion_counts(logits: jax.Array, labels: jax.Array, mask: jax.Array) -> jax.Array:
   """[10, 10] counts of (true class, predicted class) over the batch's real examples."""
   true = jax.nn.one_hot(labels, NUM_CLASSES) * mask[:, None]
   predicted = jax.nn.one_hot(jnp.argmax(logits, axis=-1), NUM_CLASSES)
   return true.T @ predicted
-
-
-def most_confident_mistakes(probabilities: np.ndarray, labels: np.ndarray,
-                            count: int) -> np.ndarray:
-  """Indices of up to `count` misclassified examples, most confident prediction first."""
-  predicted = probabilities.argmax(axis=-1)
-  wrong = np.flatnonzero(predicted != labels)
-  confidence = probabilities[wrong, predicted[wrong]]
-  return wrong[np.argsort(-confidence, kind='stable')][:count]
 
 
 class _Classify(Task):
@@ -179,24 +139,8 @@ class _Classify(Task):
     return {**super().split_results(totals), 'confusion': totals['confusion']}
 
   def headline(self, evaluation):
-    split = _split_evaluated(evaluation)
+    split = split_evaluated(evaluation)
     return f'{split} accuracy {float(evaluation[f"{split}_accuracy"]):.4f}'
-
-  def epoch_pictures(self, predict, shown, evaluation, class_names, title):
-    # The test split's where it was evaluated, else the validation split's.
-    confusion = evaluation[f'{_split_evaluated(evaluation)}_confusion']
-    return {'confusion_matrix': plots.confusion_matrix_png(confusion, class_names, title)}
-
-  def final_pictures(self, predict, shown, evaluation, predict_test_split, test_split,
-                     class_names, title):
-    pictures = self.epoch_pictures(predict, shown, evaluation, class_names, title)
-    probabilities = np.asarray(jax.nn.softmax(predict_test_split(), axis=-1), np.float64)
-    mistakes = most_confident_mistakes(probabilities, test_split['label'],
-                                       NUM_MISCLASSIFIED_SHOWN)
-    pictures['misclassified'] = plots.misclassified_png(
-        test_split['image'][mistakes], test_split['label'][mistakes], probabilities[mistakes],
-        class_names, title)
-    return pictures
 
   def per_class(self, evaluation, class_names):
     if 'test_confusion' not in evaluation:

@@ -1,1 +1,1 @@
-"""The process: its settings for training, signals, processes and the device mesh."""
+"""The process: its settings, signals, several processes, and what it uses of the machine."""

@@ -1,1 +1,1 @@
-"""Training: the state, the step, the loop, held-out evaluation and epoch-end actions."""
+"""Training: the state, the step, the loop over the device mesh, held-out evaluation, epoch ends."""

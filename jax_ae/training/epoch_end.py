@@ -20,7 +20,7 @@ import numpy as np
 
 from jax_ae.errors import Diverged
 from jax_ae.figures import plots
-from jax_ae.models import tasks
+from jax_ae.figures import run_pictures
 from jax_ae.training import held_out
 from jax_ae.training import steps
 from jax_ae.training import train_loops
@@ -78,7 +78,7 @@ class EpochEnd:
   def __init__(self, config: ml_collections.ConfigDict, run: run_files.RunFiles,
                events: tensorboard_events.EventWriter, checkpoints: checkpoint.Checkpoints,
                trainer: train_loops.Trainer, evaluator: held_out.Evaluator,
-               shown: Dict[str, np.ndarray], class_names):
+               test_split: Dict[str, np.ndarray], class_names):
     self.config = config
     self.task = trainer.task
     self.run = run
@@ -86,7 +86,8 @@ class EpochEnd:
     self.checkpoints = checkpoints
     self.trainer = trainer
     self.evaluator = evaluator
-    self.shown = shown
+    # The test images every epoch's pictures show, the same ones each epoch.
+    self.shown = plots.pick_examples(test_split, config.num_reconstructions)
     self.class_names = class_names
     self.judged_loss = f'{evaluator.judged_on}_loss'  # val_loss where validation is held out
     self.best_loss = {name: min((row[name] for row in run.read_metrics()
@@ -102,10 +103,11 @@ class EpochEnd:
         if name not in ('epoch', 'step') and isinstance(value, (int, float))})
 
   def draw_pictures(self, finished: Finished) -> None:
-    title = tasks.picture_title(self.config, f'epoch {finished.epoch}',
-                                self.task.headline(finished.evaluation))
-    pictures = self.task.epoch_pictures(self.evaluator.predictor(finished.state), self.shown,
-                                        finished.evaluation, self.class_names, title)
+    title = run_pictures.title(self.config, f'epoch {finished.epoch}',
+                               self.task.headline(finished.evaluation))
+    pictures = run_pictures.epoch_pictures(
+        self.task, self.evaluator.predictor(finished.state), self.shown, finished.evaluation,
+        self.class_names, title)
     self.events.write(finished.row['step'], {}, pictures)
 
   def check_divergence(self, finished: Finished) -> None:
@@ -146,4 +148,4 @@ def write_diagnostics(run: run_files.RunFiles, events: tensorboard_events.EventW
                                if name != 'step'})
   kept = run.read_diagnostics()
   run.write_pictures({'diagnostics': plots.diagnostics_png(
-      kept, tasks.picture_title(config, f'step {kept[-1]["step"]}', 'diagnostics'))})
+      kept, run_pictures.title(config, f'step {kept[-1]["step"]}', 'diagnostics'))})

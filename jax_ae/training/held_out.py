@@ -15,7 +15,7 @@ import ml_collections
 import numpy as np
 
 from jax_ae.models import tasks
-from jax_ae.runtime import sharding
+from jax_ae.training import sharding
 from jax_ae.training import steps
 
 Batch = Dict[str, jax.Array]

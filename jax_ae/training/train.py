@@ -15,10 +15,11 @@ import ml_collections
 
 from jax_ae.config import config_checks
 from jax_ae.datasets import data
+from jax_ae.errors import ConfigError
 from jax_ae.errors import Diverged
 from jax_ae.errors import Interrupted
 from jax_ae.figures import plots
-from jax_ae.models import tasks
+from jax_ae.figures import run_pictures
 from jax_ae.runtime import interrupts
 from jax_ae.runtime import multihost
 from jax_ae.training import epoch_end
@@ -30,7 +31,6 @@ from jax_ae.workdir import console
 from jax_ae.workdir import resume
 from jax_ae.workdir import run_files
 from jax_ae.workdir import tensorboard_events
-from jax_ae.workdir import trained
 from jax_ae.workdir import workdir_lock
 
 
@@ -44,35 +44,42 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
   is `data.load_dataset(config.data)` already loaded (api.py: several runs on one
   dataset read it once).
   """
-  # Set up: the workdir, its earlier run, the data, the jitted loop and evaluation.
-  config_checks.validate(config)
+  # Set up: the config (and whether it may go on with the workdir's run), the workdir,
+  # the data, the jitted loop and evaluation. A refused config leaves log.txt as it was.
+  with console.refusals_leave_the_log():
+    config_checks.validate(config, workdir)
   run = run_files.RunFiles(workdir, writes=multihost.is_primary())
   if run.writes:  # one run per workdir: a second is refused, naming this one's PID
     workdir_lock.acquire(workdir)
   checkpoints = checkpoint.Checkpoints(run.path(run_files.CHECKPOINTS_DIR),
                                        config.keep_checkpoints)
-  resume.prepare(config, run, checkpoints)
-  # Before the data: a missing or wrong classifier fails fast.
-  perceptual_logits = trained.perceptual_classifier(config)
+  if config.restart:  # the workdir's earlier run is replaced, not resumed
+    checkpoints.delete_all()
+    run.delete_previous_run()
   if dataset is None:
     dataset = multihost.primary_first(lambda: data.load_dataset(config.data), 'dataset')
-  trainer = train_loops.Trainer(config, dataset['train'], perceptual_logits=perceptual_logits)
+  trainer = train_loops.Trainer(config, dataset['train'])
   task = trainer.task
   evaluator = held_out.Evaluator(config, task, dataset['test'], trainer.mesh,
                                  validation_split=dataset.get('validation'))
   events = tensorboard_events.EventWriter(workdir, writes=run.writes)
 
   # Resume: from the newest checkpoint, dropping the metrics of epochs to be redone.
-  state, first_epoch, epoch_sums = resume.resume(
-      checkpoints, trainer.create_state(), trainer.new_epoch_sums(), config.num_epochs)
+  with console.refusals_leave_the_log():
+    state, first_epoch, epoch_sums = resume.resume(
+        checkpoints, trainer.create_state(), trainer.new_epoch_sums())
+    if first_epoch - 1 > config.num_epochs:
+      raise ConfigError(f'--config.num_epochs {config.num_epochs} is below the '
+                        f'{first_epoch - 1} epochs this workdir already trained; raise it '
+                        f'or use a new --workdir.')
+  console.keep_log()  # the run goes on here: its log joins the workdir's log.txt
   run.write_config(config)  # only now: a refused run leaves the workdir's config as it was
   purged_from_step = run.truncate_metrics(completed_epochs=first_epoch - 1)
   if purged_from_step is not None:
     events.purge_from(purged_from_step)
-  shown = plots.pick_examples(dataset['test'], config.num_reconstructions)
   class_names = data.CLASS_NAMES[config.data.name]
-  end = epoch_end.EpochEnd(config, run, events, checkpoints, trainer, evaluator, shown,
-                           class_names)
+  end = epoch_end.EpochEnd(config, run, events, checkpoints, trainer, evaluator,
+                           dataset['test'], class_names)
   logging.info('%s on %s: %d steps of %d examples per epoch, epochs %d to %d.',
                config.model.name, config.data.name, trainer.steps_per_epoch, config.batch_size,
                first_epoch, config.num_epochs)
@@ -85,9 +92,12 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
     for epoch in range(first_epoch, config.num_epochs + 1):
       steps_at_start = 0 if epoch_sums is None else int(jax.device_get(epoch_sums['steps']))
       start = time.perf_counter()
+      shown_progress = console.EpochProgress(progress, epoch) if progress else None
       state, epoch_sums = trainer.train_epoch(
           state, steps.shuffle_key(config.seed, epoch), epoch_sums, stop,
-          progress.epoch(epoch) if progress else None)
+          shown_progress.update if shown_progress else None)
+      if shown_progress:
+        shown_progress.finish()  # the bar cleared for the epoch's line
       host_sums = jax.device_get(epoch_sums)
       seconds = time.perf_counter() - start
       end.record_diagnostics()
@@ -111,9 +121,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
   if evaluation is None:  # the workdir's run had already finished: no epoch ran here
     evaluation = jax.device_get(evaluator.test_results(state))
   tested = held_out.weights_state(state, evaluation.get('test_weights', 'raw'))
-  title = tasks.picture_title(config, f'epoch {config.num_epochs}', task.headline(evaluation))
-  pictures = task.final_pictures(
-      evaluator.predictor(tested), shown, evaluation,
+  title = run_pictures.title(config, f'epoch {config.num_epochs}', task.headline(evaluation))
+  pictures = run_pictures.final_pictures(
+      task, evaluator.predictor(tested), end.shown, evaluation,
       lambda: evaluator.predict_test_split(tested), dataset['test'], class_names, title)
   pictures['loss_curve'] = plots.loss_curve_png(run.read_metrics(), task.loss_description, title)
   run.write_pictures(pictures)

@@ -14,22 +14,23 @@ held_out.py evaluates, train.py decides what to do with an epoch's results.
 import collections
 import functools
 import time
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from absl import logging
 import jax
 import jax.numpy as jnp
 import ml_collections
 
+from jax_ae.config import config_checks
 from jax_ae.datasets import augment
 from jax_ae.models import losses
 from jax_ae.models import networks
 from jax_ae.models import tasks
 from jax_ae.runtime import interrupts
-from jax_ae.runtime import sharding
+from jax_ae.training import sharding
 from jax_ae.training import diagnostics
 from jax_ae.training import steps
-from jax_ae.workdir import console
+from jax_ae.workdir import trained
 
 Batch = Dict[str, jax.Array]
 
@@ -136,15 +137,16 @@ class Trainer:
   training split, the keys and the state it is given (`replicate`) live on every
   device, and each step's batch is split across them. `learning_rate_fn` is the run's
   schedule, built once: the optimizer steps on it and the metrics report it.
-  `perceptual_logits`: the frozen classifier of optim.perceptual_workdir
-  (trained.perceptual_classifier), which a config with optim.perceptual_weight needs.
+  The loss is the config's (losses.py), with the frozen classifier of its perceptual
+  term loaded from optim.perceptual_workdir (trained.perceptual_classifier) unless
+  `perceptual_logits` is given.
   """
 
   def __init__(self, config: ml_collections.ConfigDict, train_split,
                devices: Optional[Sequence[jax.Device]] = None, perceptual_logits=None):
     self.config = config
     self.mesh = sharding.make_mesh(devices)
-    sharding.check_batches_divide(config, self.mesh.size)  # a mesh of fewer devices too
+    config_checks.check_batches_divide(config, self.mesh.size)  # a mesh of fewer devices too
     self.task = tasks.get(config.task)
     self.num_train_examples = train_split['image'].shape[0]
     self.steps_per_epoch = steps.steps_per_epoch(self.num_train_examples, config.batch_size)
@@ -154,6 +156,8 @@ class Trainer:
     self.train_arrays = self.replicate(train_split)
     self.run_key = self.replicate(steps.run_key(config.seed))
     self.loop = config_loop(config)
+    if perceptual_logits is None:
+      perceptual_logits = trained.perceptual_classifier(config)
     self.loss = losses.from_config(config, perceptual_logits)
     step_options = {'loss': self.loss, 'augmentation': augment.from_config(config.augment),
                     'batch_sharding': sharding.batch_sharded(self.mesh)}
@@ -233,7 +237,7 @@ class Trainer:
   def train_epoch(self, state: steps.TrainState, shuffle_key: jax.Array,
                   epoch_sums: Optional[Dict[str, jax.Array]] = None,
                   stop: Optional[interrupts.StopRequest] = None,
-                  progress: Optional[console.EpochProgress] = None):
+                  steps_done_callback: Optional[Callable[[int], None]] = None):
     """Runs the rest of an epoch: from `epoch_sums['steps']`, or all of it.
 
     Returns (state, epoch_sums) with the sums still on device. Stops early when
@@ -245,8 +249,8 @@ class Trainer:
     run, the python loop (one short step per call) once the one before the last has,
     so that the host's dispatch overlaps the device's work. JAX alone would queue the
     whole epoch in moments, and a stop read at queuing time would then wait for the
-    epoch's last step. The wait also tells `progress` how many steps are done; it is
-    the loop's only host sync.
+    epoch's last step. The wait, the loop's only host sync, also tells
+    `steps_done_callback` (the console's progress bar) how many steps are done.
     """
     batch_indices = self.epoch_batch_indices(shuffle_key)
     # A no-op for a state already on the mesh; else one placement, so the step
@@ -273,10 +277,8 @@ class Trainer:
       in_flight.append(epoch_sums['steps'])
       if len(in_flight) == self.calls_in_flight:
         steps_run = int(jax.device_get(in_flight.popleft()))
-        if progress is not None:
-          progress.update(steps_run)
-    if progress is not None:
-      progress.finish()
+        if steps_done_callback is not None:
+          steps_done_callback(steps_run)
     if stop is not None:
       stop.agree()  # what every process then reads in stop.requested
     return state, epoch_sums

@@ -13,6 +13,7 @@ run: a bar redrawn in place on a terminal, a plain line every `interval` seconds
 otherwise, so CI logs and nohup files stay readable.
 """
 
+import contextlib
 import logging
 import os
 import sys
@@ -20,6 +21,8 @@ import time
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, TextIO
 
 from absl import logging as absl_logging
+
+from jax_ae.errors import ConfigError
 
 LOG_FILE = 'log.txt'
 PLAIN_LINE_SECONDS = 30.0
@@ -116,6 +119,16 @@ def drop_log() -> None:
     _workdir_log.decide(keep=False)
 
 
+@contextlib.contextmanager
+def refusals_leave_the_log():
+  """A ConfigError inside refuses the run: the workdir's log.txt is left as it was."""
+  try:
+    yield
+  except ConfigError:
+    drop_log()
+    raise
+
+
 def setup(workdir: str, verbosity: int, process_id: Optional[int] = None) -> Optional[str]:
   """Routes Python and absl logging: all of it to the workdir's log, little to the console.
 
@@ -157,7 +170,7 @@ def _duration(seconds: float) -> str:
 
 
 class Progress:
-  """Steps/s and time left, for the epochs of one run; `epoch(e)` reports one of them.
+  """Steps/s and time left, for the epochs of one run; an EpochProgress reports each.
 
   The train loop tells it how many steps the device has finished, which it knows
   without a sync of its own (see train_loops.Trainer.train_epoch). The rate is
@@ -175,10 +188,6 @@ class Progress:
     self.interval = interval
     self.clock = clock
     self.on_terminal = (self.stream.isatty() if on_terminal is None else on_terminal)
-
-  def epoch(self, epoch: int) -> 'EpochProgress':
-    return EpochProgress(self, epoch)
-
 
 class EpochProgress:
   """One epoch's progress: `update(steps_done)` after each finished call, then `finish()`."""

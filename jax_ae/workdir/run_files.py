@@ -29,14 +29,14 @@ from jax_ae import errors
 from jax_ae.config import config_files
 from jax_ae.errors import UserError
 
-CONFIG_FILE = 'config.json'
+CONFIG_FILE = config_files.RUN_CONFIG_FILE
 METRICS_FILE = 'metrics.jsonl'
 DIAGNOSTICS_FILE = 'diagnostics.jsonl'  # config.diagnostics.every_steps > 0 only
 MODEL_FILE = 'model.msgpack'
 PER_CLASS_FILE = 'per_class.json'  # classifiers: the test split's accuracy per class
 MODEL_DIGEST_FILE = MODEL_FILE + '.sha256'
 EMA_MODEL_FILE = 'model_ema.msgpack'  # optim.ema_decay > 0: the parameters' moving average
-# Every picture a run may leave, named `{name}.png` (tasks.py and train.py choose them).
+# Every picture a run may leave, named `{name}.png` (run_pictures.py and train.py choose them).
 PICTURES = ('loss_curve', 'reconstructions', 'confusion_matrix', 'misclassified', 'diagnostics')
 CHECKPOINTS_DIR = 'checkpoints'
 

@@ -11,11 +11,9 @@ from typing import Any, Optional, Sequence
 
 import jax
 from jax.sharding import NamedSharding
-import ml_collections
 import numpy as np
 from jax.sharding import PartitionSpec
 
-from jax_ae.errors import ConfigError
 
 DATA_AXIS = 'data'
 
@@ -57,14 +55,3 @@ def replicate(tree: Any, mesh: jax.sharding.Mesh) -> Any:
     return jax.device_put(leaf, sharding)
 
   return jax.tree.map(place, tree)
-
-
-def check_batches_divide(config: ml_collections.ConfigDict, num_devices: int) -> None:
-  """Refuses a global batch of `config` (training, evaluation, each benchmark size) that
-  cannot be split evenly over `num_devices`."""
-  batches = [('batch_size', config.batch_size), ('eval_batch_size', config.eval_batch_size),
-             *(('bench.batch_sizes', size) for size in config.bench.batch_sizes)]
-  for name, size in batches:
-    if size % num_devices:
-      raise ConfigError(f'--config.{name} {size} does not split evenly over {num_devices} '
-                        f'devices; use a multiple of {num_devices}.')
