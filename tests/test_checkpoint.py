@@ -588,6 +588,23 @@ def test_a_failed_atomic_write_leaves_no_temporary_file(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+def test_a_mid_epoch_checkpoint_from_before_the_norm_was_sampled_resumes_its_sums(tmp_path,
+                                                                                 make_key):
+  """Its sums have no 'grad_norm_steps': each of its steps measured the norm."""
+  config = tiny_config('v1')
+  state = new_train_state(config, make_key(), 3)
+  sums = train_loops.new_epoch_sums(tasks.RECONSTRUCT)
+  earlier_sums = {**{name: value for name, value in sums.items() if name != 'grad_norm_steps'},
+                  'steps': np.int32(2), 'grad_norm': np.float32(0.5)}
+  checkpoint.Checkpoints(str(tmp_path), 3).save(state, earlier_sums, checkpoint.Position(1, 0))
+  _, restored, position = checkpoint.Checkpoints(str(tmp_path), 3).restore_latest(state, sums)
+  assert position == checkpoint.Position(1, 0) and set(restored) == set(earlier_sums)
+  completed = train_loops.completed_sums(restored)
+  assert set(completed) == set(sums)
+  assert (int(completed['grad_norm_steps']), float(completed['grad_norm'])) == (2, 0.5)
+
+
+@pytest.mark.slow
 def test_non_finite_parameters_never_reach_a_checkpoint(tmp_path, make_key):
   config = tiny_config('v4')  # BatchNorm: its running statistics are checked too
   state = new_train_state(config, make_key(), 3)

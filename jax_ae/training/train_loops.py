@@ -133,6 +133,14 @@ def new_epoch_sums(task: tasks.Task) -> Dict[str, jax.Array]:
   return sums
 
 
+def completed_sums(epoch_sums: Dict[str, jax.Array]) -> Dict[str, jax.Array]:
+  """Restored sums with every name of new_epoch_sums: a checkpoint written before the
+  gradient's norm was sampled has no 'grad_norm_steps', as each of its steps measured it."""
+  if 'grad_norm_steps' in epoch_sums:
+    return epoch_sums
+  return {**epoch_sums, 'grad_norm_steps': epoch_sums['steps']}
+
+
 class Trainer:
   """Holds the jitted train loop of one run, compiled once and reused every epoch.
 
@@ -260,7 +268,7 @@ class Trainer:
     if epoch_sums is None:
       epoch_sums, steps_done = self.new_epoch_sums(), 0
     else:
-      epoch_sums = self.replicate(epoch_sums)
+      epoch_sums = self.replicate(completed_sums(epoch_sums))
       steps_done = int(jax.device_get(epoch_sums['steps']))
     every = self.diagnostics_every
     if every:  # the run's step at this epoch's start, to find each multiple of `every`
