@@ -23,7 +23,7 @@ def notebook_model(version: str, torch, hidden: int = 128):
   """The notebook's nn.Sequential for `version` (see jax_ae/models/networks.py for the Flax twins).
 
   `hidden` is V1/V2's hidden width H (the notebook's: 128); research/notebook_torch.py
-  varies it. The other versions ignore it.
+  varies it in its own copy. The other versions ignore it.
   """
   nn = torch.nn
   if version in ('v1', 'v2'):

@@ -1,80 +1,77 @@
-"""Speed III's leads for V3's memory-bound step, each timed in V3's own train loop.
+"""Speed III's leads for V3's memory-bound step, each timed in one compiled loop of V3's steps.
 
     python -m research.dense_step_leads --lead=baseline
     (then unroll2, unroll4, norm_vdot, no_ynn_reduce, no_grad_norm; one per process)
 
 V3 at batch 32 trails Keras 3 on JAX (BENCHMARKS.md). `python -m benchmarks.op_profile
---config=v3` puts its operations at about half matrix products, a third Adam's update and
-a sixth the gradient's global norm. Each lead changes one thing and prints, as JSON, the
-steps per second of the config's scan loop (bench.time_training: 200 steps, median of 5):
-- unroll2, unroll4: the device loop's body takes 2 or 4 steps per iteration (fewer
-  iterations and loop-carried copies; XLA may schedule across the steps).
-- norm_vdot: the gradient's norm as a sum of `jnp.vdot`s, a dot kernel, rather than
-  optax.tree.norm's reductions, which XLA:CPU hands to YNNPACK.
-- no_ynn_reduce: those reductions in XLA's own kernels
+--config=v3` puts its operations at about half matrix products, a third Adam's update and,
+with the norm in every step, a sixth the gradient's global norm. Each lead changes one
+thing and prints, as JSON, the steps per second of `--steps` steps of V3 at batch 32 in
+one compiled loop (research/step_loop.py; the median of `--repetitions` runs):
+- baseline: the library's step as V3's config takes it: the norm every
+  train.grad_norm_every_steps steps, which `--grad_norm_every_steps` sets (1 = every
+  step), for this lead, the unroll leads and no_ynn_reduce.
+- unroll2, unroll4: the loop's body takes 2 or 4 steps per iteration (fewer iterations
+  and loop-carried copies; XLA may schedule across the steps).
+- norm_vdot: the gradient's norm every step as a sum of `jnp.vdot`s, a dot kernel,
+  rather than optax.tree.norm's reductions, which XLA:CPU hands to YNNPACK.
+- no_ynn_reduce: the reductions in XLA's own kernels
   (`--xla_cpu_experimental_ynn_fusion_type=-individual_convolution,-reduce`).
-- no_grad_norm: no norm at all (the finite check on the loss alone): what the norm costs.
-  Not a candidate: the norm is a reported metric and half of the finiteness test that keeps
-  a non-finite gradient out of the parameters.
+- no_grad_norm: no norm at all (the finite check is on the loss alone either way).
 Run the leads in fresh processes, alternating, several rounds: this VM moves a rate
 between processes. Quoted in docs/performance.md.
 """
 
 import json
 import os
-import sys
+
+from absl import app
+from absl import flags
 
 LEADS = ('baseline', 'unroll2', 'unroll4', 'norm_vdot', 'no_ynn_reduce', 'no_grad_norm')
+_LEAD = flags.DEFINE_enum('lead', None, LEADS, 'What changes in the step or its loop.',
+                          required=True)
+_GRAD_NORM_EVERY_STEPS = flags.DEFINE_integer(
+    'grad_norm_every_steps', None, "V3's train.grad_norm_every_steps (default: the config's) "
+    "for baseline, unroll2, unroll4 and no_ynn_reduce; 1 = the norm every step.", lower_bound=1)
+_STEPS = flags.DEFINE_integer('steps', 200, 'Steps per timed run (a multiple of 4).',
+                              lower_bound=4)
+_REPETITIONS = flags.DEFINE_integer('repetitions', 5, 'Timed runs; the median is printed.',
+                                    lower_bound=1)
 
 
-def _apply(lead: str):
-  """Patches the process for `lead`; called before jax_ae builds anything."""
-  if lead == 'no_ynn_reduce':  # read once, when the first backend starts
-    os.environ['XLA_FLAGS'] = ('--xla_cpu_experimental_ynn_fusion_type='
-                               '-individual_convolution,-reduce')
+def _vdot_norm(tree):
   import jax  # pylint: disable=g-import-not-at-top
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
-  import optax  # pylint: disable=g-import-not-at-top
-  from jax_ae.training import train_loops  # pylint: disable=g-import-not-at-top
-  if lead == 'norm_vdot':
-    optax.tree.norm = lambda tree: jnp.sqrt(
-        sum(jnp.vdot(leaf.ravel(), leaf.ravel()) for leaf in jax.tree.leaves(tree)))
-  elif lead == 'no_grad_norm':
-    optax.tree.norm = lambda tree: jnp.zeros(())
-  elif lead.startswith('unroll'):
-    steps_per_iteration = int(lead[len('unroll'):])
-    one_step = train_loops._train_step_on_device  # pylint: disable=protected-access
-
-    def steps_on_device(state, epoch_sums, train_arrays, batch_indices, run_key, loss,
-                        augmentation, batch_sharding, max_steps):
-      # Timed epochs are whole multiples of the unroll (200 steps); not for training.
-      stop_at = jnp.minimum(epoch_sums['steps'] + max_steps, batch_indices.shape[0])
-
-      def body(carry):
-        for _ in range(steps_per_iteration):
-          carry = one_step(*carry, train_arrays, batch_indices, run_key, loss, augmentation,
-                           batch_sharding)
-        return carry
-
-      return jax.lax.while_loop(lambda carry: carry[1]['steps'] < stop_at, body,
-                                (state, epoch_sums))
-
-    train_loops._train_steps_on_device = steps_on_device  # pylint: disable=protected-access
+  return jnp.sqrt(sum(jnp.vdot(leaf.ravel(), leaf.ravel()) for leaf in jax.tree.leaves(tree)))
 
 
-def main(argv) -> int:
-  leads = [arg.split('=', 1)[1] for arg in argv[1:] if arg.startswith('--lead=')]
-  if len(leads) != 1 or leads[0] not in LEADS:
-    print(__doc__)
-    return 2
-  _apply(leads[0])
+def main(argv):
+  del argv
+  lead = _LEAD.value
+  if _STEPS.value % 4:
+    raise app.UsageError(f'--steps must be a multiple of 4 (unroll4), got {_STEPS.value}.')
+  if lead == 'no_ynn_reduce':  # read once, when the first backend starts: before jax_ae
+    os.environ['XLA_FLAGS'] = ('--xla_cpu_experimental_ynn_fusion_type='
+                               '-individual_convolution,-reduce')
   from jax_ae.measure import bench  # pylint: disable=g-import-not-at-top
-  num_steps = 200
-  trainer, _, seconds, _ = bench.time_training(bench.version_config('v3'), 32, num_steps, 5)
-  print(json.dumps({'lead': leads[0], 'loop': trainer.loop,
-                    'steps_per_second': round(num_steps / seconds, 1)}))
-  return 0
+  from research import step_loop  # pylint: disable=g-import-not-at-top
+  config = bench.version_config('v3')
+  config.batch_size = 32
+  if _GRAD_NORM_EVERY_STEPS.value is not None:
+    config.train.grad_norm_every_steps = _GRAD_NORM_EVERY_STEPS.value
+  run = step_loop.trainer(config, _STEPS.value)
+  if lead == 'norm_vdot':
+    step = step_loop.rewritten_step(run, norm=_vdot_norm, skip=True)
+  elif lead == 'no_grad_norm':
+    step = step_loop.rewritten_step(run, norm=None, skip=True)
+  else:
+    step = step_loop.library_step(run)
+  steps_per_iteration = int(lead[len('unroll'):]) if lead.startswith('unroll') else 1
+  seconds = step_loop.time_steps(run, step, _REPETITIONS.value, steps_per_iteration)
+  print(json.dumps({'lead': lead, 'loop': 'scan',
+                    'steps_per_second': round(_STEPS.value / seconds, 1)}))
 
 
 if __name__ == '__main__':
-  sys.exit(main(sys.argv))
+  app.run(main)

@@ -16,7 +16,7 @@ from absl import app
 import jax
 import jax.numpy as jnp
 
-from benchmarks import timing
+from jax_ae.measure import bench
 
 
 def conv(x, w):
@@ -72,7 +72,7 @@ def main(argv):
     for form in FORMS.values():
       jitted = jax.jit(form)
       error = float(jnp.max(jnp.abs(jitted(x, w, dy) - reference)) / jnp.max(jnp.abs(reference)))
-      milliseconds = 1e3 * timing.median_seconds(lambda: jitted(x, w, dy), 20)
+      milliseconds = 1e3 * bench.median_seconds(lambda: jitted(x, w, dy), 20)
       cells.append(f'{milliseconds:.2f} ms ({error:.0e})')
     print(f'| {side}x{side}, {cin} -> {cout} | ' + ' | '.join(cells) + ' |', flush=True)
 

@@ -13,7 +13,7 @@ DIR/mnist is a folder holding MNIST's four IDX .gz files (docs/workdir.md).
 
 Each prints its table in the page's Markdown, then the page's other figures from the same
 runs. The setup is the page's: the notebook's own nn.Sequential models
-(torch_reference.notebook_model; V1/V2 at a width H the rows name), PyTorch's default
+(`notebook_model`; V1/V2 at a width H the rows name), PyTorch's default
 initialisation under torch.manual_seed(seed), one CPU thread, pixels in [0, 1]. An epoch
 is 1000 batches of 32 from a fresh permutation of the first 32,000 training images (of
 all 60,000, 1875 batches, where a row says so); the loss is MSELoss() (mean over batch and
@@ -38,8 +38,6 @@ from absl import app
 from absl import flags
 from absl import logging
 import numpy as np
-
-from benchmarks import torch_reference
 
 FLAGS = flags.FLAGS
 
@@ -177,10 +175,40 @@ def load_mnist(data_dir: str, torch):
   return tuple(torch.from_numpy(read_idx_images(path)) for path in paths)
 
 
+def notebook_model(version: str, torch, hidden: int = 128):
+  """The notebook's nn.Sequential for `version`, as it wrote them.
+
+  `hidden` is V1/V2's hidden width H (the notebook's: 128), which the tables vary; the
+  other versions ignore it. The same models as benchmarks/torch_reference.py's, which
+  tests/test_twin.py checks against jax-ae's; kept here so that this record of what was
+  run reads alone.
+  """
+  nn = torch.nn
+  if version in ('v1', 'v2'):
+    code = 10
+    act = (lambda: nn.Sigmoid()) if version == 'v2' else (lambda: nn.Identity())
+    out = nn.Sigmoid() if version == 'v2' else nn.Identity()
+    return nn.Sequential(nn.Linear(784, hidden), act(), nn.Linear(hidden, code),
+                         nn.Linear(code, hidden), act(), nn.Linear(hidden, 784), out)
+  if version == 'v3':
+    return nn.Sequential(
+        nn.Linear(784, 1500), nn.ReLU(), nn.Linear(1500, 1000), nn.ReLU(),
+        nn.Linear(1000, 500), nn.ReLU(), nn.Linear(500, 20), nn.Sigmoid(),
+        nn.Linear(20, 500), nn.ReLU(), nn.Linear(500, 1000), nn.ReLU(),
+        nn.Linear(1000, 1500), nn.ReLU(), nn.Linear(1500, 784))
+  bn = lambda width: nn.BatchNorm1d(width, affine=False)  # noqa: E731
+  layers = [bn(784)] if version == 'v5' else []
+  layers += [nn.Linear(784, 128), bn(128), nn.Linear(128, 64), nn.ReLU(), bn(64),
+             nn.Linear(64, 32), nn.ReLU(), bn(32), nn.Linear(32, 16), nn.BatchNorm1d(16),
+             nn.Linear(16, 32), nn.ReLU(), bn(32), nn.Linear(32, 64), nn.ReLU(), bn(64),
+             nn.Linear(64, 128), nn.ReLU(), bn(128), nn.Linear(128, 784), nn.ReLU()]
+  return nn.Sequential(*layers)
+
+
 def build(run: Run, torch):
   """The run's freshly initialised model and its optimizer."""
   torch.manual_seed(run.seed)
-  model = torch_reference.notebook_model(run.version, torch, hidden=run.hidden)
+  model = notebook_model(run.version, torch, hidden=run.hidden)
   if run.zero_biases:
     with torch.no_grad():
       for layer in model:

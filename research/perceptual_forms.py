@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from benchmarks import timing
+from jax_ae.measure import bench
 from jax_ae.models import layers
 from jax_ae.models import losses
 from jax_ae.models import networks
@@ -107,7 +107,7 @@ def main(argv):
   reference = term_and_gradient(logits_fn('model', model, variables))(reconstructions, images)[1]
   gradient = step(reconstructions, images)[1]
   difference = float(jnp.max(jnp.abs(gradient - reference)) / jnp.max(jnp.abs(reference)))
-  times = [timing.median_seconds(lambda: step(reconstructions, images), 50) for _ in range(7)]
+  times = [bench.median_seconds(lambda: step(reconstructions, images), 50) for _ in range(7)]
   print(json.dumps({'form': _FORM.value, 'ms': round(1e3 * float(np.median(times)), 3),
                     'gradient_difference': float(f'{difference:.1e}'),
                     'device': jax.devices()[0].device_kind}))

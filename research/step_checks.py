@@ -3,64 +3,57 @@
     python -m research.step_checks --variant=jax-ae   (then no_grad_norm, no_cond, neither)
 
 Run each variant in a fresh process, alternating, several rounds: this VM moves a rate
-between processes. jax-ae's step (steps.train_step) computes the gradient's global norm
-(a metric, and half of the finiteness test) and applies the update inside a `lax.cond`
-that skips a non-finite step. Keras's step does neither. Each variant swaps
-steps.train_step for one without a check and prints, as JSON, the milliseconds per step
-of the config's own train loop (bench.time_training, 200 steps, median of 7) and the
-compiled step's bytes accessed in passes over the parameters
-(benchmarks/memory_passes.compiled_step_bytes). Quoted in docs/performance.md.
+between processes. jax-ae's step (steps.train_step) measures the gradient's global norm
+(a metric) every train.grad_norm_every_steps steps and applies the update inside a
+`lax.cond` that skips a step whose loss is not finite. Keras's step does neither. The
+variants: jax-ae, the library's step as the config takes it (`--grad_norm_every_steps=1`
+sets that field: the norm every step); no_grad_norm, no norm at all; no_cond, the norm
+every step and the update applied unconditionally; neither. Each runs in the same
+compiled loop (research/step_loop.py) and prints, as JSON, the milliseconds per step
+(`--steps` steps, the median of `--repetitions` runs) and the compiled step's bytes
+accessed in passes over the parameters (XLA's cost analysis). Quoted in
+docs/performance.md.
 """
 
 import json
 
 from absl import app
 from absl import flags
-import jax
-import jax.numpy as jnp
 import optax
 
-from benchmarks import memory_passes
 from jax_ae.measure import bench
-from jax_ae.training import steps
+from research import step_loop
 
-FLAGS = flags.FLAGS
 VARIANTS = ('jax-ae', 'no_grad_norm', 'no_cond', 'neither')
-
-
-def _step(grad_norm: bool, cond: bool):
-  """steps.train_step with the gradient norm and the skipping `lax.cond` each optional."""
-
-  def train_step(state, batch, key, loss_fn, augmentation=None):
-    augmentation = augmentation or steps.augment.Augmentation()
-    (loss, (means, updates)), grads = jax.value_and_grad(steps.training_loss, has_aux=True)(
-        state.params, state, batch, key, loss_fn, augmentation)
-    norm = optax.tree.norm(grads) if grad_norm else jnp.zeros(())
-    applied = jnp.isfinite(loss) & jnp.isfinite(norm)
-    apply = lambda state: state.apply_gradients(
-        grads=grads, batch_stats=updates.get('batch_stats', state.batch_stats))
-    state = jax.lax.cond(applied, apply, lambda state: state, state) if cond else apply(state)
-    return state, {**means, 'grad_norm': norm, 'applied': applied.astype(jnp.float32)}
-
-  return train_step
+_VARIANT = flags.DEFINE_enum('variant', 'jax-ae', VARIANTS, 'Which checks the step keeps.')
+_VERSION = flags.DEFINE_string('version', 'v3', 'The config (configs/<version>.py) to time.')
+_GRAD_NORM_EVERY_STEPS = flags.DEFINE_integer(
+    'grad_norm_every_steps', None, "jax-ae's train.grad_norm_every_steps (default: the "
+    "config's); 1 = the norm every step.", lower_bound=1)
+_STEPS = flags.DEFINE_integer('steps', 200, 'Steps per timed run.', lower_bound=1)
+_REPETITIONS = flags.DEFINE_integer('repetitions', 7, 'Timed runs; the median is printed.',
+                                    lower_bound=1)
 
 
 def main(argv):
   del argv
-  if FLAGS.variant != 'jax-ae':
-    steps.train_step = _step(grad_norm=FLAGS.variant == 'no_cond',
-                             cond=FLAGS.variant == 'no_grad_norm')
-  config = bench.version_config(FLAGS.version)
-  num_steps, batch_size = 200, 32
-  _, _, seconds, _ = bench.time_training(config, batch_size, num_steps, repetitions=7)
-  config.batch_size = batch_size
-  accessed, parameter_bytes = memory_passes.compiled_step_bytes(config, num_steps)
-  print(json.dumps({'variant': FLAGS.variant, 'version': FLAGS.version,
-                    'ms_per_step': round(1e3 * seconds / num_steps, 2),
+  config = bench.version_config(_VERSION.value)
+  config.batch_size = 32
+  if _GRAD_NORM_EVERY_STEPS.value is not None:
+    config.train.grad_norm_every_steps = _GRAD_NORM_EVERY_STEPS.value
+  run = step_loop.trainer(config, _STEPS.value)
+  variant = _VARIANT.value
+  if variant == 'jax-ae':
+    step = step_loop.library_step(run)
+  else:
+    step = step_loop.rewritten_step(run, norm=optax.tree.norm if variant == 'no_cond' else None,
+                                    skip=variant == 'no_grad_norm')
+  seconds = step_loop.time_steps(run, step, _REPETITIONS.value)
+  accessed, parameter_bytes = step_loop.step_bytes(run, step)
+  print(json.dumps({'variant': variant, 'version': _VERSION.value,
+                    'ms_per_step': round(1e3 * seconds / _STEPS.value, 2),
                     'passes': round(accessed / parameter_bytes, 1)}))
 
 
 if __name__ == '__main__':
-  flags.DEFINE_enum('variant', 'jax-ae', VARIANTS, 'Which checks the step keeps.')
-  flags.DEFINE_string('version', 'v3', 'The config (configs/<version>.py) to time.')
   app.run(main)

@@ -17,7 +17,7 @@ from absl import app
 import jax
 import jax.numpy as jnp
 
-from benchmarks import timing
+from jax_ae.measure import bench
 from jax_ae.models import layers
 from jax_ae.runtime import settings
 
@@ -79,7 +79,7 @@ def main(argv):
                                   argnums=(0, 1)))
       error = float(jnp.max(jnp.abs(form(x, kernel) - reference)) /
                     jnp.max(jnp.abs(reference)))
-      milliseconds = 1e3 * timing.median_seconds(lambda: gradient(x, kernel), 15)
+      milliseconds = 1e3 * bench.median_seconds(lambda: gradient(x, kernel), 15)
       cells.append(f'{milliseconds:.2f} ms ({error:.0e})')
     print(f'| {side}x{side} -> {2 * side}x{2 * side}, {cin} -> {cout} | ' + ' | '.join(cells)
           + ' |', flush=True)

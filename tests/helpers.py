@@ -4,9 +4,11 @@ Plain functions and constants, imported as `from tests.helpers import ...`; the 
 fixtures and hooks live in tests/conftest.py.
 """
 
+import dataclasses
 import os
 import pathlib
 import shutil
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -88,6 +90,28 @@ def step_each_way(config, make_key, *each_loss):
   step = jax.jit(steps.train_step, static_argnums=(3, 4))
   return state, [step(state, batch, key, loss, augment.Augmentation())
                  for loss in each_loss], batch, key
+
+
+@jax.custom_vjp
+def _with_nan_gradient(total: jax.Array) -> jax.Array:
+  return total
+
+
+_with_nan_gradient.defvjp(lambda total: (total, None),
+                          lambda _, cotangent: (cotangent * jnp.nan,))
+
+
+@dataclasses.dataclass(frozen=True)
+class NanGradientLoss:
+  """A losses.Loss whose value is its own and whose gradient is NaN everywhere: a step
+  with a finite loss and a non-finite gradient, which no config makes on purpose.
+  Hashable, so jit takes it as a static argument like the Loss it wraps."""
+
+  loss: Any
+
+  def __call__(self, outputs, batch):
+    total, means = self.loss(outputs, batch)
+    return _with_nan_gradient(total), means
 
 
 def _largest_file(folder):

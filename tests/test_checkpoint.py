@@ -15,6 +15,7 @@ import pytest
 
 from jax_ae.config import config_checks
 from jax_ae.errors import ConfigError, Diverged, Interrupted, UserError
+from jax_ae.models import losses
 from jax_ae.models import tasks
 from jax_ae.runtime import interrupts
 from jax_ae.training import steps
@@ -23,7 +24,8 @@ from jax_ae.training import train_loops
 from jax_ae.workdir import checkpoint
 from jax_ae.workdir import run_files
 from jax_ae.workdir import tensorboard_events
-from tests.helpers import CHECKPOINT_DAMAGES, new_train_state, REPO_ROOT, tiny_config
+from tests.helpers import (CHECKPOINT_DAMAGES, new_train_state, NanGradientLoss, REPO_ROOT,
+                           tiny_config)
 
 
 def _metrics_epochs(workdir):
@@ -188,6 +190,33 @@ def test_nan_stops_with_the_last_good_checkpoint_kept(tmp_path, mock_tfds):
   assert after.latest_position() == checkpoint.Position(2, 2)
   kept_state, _, _ = after.restore_latest(template, train_loops.new_epoch_sums(tasks.RECONSTRUCT))
   _assert_same_state(good_state, kept_state)
+
+
+@pytest.mark.slow
+def test_a_nan_gradient_with_a_finite_loss_stops_the_run_and_saves_nothing_non_finite(
+    finished_tiny_run, tmp_path, mock_tfds, monkeypatch):
+  """The step applies it (its loss is finite); the next step's loss is NaN, and the run
+  ends as any divergence does, one step later than the gradient went bad."""
+  del mock_tfds  # 3 steps per epoch: epoch 3's first step (7) has the NaN gradient
+  workdir = _copy_of(finished_tiny_run, tmp_path)
+  model_bytes = (workdir / run_files.MODEL_FILE).read_bytes()
+  config = tiny_config()
+  template = new_train_state(config, steps.init_key(0), 3)
+  sums = train_loops.new_epoch_sums(tasks.RECONSTRUCT)
+  good_state, _, _ = checkpoint.Checkpoints(str(workdir / 'checkpoints'), 3).restore_latest(
+      template, sums)
+  from_config = losses.from_config
+  monkeypatch.setattr(losses, 'from_config',
+                      lambda *args: NanGradientLoss(from_config(*args)))
+  config.num_epochs = 3
+  with pytest.raises(Diverged, match=r'^loss became NaN at epoch 3 \(step 8\)$') as raised:
+    train.train_and_evaluate(config, str(workdir))
+  assert (raised.value.exit_code, raised.value.last_good_epoch) == (3, 2)
+  after = checkpoint.Checkpoints(str(workdir / 'checkpoints'), 3)
+  assert after.latest_position() == checkpoint.Position(2, 2)
+  kept_state, _, _ = after.restore_latest(template, sums)
+  _assert_same_state(good_state, kept_state)
+  assert (workdir / run_files.MODEL_FILE).read_bytes() == model_bytes
 
 
 @pytest.mark.slow
@@ -556,6 +585,23 @@ def test_a_failed_atomic_write_leaves_no_temporary_file(tmp_path, monkeypatch):
   with pytest.raises(OSError, match='No space left'):
     run_files.write_atomically(str(tmp_path / 'model.msgpack'), b'params')
   assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_a_mid_epoch_checkpoint_from_before_the_norm_was_sampled_resumes_its_sums(tmp_path,
+                                                                                 make_key):
+  """Its sums have no 'grad_norm_steps': each of its steps measured the norm."""
+  config = tiny_config('v1')
+  state = new_train_state(config, make_key(), 3)
+  sums = train_loops.new_epoch_sums(tasks.RECONSTRUCT)
+  earlier_sums = {**{name: value for name, value in sums.items() if name != 'grad_norm_steps'},
+                  'steps': np.int32(2), 'grad_norm': np.float32(0.5)}
+  checkpoint.Checkpoints(str(tmp_path), 3).save(state, earlier_sums, checkpoint.Position(1, 0))
+  _, restored, position = checkpoint.Checkpoints(str(tmp_path), 3).restore_latest(state, sums)
+  assert position == checkpoint.Position(1, 0) and set(restored) == set(earlier_sums)
+  completed = train_loops.completed_sums(restored)
+  assert set(completed) == set(sums)
+  assert (int(completed['grad_norm_steps']), float(completed['grad_norm'])) == (2, 0.5)
 
 
 @pytest.mark.slow

@@ -169,6 +169,10 @@ def test_config_is_refused_clearly_or_trains_one_step(name, fields, others):
     ('v1', 'optim.clip_norm', 1e39,
      '--config.optim.clip_norm must be a finite number float32 can hold (magnitude at most '
      '3.4e+38), got 1e+39.'),
+    ('v1', 'train.grad_norm_every_steps', 0,
+     '--config.train.grad_norm_every_steps must be a positive integer, got 0.'),
+    ('v1', 'train.grad_norm_every_steps', 2.5,
+     '--config.train.grad_norm_every_steps must be a positive integer, got 2.5.'),
     ('v1', 'data.validation_size', 59_995,
      '--config.data.validation_size must be 0 (none) to 60000 training examples less one batch, '
      'got 59995.'),

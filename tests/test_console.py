@@ -94,3 +94,12 @@ def test_an_epoch_is_one_line_with_every_figure_of_its_row(caplog):
       'epoch 2/3  train_loss 0.50000  val_loss 0.25000  test_loss 0.12500  train_accuracy '
       '0.7500  val_accuracy 0.8000  test_accuracy 0.8750  lr 1.00e-03  grad_norm 0.500  2.0s '
       '(100 examples/s)']
+
+
+def test_an_epoch_that_measured_no_gradient_norm_leaves_it_out(caplog):
+  row = {'epoch': 2, 'train_loss': 0.5, 'test_loss': 0.125, 'learning_rate': 1e-3,
+         'epoch_seconds': 2.0, 'examples_per_second': 100.0}
+  with caplog.at_level(logging.INFO):
+    console.log_epoch(row, num_epochs=3)
+  assert [record.getMessage() for record in caplog.records] == [
+      'epoch 2/3  train_loss 0.50000  test_loss 0.12500  lr 1.00e-03  2.0s (100 examples/s)']

@@ -10,15 +10,17 @@ import numpy as np
 import optax
 import pytest
 
+from jax_ae.datasets import augment
 from jax_ae.models import losses
 from jax_ae.models import networks
 from jax_ae.models import tasks
+from jax_ae.training import epoch_end
 from jax_ae.training import held_out
 from jax_ae.training import steps
 from jax_ae.training import train_loops
 from jax_ae.workdir import checkpoint
 from tests import float64
-from tests.helpers import new_train_state, step_each_way, ALL_MODELS, tiny_config
+from tests.helpers import new_train_state, step_each_way, ALL_MODELS, NanGradientLoss, tiny_config
 
 
 def _synthetic_split(key, num_examples):
@@ -236,6 +238,61 @@ def test_a_non_finite_step_leaves_the_state_unchanged(make_key):
   jax.tree.map(np.testing.assert_array_equal, (state.params, state.batch_stats, state.opt_state),
                (new_state.params, new_state.batch_stats, new_state.opt_state))
   assert int(new_state.step) == 0
+
+
+def test_a_finite_loss_with_a_nan_gradient_is_applied_and_the_next_loss_is_not_finite(
+    make_key):
+  """The step tests the loss alone: the NaN gradient reaches the parameters, and the
+  next step's loss, NaN, is what the epoch records (one step later)."""
+  state = new_train_state(tiny_config('v1'), make_key(), 10)
+  batch = {'image': jax.random.uniform(make_key(), (8, 784))}
+  step = jax.jit(steps.train_step, static_argnums=3)
+  loss = NanGradientLoss(losses.Loss(tasks.RECONSTRUCT))
+  state, first = step(state, batch, make_key(), loss)
+  assert np.isfinite(float(first['loss'])) and not np.isfinite(float(first['grad_norm']))
+  assert (float(first['applied']), int(state.step)) == (1.0, 1)
+  assert not bool(checkpoint.all_finite(state.params))
+  state, second = step(state, batch, make_key(), loss)
+  assert not np.isfinite(float(second['loss']))
+  assert (float(second['applied']), int(state.step)) == (0.0, 1)
+
+
+@pytest.mark.parametrize('loop', ('python', 'scan'))
+@pytest.mark.parametrize('clip_norm, measured', [(0.0, [0, 2, 4]), (1.0, [0, 1, 2, 3, 4])])
+def test_the_gradient_norm_is_the_mean_over_the_steps_that_measure_it(loop, clip_norm, measured,
+                                                                        make_key):
+  """Every train.grad_norm_every_steps steps of state.step (0, 2, 4 of an epoch's 5), and
+  every step with clipping; the metrics row's grad_norm is their mean, and an epoch that
+  measures none has no grad_norm."""
+  config = tiny_config('v1')
+  config.train.loop = loop
+  config.train.grad_norm_every_steps = 2
+  config.optim.clip_norm = clip_norm
+  trainer = train_loops.Trainer(config, _synthetic_split(make_key(), 40))  # 5 steps of 8
+  shuffle_key = steps.shuffle_key(config.seed, 1)
+  # Each step alone, its norm measured: the same states, batches and keys as the epoch's.
+  state, norms = trainer.create_state(), []
+  batch_indices = trainer.epoch_batch_indices(shuffle_key)
+  step = jax.jit(steps.train_step, static_argnums=(3, 4))
+  for index in range(trainer.steps_per_epoch):
+    key = steps.step_key(trainer.run_key, state.step, index)
+    state, metrics = step(state, steps.epoch_batch(trainer.train_arrays, batch_indices, index),
+                          key, trainer.loss, augment.from_config(config.augment))
+    norms.append(float(metrics['grad_norm']))
+
+  state, sums = trainer.train_epoch(trainer.create_state(), shuffle_key)
+  assert int(sums['grad_norm_steps']) == len(measured)
+  row = epoch_end.metrics_row(epoch_end.Finished(1, state, jax.device_get(sums), {}, 1.0, 0),
+                              trainer)
+  np.testing.assert_allclose(row['grad_norm'], np.mean([norms[index] for index in measured]),
+                             rtol=1e-5)
+  if clip_norm == 0:
+    config.train.grad_norm_every_steps = 100  # the next epoch, steps 5-9, measures none
+    trainer = train_loops.Trainer(config, _synthetic_split(make_key(), 40))
+    state, sums = trainer.train_epoch(state, steps.shuffle_key(config.seed, 2))
+    assert int(sums['grad_norm_steps']) == 0
+    assert 'grad_norm' not in epoch_end.metrics_row(
+        epoch_end.Finished(2, state, jax.device_get(sums), {}, 1.0, 0), trainer)
 
 
 @pytest.mark.slow

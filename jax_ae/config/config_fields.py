@@ -270,6 +270,14 @@ FIELDS: List[Field] = [
           'at under 1% dispatch cost.',
           Check('int', lambda steps, config: steps >= 0, '0 (whole epoch) or a positive integer'),
           resumable=True),
+    # 100: the console logs per epoch and by time, not every N steps, so there is no
+    # logging interval to follow; 100 gives an MNIST epoch at batch 32 (1875 steps) 18 or
+    # 19 measured steps for its mean, at a hundredth of the norm's pass over the gradient.
+    Field('train.grad_norm_every_steps', 100, "Measure the gradient's global norm every N "
+          "steps (those taken from a step count that is a multiple of N, the run's first "
+          "included); metrics' grad_norm is the mean over an epoch's measured steps. 1 = every "
+          "step; optim.clip_norm > 0 measures every step, as its clipping computes the norm "
+          "anyway.", POSITIVE_INT, resumable=True),
     Field('bench.batch_sizes', (), '--mode=bench batch sizes, e.g. '
           '--config.bench.batch_sizes=32,256,1024; () = batch_size.',
           Check('int_tuple', lambda sizes, config: all(

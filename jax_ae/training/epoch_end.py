@@ -57,15 +57,18 @@ def metrics_row(finished: Finished, trainer: train_loops.Trainer) -> Dict[str, A
   if 'test_weights' in finished.evaluation:  # 'raw' or 'ema': chosen on validation
     row['test_weights'] = str(finished.evaluation['test_weights'])
   examples = (trainer.steps_per_epoch - finished.steps_at_start) * trainer.config.batch_size
-  return {**row, 'learning_rate': float(trainer.learning_rate_fn(step - 1)),
-          'grad_norm': float(finished.sums['grad_norm']) / num_steps,
+  # The mean over the steps that measured the norm (train.grad_norm_every_steps); an
+  # epoch shorter than that interval may have none, and then no figure.
+  measured = int(finished.sums['grad_norm_steps'])
+  grad_norm = {'grad_norm': float(finished.sums['grad_norm']) / measured} if measured else {}
+  return {**row, 'learning_rate': float(trainer.learning_rate_fn(step - 1)), **grad_norm,
           'epoch_seconds': finished.seconds,
           'examples_per_second': examples / finished.seconds, 'loop': trainer.loop}
 
 
 def check_steps_finite(sums: Dict[str, np.ndarray], epoch: int, checkpoints) -> None:
-  """Raises Diverged where a step of the epoch (fetched sums) had a non-finite loss or
-  gradient; the run goes on from `checkpoints`' last good epoch."""
+  """Raises Diverged where a step of the epoch (fetched sums) had a non-finite loss; the
+  run goes on from `checkpoints`' last good epoch."""
   step = int(sums['first_nonfinite_step'])
   if step >= 0:
     raise Diverged(f'loss became NaN at epoch {epoch} (step {step})',

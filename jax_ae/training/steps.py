@@ -157,29 +157,51 @@ def training_loss(params, state: TrainState, batch: Batch, key: jax.Array, loss:
   return total, (means, updates)
 
 
+def grad_norm_every(config: ml_collections.ConfigDict) -> int:
+  """Steps between measurements of the gradient's norm: train.grad_norm_every_steps, or 1
+  where optim.clip_norm > 0, whose clipping computes the norm every step anyway."""
+  return 1 if config.optim.clip_norm > 0 else config.train.grad_norm_every_steps
+
+
 def train_step(state: TrainState, batch: Batch, key: jax.Array, loss: losses.Loss,
-               augmentation: augment.Augmentation = augment.Augmentation()):
+               augmentation: augment.Augmentation = augment.Augmentation(),
+               grad_norm_every: int = 1):
   """One optimizer step on `training_loss`; BatchNorm uses and updates batch statistics.
 
-  Returns the batch means of the task's metrics, the gradient's norm, and 'applied':
-  1.0, or 0.0 where the minimised loss or the gradient was not finite and the step was
-  skipped: the state comes back unchanged, so non-finite values never reach the
-  parameters or a checkpoint. The one finiteness test of a step; the train loop reads
-  'applied' rather than testing again. (`lax.cond` rather than a `where` over the
-  state, which on CPU would copy every parameter and moment.)
+  Returns the batch means of the task's metrics; 'applied': 1.0, or 0.0 where the
+  minimised loss was not finite and the step was skipped, the state coming back
+  unchanged; and 'grad_norm', the gradient's global norm, at the steps taken from a
+  `state.step` that is a multiple of `grad_norm_every`, with 'grad_norm_steps' 1 there
+  (elsewhere both 0), so that an epoch's sums give the mean over the measured steps.
+
+  The one finiteness test of a step, on the loss alone; the train loop reads
+  'applied' rather than testing again. A finite loss with a non-finite gradient is
+  applied: the parameters it spoils make the next step's loss, or the epoch's
+  held-out loss, non-finite, which ends the run like any divergence, and no
+  checkpoint or model file takes non-finite state (checkpoint.all_finite). So the
+  norm, a pass over the whole gradient, runs only where it is reported. (`lax.cond`
+  rather than a `where` over the state, which on CPU would copy every parameter and
+  moment; and around the norm, so that unmeasured steps skip its pass.)
   """
   (loss, (means, updates)), grads = jax.value_and_grad(training_loss, has_aux=True)(
       state.params, state, batch, key, loss, augmentation)
   with jax.named_scope('grad_norm'):  # names its reductions in a profile (op_profile)
-    grad_norm = optax.tree.norm(grads)
-  applied = jnp.isfinite(loss) & jnp.isfinite(grad_norm)
+    if grad_norm_every == 1:
+      measured = jnp.ones((), jnp.int32)
+      grad_norm = optax.tree.norm(grads)
+    else:
+      measured = (state.step % grad_norm_every == 0).astype(jnp.int32)
+      no_norm = jnp.zeros((), jnp.result_type(*jax.tree.leaves(grads)))
+      grad_norm = jax.lax.cond(measured > 0, optax.tree.norm, lambda grads: no_norm, grads)
+  applied = jnp.isfinite(loss)
   state = jax.lax.cond(
       applied,
       lambda state: state.apply_gradients(
           grads=grads, batch_stats=updates.get('batch_stats', state.batch_stats)),
       lambda state: state,
       state)
-  return state, {**means, 'grad_norm': grad_norm, 'applied': applied.astype(jnp.float32)}
+  return state, {**means, 'grad_norm': grad_norm, 'grad_norm_steps': measured,
+                 'applied': applied.astype(jnp.float32)}
 
 
 def step_key(run_key: jax.Array, step: jax.Array, steps_in_epoch: jax.Array) -> jax.Array:

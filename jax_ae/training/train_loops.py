@@ -77,22 +77,24 @@ def _epoch_batch_indices(key: jax.Array, num_examples: int, num_steps: int,
 def _train_step_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Array],
                           train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
                           loss: losses.Loss, augmentation: augment.Augmentation,
-                          batch_sharding: Optional[jax.sharding.Sharding] = None):
+                          batch_sharding: Optional[jax.sharding.Sharding] = None,
+                          grad_norm_every: int = 1):
   """train_step on the next batch of the epoch's shuffle, metrics summed on device.
 
   `epoch_sums['steps']` counts the steps taken this epoch and so also picks the
   batch, and the step number picks the step's key from `run_key`: the loop passes no
   per-step value from the host, and a resumed run draws the same keys. With
   `batch_sharding`, each device gathers and trains on its slice of the batch. The first step that
-  train_step skipped (its loss or gradient not finite) is recorded in
-  `first_nonfinite_step`, so the host learns of it once, at the end of the epoch.
+  train_step skipped (its loss not finite) is recorded in `first_nonfinite_step`, so the
+  host learns of it once, at the end of the epoch. `grad_norm_every`: train_step's
+  (steps.grad_norm_every of the config).
   """
   batch = steps.epoch_batch(train_arrays, batch_indices, epoch_sums['steps'])
   if batch_sharding is not None:
     batch = jax.lax.with_sharding_constraint(batch, batch_sharding)
   step_number = state.step + 1
   key = steps.step_key(run_key, state.step, epoch_sums['steps'])
-  state, metrics = steps.train_step(state, batch, key, loss, augmentation)
+  state, metrics = steps.train_step(state, batch, key, loss, augmentation, grad_norm_every)
   applied = metrics.pop('applied') > 0
   first_nonfinite_step = jnp.where(
       applied | (epoch_sums['first_nonfinite_step'] >= 0),
@@ -106,7 +108,8 @@ def _train_step_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Arr
 def _train_steps_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Array],
                            train_arrays: Batch, batch_indices: jax.Array, run_key: jax.Array,
                            loss: losses.Loss, augmentation: augment.Augmentation,
-                           batch_sharding: Optional[jax.sharding.Sharding], max_steps: int):
+                           batch_sharding: Optional[jax.sharding.Sharding], max_steps: int,
+                           grad_norm_every: int = 1):
   """Up to `max_steps` of `_train_step_on_device` in one compiled loop, never past the epoch.
 
   The 'scan' train loop: one dispatch for many steps. A `while_loop` rather than
@@ -116,18 +119,27 @@ def _train_steps_on_device(state: steps.TrainState, epoch_sums: Dict[str, jax.Ar
   return jax.lax.while_loop(
       lambda carry: carry[1]['steps'] < stop_at,
       lambda carry: _train_step_on_device(*carry, train_arrays, batch_indices, run_key, loss,
-                                          augmentation, batch_sharding),
+                                          augmentation, batch_sharding, grad_norm_every),
       (state, epoch_sums))
 
 
 # Made on the device: jnp.zeros outside jit would copy a host scalar over.
 @functools.partial(jax.jit, static_argnums=0)
 def new_epoch_sums(task: tasks.Task) -> Dict[str, jax.Array]:
-  """What an epoch accumulates on the device; part of every checkpoint."""
+  """What an epoch accumulates on the device; part of every checkpoint. 'grad_norm' sums
+  the norms of the 'grad_norm_steps' steps that measured it (steps.train_step)."""
   sums = {'steps': jnp.zeros((), jnp.int32), 'first_nonfinite_step': -jnp.ones((), jnp.int32),
-          'grad_norm': jnp.zeros(())}
+          'grad_norm': jnp.zeros(()), 'grad_norm_steps': jnp.zeros((), jnp.int32)}
   sums.update({name: jnp.zeros(()) for name in task.metric_names})
   return sums
+
+
+def completed_sums(epoch_sums: Dict[str, jax.Array]) -> Dict[str, jax.Array]:
+  """Restored sums with every name of new_epoch_sums: a checkpoint written before the
+  gradient's norm was sampled has no 'grad_norm_steps', as each of its steps measured it."""
+  if 'grad_norm_steps' in epoch_sums:
+    return epoch_sums
+  return {**epoch_sums, 'grad_norm_steps': epoch_sums['steps']}
 
 
 class Trainer:
@@ -160,7 +172,8 @@ class Trainer:
       perceptual_logits = trained.perceptual_classifier(config)
     self.loss = losses.from_config(config, perceptual_logits)
     step_options = {'loss': self.loss, 'augmentation': augment.from_config(config.augment),
-                    'batch_sharding': sharding.batch_sharded(self.mesh)}
+                    'batch_sharding': sharding.batch_sharded(self.mesh),
+                    'grad_norm_every': steps.grad_norm_every(config)}
     # The state is donated; the epoch's sums are not: train_epoch reads the step count
     # of a call that a later one may already have consumed (calls_in_flight).
     if self.loop == 'python':
@@ -259,7 +272,7 @@ class Trainer:
     if epoch_sums is None:
       epoch_sums, steps_done = self.new_epoch_sums(), 0
     else:
-      epoch_sums = self.replicate(epoch_sums)
+      epoch_sums = self.replicate(completed_sums(epoch_sums))
       steps_done = int(jax.device_get(epoch_sums['steps']))
     every = self.diagnostics_every
     if every:  # the run's step at this epoch's start, to find each multiple of `every`

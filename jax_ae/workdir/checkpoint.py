@@ -288,11 +288,14 @@ class Checkpoints:
     folder) is named in a warning, moved aside to `{step}.damaged`, and the next older
     one is tried; raises UserError when there are checkpoints and none can be read, and
     ConfigError when one holds arrays of other names or shapes than the templates.
+    Sums saved before one of the template's names existed come back without it
+    (train_loops.completed_sums fills it in).
     """
-    templates = {'state': _state_arrays(state_template), 'epoch_sums': epoch_sums_template}
     damaged, restored = [], None
     with _reads_settled():
       for step in self._steps_newest_first():
+        templates = {'state': _state_arrays(state_template),
+                     'epoch_sums': self._stored_sums(step, epoch_sums_template)}
         try:
           restored = self._restore(step, templates)
           break
@@ -332,6 +335,20 @@ class Checkpoints:
       raise DamagedCheckpoint('its arrays do not match the digest saved with them')
     return restored['state'], restored['epoch_sums'], position
 
+  def _stored_metadata(self, step: int, item: str):
+    return self._ocp.StandardCheckpointHandler().metadata(
+        epath.Path(self.directory) / str(step) / item).tree
+
+  def _stored_sums(self, step: int, epoch_sums_template):
+    """The template's sums that the step's checkpoint holds: all of them, or fewer where it
+    was written before a name was added. Unreadable metadata keeps them all (damage, which
+    the restore then reports)."""
+    try:
+      stored = self._stored_metadata(step, 'epoch_sums')
+    except Exception:  # pylint: disable=broad-except
+      return epoch_sums_template
+    return {name: value for name, value in epoch_sums_template.items() if name in stored}
+
   def _holds_other_arrays(self, step: int, templates) -> bool:
     """True when the step's stored array names and shapes read, and differ from the templates'.
 
@@ -339,9 +356,7 @@ class Checkpoints:
     """
     for item, template in templates.items():
       try:
-        stored = self._ocp.StandardCheckpointHandler().metadata(
-            epath.Path(self.directory) / str(step) / item)
-        stored_shapes = _shapes_by_path(stored.tree)
+        stored_shapes = _shapes_by_path(self._stored_metadata(step, item))
       except Exception:  # pylint: disable=broad-except
         return False
       if stored_shapes != _shapes_by_path(template):

@@ -255,7 +255,9 @@ def log_epoch(metrics: Dict[str, Any], num_epochs: int) -> None:
   figures += [f'{name} {metrics[name]:.4f}'
               for name in ('train_accuracy', *(f'{split}_accuracy' for split in held_out))
               if metrics.get(name) is not None]
-  absl_logging.info('epoch %d/%d  %s  lr %.2e  grad_norm %.3f  %.1fs (%.0f examples/s)',
+  # An epoch that measured no gradient norm (train.grad_norm_every_steps) has none.
+  grad_norm = ('' if metrics.get('grad_norm') is None
+               else f'  grad_norm {metrics["grad_norm"]:.3f}')
+  absl_logging.info('epoch %d/%d  %s  lr %.2e%s  %.1fs (%.0f examples/s)',
                     metrics['epoch'], num_epochs, '  '.join(figures), metrics['learning_rate'],
-                    metrics['grad_norm'], metrics['epoch_seconds'],
-                    metrics['examples_per_second'])
+                    grad_norm, metrics['epoch_seconds'], metrics['examples_per_second'])
