@@ -21,7 +21,6 @@ from jax_ae.datasets import augment
 from jax_ae.measure import bench
 from jax_ae.training import steps
 from jax_ae.training import train_loops
-from jax_ae.workdir import trained
 
 # (state, batch, key) -> (state, {metric: value})
 Step = Callable[[steps.TrainState, Dict[str, jax.Array], jax.Array],
@@ -30,8 +29,7 @@ Step = Callable[[steps.TrainState, Dict[str, jax.Array], jax.Array],
 
 def trainer(config: ml_collections.ConfigDict, num_steps: int) -> train_loops.Trainer:
   """A Trainer of `config` on a synthetic split of exactly `num_steps` batches."""
-  return train_loops.Trainer(config, bench.synthetic_split(num_steps * config.batch_size),
-                             perceptual_logits=trained.perceptual_classifier(config))
+  return train_loops.Trainer(config, bench.synthetic_split(num_steps * config.batch_size))
 
 
 def library_step(run: train_loops.Trainer) -> Step:
