@@ -82,6 +82,10 @@ flags.DEFINE_string('coordinator_address', '', 'HOST:PORT of process 0, for a mu
 flags.DEFINE_integer('num_processes', None, 'Processes in the run (default: $JAX_NUM_PROCESSES).')
 flags.DEFINE_integer('process_id', None, 'This process, 0 to num_processes - 1; 0 writes the '
                      'files (default: $JAX_PROCESS_ID).')
+flags.DEFINE_string('compilation_cache_dir', settings.DEFAULT_COMPILATION_CACHE_DIR,
+                    'Folder where compiled train and eval steps are kept, so a repeated or '
+                    "resumed run loads them instead of compiling again; '' = off. A cache "
+                    'chosen by JAX_COMPILATION_CACHE_DIR is used instead.')
 flags.DEFINE_bool('distributed', False, 'Join a multi-process run whose layout JAX detects '
                   '(Slurm, Open MPI, Cloud TPU).')
 
@@ -136,6 +140,7 @@ def main(argv):
       print(json.dumps(FLAGS.config.to_dict(), indent=2))  # plain values, tuples as lists
     return
   console.setup(FLAGS.workdir, FLAGS.verbosity, FLAGS.process_id)
+  settings.use_compilation_cache(FLAGS.compilation_cache_dir)
   try:
     multihost.initialize(FLAGS.coordinator_address, FLAGS.num_processes, FLAGS.process_id,
                          FLAGS.distributed)

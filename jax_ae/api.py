@@ -106,16 +106,20 @@ def _read_once(name: str, manual_dir: str, tfds_data_dir: str) -> Dict[str, data
       train_subset=0)))
 
 
-def configure_process(verbosity: int = 0) -> Dict[str, bool]:
+def configure_process(
+    verbosity: int = 0,
+    compilation_cache_dir: Optional[str] = settings.DEFAULT_COMPILATION_CACHE_DIR,
+) -> Dict[str, bool]:
   """main.py's process settings, for a notebook: call it once, right after the imports.
 
   glibc keeps freed memory for the next step, XLA:CPU computes convolutions in its own
-  kernels, and (below `verbosity` 1) TensorFlow's notices and tfds' progress bars stay
+  kernels, compiled steps are kept in `compilation_cache_dir` ('' = not kept) for the
+  next run, and (below `verbosity` 1) TensorFlow's notices and tfds' progress bars stay
   out of the cells (jax_ae/runtime/settings.py says why each). Importing jax_ae applies
   none of them: a notebook that skips this call trains the same numbers, with jaxlib's
   defaults. Returns {setting: whether it took effect}.
   """
-  return settings.configure_process(verbosity)
+  return settings.configure_process(verbosity, compilation_cache_dir)
 
 
 def train(config: ml_collections.ConfigDict, workdir: str) -> Run:

@@ -76,3 +76,33 @@ def test_configure_process_applies_main_pys_settings_in_one_call():
   assert seen['applied']['quiet_native_logs']
   # TF_CPP_MIN_LOG_LEVEL too, unless jaxlib's import (by api) set it first.
   assert {'TQDM_DISABLE', 'TF_ENABLE_ONEDNN_OPTS'} <= set(seen['changed'])
+
+
+COMPILE_ONE = '''
+import json, sys
+from jax_ae.runtime import settings
+applied = settings.configure_process(compilation_cache_dir=sys.argv[1])
+import jax, jax.numpy as jnp
+jax.jit(lambda x: jnp.sin(x) @ x.T)(jnp.ones((64, 64))).block_until_ready()
+print(json.dumps({'applied': applied}))
+'''
+
+
+def test_compiled_programs_are_kept_in_the_named_cache_unless_jax_has_one(tmp_path):
+  env = {key: value for key, value in os.environ.items() if key != 'JAX_COMPILATION_CACHE_DIR'}
+  env['JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS'] = '0'  # keep even this tiny program
+
+  def run(*args, **environ):
+    result = subprocess.run([sys.executable, '-c', COMPILE_ONE, *map(str, args)],
+                            cwd=REPO_ROOT, env={**env, **environ}, capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])['applied']
+
+  named, chosen = tmp_path / 'named', tmp_path / 'chosen'
+  assert run(named)['compilation_cache']
+  assert any(named.iterdir())
+  # A cache the environment chose for JAX is kept; the named one is not touched.
+  assert not run(tmp_path / 'unused', JAX_COMPILATION_CACHE_DIR=str(chosen))['compilation_cache']
+  assert any(chosen.iterdir()) and not (tmp_path / 'unused').exists()
+  assert not run('')['compilation_cache']  # '' = off

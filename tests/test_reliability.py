@@ -139,15 +139,22 @@ def test_a_damaged_newest_checkpoint_is_one_warning_and_nothing_else(damage, fin
   assert log.startswith((finished_run / 'log.txt').read_text()) and 'cannot be read' in log
 
 
-def test_a_run_of_another_config_leaves_the_workdirs_log_and_config(finished_run, tmp_path):
+@pytest.mark.parametrize('flag, refusal', [
+    ('--config.seed=7', 'workdir {workdir!r} holds a run with another config: --config.seed '
+                        '(0 -> 7); use a new --workdir, or --config.restart=True to replace '
+                        'that run.'),
+    # A value refused for itself leaves the workdir's run as it found it too.
+    ('--config.optim.learning_rate=-1', '--config.optim.learning_rate must be a positive '
+                                        'number, got -1.'),
+])
+def test_a_refused_config_leaves_the_workdirs_log_and_config(finished_run, tmp_path, flag,
+                                                             refusal):
   workdir = tmp_path / 'run'
   shutil.copytree(finished_run, workdir)
   before = {name: (workdir / name).read_text() for name in ('log.txt', 'config.json')}
-  result = _main(workdir, '--config.seed=7')
+  result = _main(workdir, flag)
   assert result.returncode == 2, result.stderr[-3000:]
-  assert _messages(result.stderr) == [
-      f'error: workdir {str(workdir)!r} holds a run with another config: --config.seed (0 -> 7); '
-      f'use a new --workdir, or --config.restart=True to replace that run.']
+  assert _messages(result.stderr) == ['error: ' + refusal.format(workdir=str(workdir))]
   assert {name: (workdir / name).read_text() for name in before} == before
 
 

@@ -10,7 +10,11 @@ calls first thing, and what `api.configure_process` offers a notebook:
   (runtime/xla_cpu.py; off with JAX_AE_XLA_CPU_FLAGS=0, or a choice in XLA_FLAGS);
 - below `verbosity` 1, TensorFlow's C++ notices and tfds' progress bars stay off the
   console (TF_CPP_MIN_LOG_LEVEL=2, TF_ENABLE_ONEDNN_OPTS=0, TQDM_DISABLE=1; a variable
-  already set is left as it is).
+  already set is left as it is);
+- compiled programs are kept in JAX's persistent compilation cache
+  (`compilation_cache_dir`, main.py's --compilation_cache_dir; '' = off), so a repeated
+  or resumed run loads its train step instead of compiling it again. A cache JAX was
+  already given (JAX_COMPILATION_CACHE_DIR, jax.config) is left as it is.
 
 XLA and the allocator read these once, when JAX's backend starts, and TensorFlow and
 tqdm when they are imported: call it before the first JAX computation and before the
@@ -19,10 +23,13 @@ first dataset is loaded. Called later, it says which settings came too late.
 
 import os
 import sys
-from typing import Dict
+from typing import Dict, Optional
 
 from jax_ae.runtime import host_memory
 from jax_ae.runtime import xla_cpu
+
+# Where compiled programs are kept between runs (main.py's --compilation_cache_dir).
+DEFAULT_COMPILATION_CACHE_DIR = os.path.join('~', '.cache', 'jax_ae', 'xla')
 
 # Read once by TensorFlow and tqdm, when imported.
 QUIET_NATIVE_LOGS = {
@@ -42,11 +49,28 @@ def _backend_started() -> bool:
   return xla_bridge.backends_are_initialized()
 
 
-def configure_process(verbosity: int = 0) -> Dict[str, bool]:
+def use_compilation_cache(folder: Optional[str]) -> bool:
+  """Keeps compiled programs in `folder` (created as needed); '' or None: no cache.
+
+  False, changing nothing, where JAX already has a cache folder (the environment's
+  JAX_COMPILATION_CACHE_DIR, or set by the program). Programs that compiled in under a
+  second are not kept: loading them would save nothing.
+  """
+  import jax  # pylint: disable=g-import-not-at-top
+  if not folder or jax.config.jax_compilation_cache_dir:
+    return False
+  jax.config.update('jax_compilation_cache_dir', os.path.expanduser(folder))
+  return True
+
+
+def configure_process(verbosity: int = 0, compilation_cache_dir: Optional[str] = None
+                      ) -> Dict[str, bool]:
   """Applies the settings above; {setting: whether it took effect here}.
 
   Idempotent. Where JAX's backend already runs, the allocator and XLA settings can no
   longer take effect and are reported False (with one warning), not applied halfway.
+  `compilation_cache_dir`: None leaves JAX's compilation cache as it is (main.py sets it
+  once its flags are read).
   """
   applied = {}
   if _backend_started():
@@ -57,6 +81,7 @@ def configure_process(verbosity: int = 0) -> Dict[str, bool]:
   else:
     applied['host_memory'] = host_memory.keep_freed_memory()
     applied['xla_convolutions'] = xla_cpu.prefer_xla_convolutions()
+  applied['compilation_cache'] = use_compilation_cache(compilation_cache_dir)
   applied['quiet_native_logs'] = verbosity < 1
   if verbosity < 1:
     for name, value in QUIET_NATIVE_LOGS.items():
