@@ -23,7 +23,6 @@ import datetime
 import json
 import multiprocessing
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -32,7 +31,6 @@ from typing import Dict, List, Optional, Tuple
 from absl import app
 from absl import flags
 from absl import logging
-import jax
 
 from benchmarks import keras_reference
 from benchmarks import torch_reference
@@ -80,13 +78,6 @@ def _config(version: str, loop: str, repetitions: int):
   config.train.loop = loop
   config.bench.repetitions = repetitions
   return config
-
-
-def _machine() -> str:
-  device = jax.devices()[0]
-  return (f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores, '
-          f'JAX {jax.__version__} on {jax.default_backend()} ({device.device_kind}, '
-          f'{jax.device_count()} device(s))')
 
 
 def _in_fresh_process(function, *args):
@@ -236,7 +227,7 @@ def main(argv):
                    'version': network})
   sections = [
       '# Benchmarks',
-      f'Measured {datetime.date.today()} on {_machine()} with `python -m benchmarks.bench_all`.',
+      f'Measured {datetime.date.today()} on {bench.host()} with `python -m benchmarks.bench_all`.',
       'What each speed change bought, measured, and the leads that bought nothing: '
       '[docs/performance.md](docs/performance.md).',
       'Synthetic data of MNIST\'s shape; medians of timed runs after warm-up; compilation '

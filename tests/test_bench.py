@@ -102,3 +102,12 @@ def test_bench_mode_writes_a_row_per_batch_size_tells_its_compile_times_and_need
   imported = re.findall(r'^import time:.*\| +([\w.]+)$', result.stderr, flags=re.MULTILINE)
   assert 'jax_ae.measure.bench' in imported and 'optax' in imported
   assert not [name for name in imported if name.split('.')[0] == 'tensorflow']
+
+
+def test_the_host_line_names_the_cpu_its_instruction_sets_cores_and_jaxlib():
+  import jaxlib.version  # pylint: disable=g-import-not-at-top,import-outside-toplevel
+  line = bench.host()
+  model, isa, cores, rest = line.split(', ', 3)
+  assert model and isa
+  assert re.fullmatch(r'\d+ cores', cores) and int(cores.split()[0]) >= 1
+  assert rest.startswith(f'jaxlib {jaxlib.version.__version__} on {jax.default_backend()} (')

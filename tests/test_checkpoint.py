@@ -354,14 +354,24 @@ def test_ctrl_c_checkpoints_and_the_same_command_resumes(tmp_path, uninterrupted
   assert (workdir / 'model.msgpack').read_bytes() == uninterrupted_model
 
 
-@pytest.mark.slow
-def test_kill_9_at_three_moments_of_an_epoch_still_finishes_identically(tmp_path,
-                                                                        uninterrupted_model):
+# Each run is killed after a checkpoint of its own (so past start-up), then: at once, as
+# the next epoch trains (the quick lane's moment); or once that epoch is evaluated, as its
+# metrics, pictures and checkpoint are written, and the run that resumes from that is
+# killed at once again.
+KILL_MOMENTS = {
+    'as_an_epoch_trains': ((SAVED,),),
+    'as_an_epoch_ends_then_on_resuming': ((SAVED, EPOCH_ENDED), (SAVED,)),
+}
+
+
+@pytest.mark.parametrize('moment', [
+    'as_an_epoch_trains',
+    pytest.param('as_an_epoch_ends_then_on_resuming', marks=pytest.mark.slow),
+])
+def test_kill_9_at_any_moment_of_an_epoch_still_finishes_identically(moment, tmp_path,
+                                                                     uninterrupted_model):
   workdir = tmp_path / 'run'
-  # Each run is killed after a checkpoint of its own (so past start-up), then: at once,
-  # as the next epoch trains; once that epoch is evaluated, as its metrics, pictures
-  # and checkpoint are written; and at once again.
-  for kill_after in ((SAVED,), (SAVED, EPOCH_ENDED), (SAVED,)):
+  for kill_after in KILL_MOMENTS[moment]:
     run = _Run(workdir)
     for text in kill_after:
       if not run.read_until(text):
