@@ -115,8 +115,9 @@ def test_the_lock_file_of_a_dead_run_is_taken_over(finished_run):
   assert [row['epoch'] for row in _metrics_rows(finished_run)] == [1, 2]
 
 
-# The two ways a read fails: a manifest that does not parse, and a digest that does not match.
-@pytest.mark.parametrize('damage', ('truncated manifest', 'one flipped byte'))
+# The ways a read fails: a manifest that does not parse, a data file that ends early, and a
+# digest that does not match.
+@pytest.mark.parametrize('damage', ('truncated manifest', 'truncated data file', 'one flipped byte'))
 def test_a_damaged_newest_checkpoint_is_one_warning_and_nothing_else(damage, finished_run,
                                                                      tmp_path):
   """Orbax's failed reads of the damaged step leave nothing that prints later (a 'Task
