@@ -493,11 +493,21 @@ def test_failed_restores_leave_no_read_behind(tmp_path, make_key, caplog):
                      checkpoint.Position(epoch, epoch))
   checkpoints.close()
   CHECKPOINT_DAMAGES['truncated manifest'](folder / '6')
-  for _ in range(20):
+
+  def restore_past_the_damage():
     checkpoints = checkpoint.Checkpoints(str(folder), 3)
     assert checkpoints.restore_latest(state, sums)[2] == checkpoint.Position(1, 1)
     checkpoints.close()
     (folder / '6.damaged').rename(folder / '6')
+
+  for _ in range(20):
+    restore_past_the_damage()
+
+  async def notebook_cell():  # a loop already runs: Orbax reads on a loop of its own
+    for _ in range(10):
+      restore_past_the_damage()
+
+  asyncio.run(notebook_cell())
   # With every step damaged no good read follows the failed ones to give them time.
   CHECKPOINT_DAMAGES['truncated manifest'](folder / '3')
   for _ in range(20):
