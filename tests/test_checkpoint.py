@@ -1,5 +1,6 @@
 """Checkpoints and resume: interrupted runs end exactly where uninterrupted ones do."""
 
+import asyncio
 import errno
 import gc
 import json
@@ -531,13 +532,60 @@ def test_failed_restores_leave_no_read_behind(tmp_path, make_key, caplog):
                      checkpoint.Position(epoch, epoch))
   checkpoints.close()
   CHECKPOINT_DAMAGES['truncated manifest'](folder / '6')
-  for _ in range(20):
+
+  def restore_past_the_damage():
     checkpoints = checkpoint.Checkpoints(str(folder), 3)
     assert checkpoints.restore_latest(state, sums)[2] == checkpoint.Position(1, 1)
     checkpoints.close()
     (folder / '6.damaged').rename(folder / '6')
+
+  for _ in range(20):
+    restore_past_the_damage()
+
+  async def notebook_cell():  # a loop already runs: Orbax reads on a loop of its own
+    for _ in range(10):
+      restore_past_the_damage()
+
+  asyncio.run(notebook_cell())
+  # With every step damaged no good read follows the failed ones to give them time.
+  CHECKPOINT_DAMAGES['truncated manifest'](folder / '3')
+  for _ in range(20):
+    checkpoints = checkpoint.Checkpoints(str(folder), 3)
+    with pytest.raises(UserError, match=r'steps 3, 6 are damaged'):
+      checkpoints.restore_latest(state, sums)
+    checkpoints.close()
+    for step in ('3', '6'):
+      (folder / f'{step}.damaged').rename(folder / step)
   gc.collect()
   assert [record.getMessage() for record in caplog.records if record.name == 'asyncio'] == []
+
+
+@pytest.mark.slow
+def test_a_restore_leaves_the_event_loop_policy_alone(finished_tiny_run, tmp_path, monkeypatch):
+  """asyncio's event-loop policy is the whole process's (and deprecated from Python 3.14): a
+  restore, one past a damaged step included, neither sets one nor runs Orbax under another."""
+  workdir = _copy_of(finished_tiny_run, tmp_path)
+  CHECKPOINT_DAMAGES['truncated manifest'](workdir / 'checkpoints' / '6')
+  policy = asyncio.get_event_loop_policy()
+  policies_set, policies_seen_by_orbax = [], []
+  monkeypatch.setattr(asyncio, 'set_event_loop_policy', policies_set.append)
+  import orbax.checkpoint as ocp  # pylint: disable=g-import-not-at-top,import-outside-toplevel
+  orbax_restore = ocp.CheckpointManager.restore
+
+  def restore_seeing_the_policy(manager, *args, **kwargs):
+    policies_seen_by_orbax.append(asyncio.get_event_loop_policy())
+    return orbax_restore(manager, *args, **kwargs)
+
+  monkeypatch.setattr(ocp.CheckpointManager, 'restore', restore_seeing_the_policy)
+  checkpoints = checkpoint.Checkpoints(str(workdir / 'checkpoints'), 3)
+  template = new_train_state(tiny_config(), steps.init_key(0), 3)
+  assert checkpoints.latest_position() == checkpoint.Position(2, 2)
+  assert checkpoints.restore_latest(
+      template, train_loops.new_epoch_sums(tasks.RECONSTRUCT))[2] == checkpoint.Position(1, 1)
+  checkpoints.close()
+  assert policies_set == []
+  assert policies_seen_by_orbax and all(seen is policy for seen in policies_seen_by_orbax)
+  assert asyncio.get_event_loop_policy() is policy
 
 
 def test_an_empty_step_folder_is_set_aside(finished_tiny_run, tmp_path, mock_tfds, caplog):

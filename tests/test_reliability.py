@@ -115,8 +115,9 @@ def test_the_lock_file_of_a_dead_run_is_taken_over(finished_run):
   assert [row['epoch'] for row in _metrics_rows(finished_run)] == [1, 2]
 
 
-# The two ways a read fails: a manifest that does not parse, and a digest that does not match.
-@pytest.mark.parametrize('damage', ('truncated manifest', 'one flipped byte'))
+# The ways a read fails: a manifest that does not parse, a data file that ends early, and a
+# digest that does not match.
+@pytest.mark.parametrize('damage', ('truncated manifest', 'truncated data file', 'one flipped byte'))
 def test_a_damaged_newest_checkpoint_is_one_warning_and_nothing_else(damage, finished_run,
                                                                      tmp_path):
   """Orbax's failed reads of the damaged step leave nothing that prints later (a 'Task
@@ -144,8 +145,8 @@ def test_a_damaged_newest_checkpoint_is_one_warning_and_nothing_else(damage, fin
                         '(0 -> 7); use a new --workdir, or --config.restart=True to replace '
                         'that run.'),
     # A value refused for itself leaves the workdir's run as it found it too.
-    ('--config.optim.learning_rate=-1', '--config.optim.learning_rate must be a positive '
-                                        'number, got -1.'),
+    ('--config.optim.learning_rate=-0.5', '--config.optim.learning_rate must be a positive '
+                                        'number, got -0.5.'),
 ])
 def test_a_refused_config_leaves_the_workdirs_log_and_config(finished_run, tmp_path, flag,
                                                              refusal):

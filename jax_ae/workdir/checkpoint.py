@@ -16,11 +16,11 @@ with the saved one, and a mismatch is damage like a file that cannot be read.
 docs/reliability.md has what the digest costs.
 """
 
-import asyncio
 import contextlib
 import dataclasses
 import gc
 import hashlib
+import json
 import logging as std_logging
 import os
 import re
@@ -56,7 +56,7 @@ class Position:
 
 
 def _shapes_by_path(tree) -> Dict[Tuple[str, ...], Tuple[int, ...]]:
-  """{path: shape} of a tree's arrays; paths spelled alike for Orbax's metadata and the state."""
+  """{path: shape} of a tree's arrays, each path spelled as Orbax's `_METADATA` spells it."""
   def name(key):
     for attribute in ('key', 'idx', 'name'):
       if hasattr(key, attribute):
@@ -144,55 +144,6 @@ def _quiet_failed_writes():
       sys.unraisablehook = previous_hook
 
 
-class _SettlingEventLoop(asyncio.SelectorEventLoop):
-  """An event loop that, when closed, first lets the reads its coroutine left on it finish.
-
-  Orbax runs each restore on a new event loop (`asyncio_utils.run_sync`:
-  `run_until_complete`, then `close`). When one array of a damaged step cannot be
-  read, `asyncio.gather` raises that error at once and leaves the step's other reads
-  on the loop: tasks still waiting for TensorStore, and tasks that failed too, whose
-  errors nobody retrieves. Closed as they are, the garbage collector reports them
-  whenever it reaches them, through `logging` ('Task exception was never retrieved')
-  or as unraisable exceptions ('Exception ignored in: <coroutine ...>'). Here every
-  one is awaited before the loop closes, its error consumed: `Checkpoints.restore_latest`
-  reports the damage, once. They are not cancelled: cancelling a TensorStore read in
-  flight can deadlock TensorStore's worker threads against this one on the GIL.
-  """
-
-  def close(self) -> None:
-    if not self.is_closed() and not self.is_running():
-      self.run_until_complete(self._settle())
-    super().close()
-
-  async def _settle(self) -> None:
-    # The callbacks already queued run before this: gather's, which retrieve the
-    # errors of the reads that failed after the first.
-    this_task = asyncio.current_task()
-    while left := [task for task in asyncio.all_tasks(self) if task is not this_task]:
-      await asyncio.gather(*left, return_exceptions=True)
-
-
-class _SettlingPolicy(asyncio.DefaultEventLoopPolicy):
-
-  def new_event_loop(self) -> asyncio.AbstractEventLoop:
-    return _SettlingEventLoop()
-
-
-@contextlib.contextmanager
-def _reads_settled():
-  """Orbax's restores inside run on `_SettlingEventLoop`s: a failed one leaves nothing behind.
-
-  The policy is set for the call only and put back after it.
-  """
-  previous = asyncio.get_event_loop_policy()
-  asyncio.set_event_loop_policy(_SettlingPolicy())
-  try:
-    with _quiet_failed_writes():
-      yield
-  finally:
-    asyncio.set_event_loop_policy(previous)
-
-
 class Checkpoints:
   """The checkpoints folder of one workdir, keeping the newest `keep`."""
 
@@ -220,12 +171,11 @@ class Checkpoints:
 
   def latest_position(self) -> Optional[Position]:
     """The Position of the newest checkpoint whose metadata reads, or None if there is none."""
-    with _reads_settled():
-      for step in self._steps_newest_first():
-        try:
-          return self._read_position(step)
-        except Exception:  # pylint: disable=broad-except
-          continue  # damaged: restore_latest names it and moves it aside
+    for step in self._steps_newest_first():
+      try:
+        return self._read_position(step)
+      except Exception:  # pylint: disable=broad-except
+        continue  # damaged: restore_latest names it and moves it aside
     return None
 
   def _steps_newest_first(self):
@@ -292,23 +242,16 @@ class Checkpoints:
     (train_loops.completed_sums fills it in).
     """
     damaged, restored = [], None
-    with _reads_settled():
-      for step in self._steps_newest_first():
-        templates = {'state': _state_arrays(state_template),
-                     'epoch_sums': self._stored_sums(step, epoch_sums_template)}
-        try:
-          restored = self._restore(step, templates)
-          break
-        except Exception as error:  # pylint: disable=broad-except
-          if self._holds_other_arrays(step, templates):
-            # config.json normally refuses another config first; this is a workdir whose
-            # config.json was removed or a checkpoints folder copied in from another run.
-            raise ConfigError(f'the checkpoint of step {step} in {self.directory} holds '
-                              f'another model or optimizer than this config builds; use a '
-                              f'new --workdir, or --config.restart=True to replace that '
-                              f'run.') from error
-          self._warn_damaged(step, _first_sentence(error))
-          damaged.append(step)
+    state_arrays = _state_arrays(state_template)
+    for step in self._steps_newest_first():
+      try:
+        restored = self._restore(step, state_arrays, epoch_sums_template)
+        break
+      except ConfigError:
+        raise
+      except Exception as error:  # pylint: disable=broad-except
+        self._warn_damaged(step, _first_sentence(error))
+        damaged.append(step)
     self._move_aside(damaged)
     self._damaged += damaged
     if restored is None and self._damaged:
@@ -321,8 +264,21 @@ class Checkpoints:
     state, epoch_sums, position = restored
     return state_template.replace(**state), epoch_sums, position
 
-  def _restore(self, step: int, templates):
+  def _restore(self, step: int, state_arrays, epoch_sums_template):
     ocp = self._ocp
+    stored = {item: self._read_arrays(epath.Path(self.directory) / str(step) / item)
+              for item in ('state', 'epoch_sums')}
+    # Sums saved before one of the template's names existed come back without it.
+    templates = {'state': state_arrays,
+                 'epoch_sums': {name: value for name, value in epoch_sums_template.items()
+                                if (name,) in stored['epoch_sums']}}
+    for item, template in templates.items():
+      if stored[item] != _shapes_by_path(template):
+        # config.json normally refuses another config first; this is a workdir whose
+        # config.json was removed or a checkpoints folder copied in from another run.
+        raise ConfigError(f'the checkpoint of step {step} in {self.directory} holds '
+                          f'another model or optimizer than this config builds; use a '
+                          f'new --workdir, or --config.restart=True to replace that run.')
     restored = self._manager.restore(step, args=ocp.args.Composite(
         state=ocp.args.StandardRestore(templates['state']),
         epoch_sums=ocp.args.StandardRestore(templates['epoch_sums']),
@@ -335,33 +291,41 @@ class Checkpoints:
       raise DamagedCheckpoint('its arrays do not match the digest saved with them')
     return restored['state'], restored['epoch_sums'], position
 
-  def _stored_metadata(self, step: int, item: str):
-    return self._ocp.StandardCheckpointHandler().metadata(
-        epath.Path(self.directory) / str(step) / item).tree
+  def _read_arrays(self, directory: epath.Path) -> Dict[Tuple[str, ...], Tuple[int, ...]]:
+    """{path: shape} of the arrays Orbax saved in `directory`, each read whole once, in turn.
 
-  def _stored_sums(self, step: int, epoch_sums_template):
-    """The template's sums that the step's checkpoint holds: all of them, or fewer where it
-    was written before a name was added. Unreadable metadata keeps them all (damage, which
-    the restore then reports)."""
-    try:
-      stored = self._stored_metadata(step, 'epoch_sums')
-    except Exception:  # pylint: disable=broad-except
-      return epoch_sums_template
-    return {name: value for name, value in epoch_sums_template.items() if name in stored}
-
-  def _holds_other_arrays(self, step: int, templates) -> bool:
-    """True when the step's stored array names and shapes read, and differ from the templates'.
-
-    Unreadable metadata is damage, not another model.
+    Raises at the first array that cannot be read. Orbax reads a step's arrays, and
+    opens them for its metadata, concurrently on an event loop that it makes for the
+    call and closes after it: when one read fails it raises at once and leaves the
+    others on the closed loop, where each reports itself later, when it ends or the
+    garbage collector reaches it ('Event loop is closed', 'Task exception was never
+    retrieved', 'Exception ignored in'), wherever the program is by then. Read here
+    with TensorStore, one at a time and each waited for, a damaged step fails with
+    nothing left in flight, and Orbax is given only steps whose every array has read.
     """
-    for item, template in templates.items():
-      try:
-        stored_shapes = _shapes_by_path(self._stored_metadata(step, item))
-      except Exception:  # pylint: disable=broad-except
-        return False
-      if stored_shapes != _shapes_by_path(template):
-        return True
-    return False
+    import tensorstore as ts  # pylint: disable=g-import-not-at-top
+    type_handlers = self._ocp.type_handlers
+    # Orbax's record of the tree it saved: each leaf's keys, and how the arrays are stored.
+    saved = json.loads((directory / '_METADATA').read_text())
+    use_ocdbt = saved.get('use_ocdbt')
+    if use_ocdbt is None:
+      use_ocdbt = type_handlers.is_ocdbt_checkpoint(directory)
+    context = type_handlers.get_ts_context(use_ocdbt=use_ocdbt)
+    shapes = {}
+    for leaf in saved['tree_metadata'].values():
+      if leaf['value_metadata']['skip_deserialize']:
+        continue  # an empty node (None, {}, optax.EmptyState): nothing stored
+      path = tuple(str(key['key']) for key in leaf['key_metadata'])
+      info = type_handlers.ParamInfo(
+          name='.'.join(path), parent_dir=directory, is_ocdbt_checkpoint=use_ocdbt,
+          use_zarr3=bool(saved.get('use_zarr3')), ts_context=context)
+      spec = type_handlers.get_json_tspec_read(
+          info, use_ocdbt=use_ocdbt, raise_array_data_missing_error=bool(
+              saved.get('store_array_data_equal_to_fill_value')))
+      array = ts.open(spec, context=context).result()
+      array.read().result()
+      shapes[path] = tuple(array.shape)
+    return shapes
 
   def _warn_damaged(self, step: int, reason: str) -> None:
     logging.warning('The checkpoint of step %d in %s cannot be read (%s); moved aside to '
