@@ -117,9 +117,11 @@ def _quiet_failed_writes():
 
   Orbax's writer threads log the failure with a traceback before save() raises it, and
   TensorStore's callbacks for the writes still in flight then land on Orbax's closed
-  event loop, each printing a 'RuntimeError: Event loop is closed' traceback. Both are
-  held back only for the duration of the call: on the way out the garbage collector
-  runs (the abandoned writes report then), and the hook and filter are removed.
+  event loop, each printing a 'RuntimeError: Event loop is closed' traceback. After a
+  call that succeeded, the garbage collector runs and the hook and filter are removed.
+  After one that failed, writes abandoned in flight can still land at any later moment
+  (seen as main.py printed the error), so the hook stays: it drops only those
+  RuntimeErrors, and the failure ends the run (errors.Resumable).
   """
   previous_hook = sys.unraisablehook
 
@@ -137,11 +139,13 @@ def _quiet_failed_writes():
   absl_logger.addFilter(keep)
   try:
     yield
-  finally:
+  except BaseException:
     gc.collect()
-    absl_logger.removeFilter(keep)
-    if sys.unraisablehook is hook:
-      sys.unraisablehook = previous_hook
+    raise
+  gc.collect()
+  absl_logger.removeFilter(keep)
+  if sys.unraisablehook is hook:
+    sys.unraisablehook = previous_hook
 
 
 class Checkpoints:
