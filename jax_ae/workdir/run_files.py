@@ -238,8 +238,7 @@ def load_model_variables(workdir: str, template: Dict[str, Any],
 
 def load_run_config(workdir: str) -> ml_collections.ConfigDict:
   """The config a run in `workdir` was trained with, from its config.json."""
-  path = os.path.join(workdir, CONFIG_FILE)
-  if not os.path.exists(path):
+  saved = config_files.saved_run_config(workdir)
+  if saved is None:
     raise UserError(f'{workdir!r} holds no run ({CONFIG_FILE} is missing).')
-  with open(path) as f:
-    return config_files.with_defaults(ml_collections.ConfigDict(json.load(f)))
+  return config_files.with_defaults(ml_collections.ConfigDict(saved))
