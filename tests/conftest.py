@@ -89,7 +89,17 @@ def finished_tiny_run(tmp_path_factory):
 
 
 def pytest_collection_modifyitems(items):
-  """A notebook (nbmake's item; testpaths holds notebooks/) trains for a minute: `slow`."""
+  """A notebook (nbmake's item; testpaths holds notebooks/) trains for a minute: `slow`.
+
+  Then the run's order, which pytest-xdist hands out in (`--dist loadgroup
+  --no-loadscope-reorder`, pyproject.toml): the notebook, then every `slow` test, then the
+  rest, each part in collection order. The two workers start on the longest work and
+  finish on tests of a second or less, so neither waits idle at the end on a long one.
+  A module fixture that must be built once is shared by its tests through an
+  `xdist_group` mark, which keeps them on one worker.
+  """
   for item in items:
     if item.path.suffix == '.ipynb':
       item.add_marker(pytest.mark.slow)
+  items.sort(key=lambda item: (item.path.suffix != '.ipynb',
+                               item.get_closest_marker('slow') is None))

@@ -293,7 +293,7 @@ def test_fewer_epochs_than_a_workdir_trained_are_refused(finished_tiny_run, tmp_
 
 # Subprocess tests: real signals and kill -9 against `python -m tests.main_with_mock_data`.
 
-LONG_RUN_EPOCHS = 16
+LONG_RUN_EPOCHS = 5  # room for a kill after a save and after the next epoch; each epoch costs a save
 LONG_RUN_FLAGS = ('--config=configs/v4.py', '--config.model.code_dim=4', '--config.batch_size=8',
                   '--config.eval_batch_size=16', f'--config.num_epochs={LONG_RUN_EPOCHS}',
                   '--config.num_reconstructions=2', '--config.keep_checkpoints=2')
@@ -339,6 +339,7 @@ def uninterrupted_model(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group('uninterrupted_run')  # on one worker, with the fixture's run
 def test_ctrl_c_checkpoints_and_the_same_command_resumes(tmp_path, uninterrupted_model):
   # SIGTERM takes the same path to its own exit code (143): tests/test_interrupts.py.
   signal_number, exit_code = signal.SIGINT, 130
@@ -365,6 +366,7 @@ KILL_MOMENTS = {
 }
 
 
+@pytest.mark.xdist_group('uninterrupted_run')
 @pytest.mark.parametrize('moment', [
     'as_an_epoch_trains',
     pytest.param('as_an_epoch_ends_then_on_resuming', marks=pytest.mark.slow),

@@ -233,6 +233,7 @@ def test_batchnorm_models_need_two_examples_per_batch(model, fields, refused):
       config_checks.validate(config)
 
 
+@pytest.mark.slow
 def test_main_refuses_a_wrong_value_with_one_line_and_exit_2_before_training(tmp_path):
   # Every message above reaches the user this way: main.py prints it and trains nothing.
   override = '--config.model.name=v4'

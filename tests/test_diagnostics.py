@@ -76,6 +76,7 @@ def test_a_saturated_sigmoid_code_is_reported(make_key):
   assert float(plain['code_saturation']) < 0.5
 
 
+@pytest.mark.slow
 def test_diagnostics_measure_the_gradient_the_train_step_takes(make_key):
   # A loss term (edge_weight), augmentation (shifts) and dropout-free BatchNorm:
   # every part of the step that the task's plain loss leaves out. V5: BatchNorm, and

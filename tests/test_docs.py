@@ -158,6 +158,7 @@ def test_every_main_py_command_in_the_docs_resolves():
   assert not errors, '\n'.join(errors)
 
 
+@pytest.mark.slow  # a subprocess per module: main.py's commands above stay in the quick lane
 @pytest.mark.parametrize('module', sorted({program for _, program, _ in ALL_COMMANDS
                                            if program != 'main.py'}))
 def test_every_module_command_in_the_docs_names_a_module_and_flags_it_has(module):

@@ -13,6 +13,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import REPO_ROOT
 
 IMPORT_EVERYTHING = '''
@@ -88,6 +90,7 @@ print(json.dumps({'applied': applied}))
 '''
 
 
+@pytest.mark.slow
 def test_compiled_programs_are_kept_in_the_named_cache_unless_jax_has_one(tmp_path):
   env = {key: value for key, value in os.environ.items() if key != 'JAX_COMPILATION_CACHE_DIR'}
   env['JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS'] = '0'  # keep even this tiny program

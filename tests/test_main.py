@@ -84,6 +84,7 @@ def test_bad_input_gets_one_sentence_and_no_traceback(override, exit_code, messa
   assert 'Traceback' not in result.stderr
 
 
+@pytest.mark.slow
 def test_models_steps_and_tensorboard_events_need_no_tensorflow(tmp_path):
   # TensorFlow's import is 3-10 s of a process's start; only data.py's tfds needs it.
   code = ('import sys, jax_ae.training.train, jax_ae.models.networks, jax_ae.figures.plots, jax_ae.workdir.tensorboard_events; '

@@ -66,6 +66,7 @@ def test_record_networks_meet_pytorchs_conv_settings_and_versions_keras():
   assert bench_all.batch_size_of('cnn_fashion_wide') == 64 and bench_all.batch_size_of('v1') == 32
 
 
+@pytest.mark.slow
 def test_a_peer_that_cannot_run_is_left_out_but_jax_ae_failing_is_an_error():
   assert bench_all.peer_steps_per_second('torch', 'no-such-setting', 'v1', 1) is None
   with pytest.raises(RuntimeError, match='benchmarks.peer jax-ae'):

@@ -15,6 +15,9 @@ from jax_ae.errors import ConfigError
 from tests import sharded_check
 from tests.helpers import REPO_ROOT, tiny_config
 
+# On one pytest worker: sharded_results runs the 8-device check once for the module.
+pytestmark = pytest.mark.xdist_group('sharding')
+
 
 @pytest.fixture(scope='module')
 def sharded_results():
@@ -75,7 +78,6 @@ def _free_port() -> int:
 def _start_two_processes(workdir, out, *args):
   port = _free_port()
   env = dict(os.environ, JAX_PLATFORMS='cpu')
-  env.pop('XLA_FLAGS', None)
   return [subprocess.Popen(
       [sys.executable, '-m', 'tests.two_process_run', str(process_id), str(port), str(workdir),
        str(out), *args], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -86,6 +86,7 @@ def test_cosine_schedule_warms_up_then_falls_to_zero_at_the_last_epoch(step, exp
   np.testing.assert_allclose(schedule(step), expected, rtol=1e-5, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_the_jitted_initialisation_gives_the_eager_values_bitwise(make_key):
   config = tiny_config('v5')  # every kind of dense and BatchNorm variable
   key = make_key()
@@ -257,7 +258,7 @@ def test_a_finite_loss_with_a_nan_gradient_is_applied_and_the_next_loss_is_not_f
   assert (float(second['applied']), int(state.step)) == (0.0, 1)
 
 
-@pytest.mark.parametrize('loop', ('python', 'scan'))
+@pytest.mark.parametrize('loop', (pytest.param('python', marks=pytest.mark.slow), 'scan'))
 @pytest.mark.parametrize('clip_norm, measured', [(0.0, [0, 2, 4]), (1.0, [0, 1, 2, 3, 4])])
 def test_the_gradient_norm_is_the_mean_over_the_steps_that_measure_it(loop, clip_norm, measured,
                                                                         make_key):
@@ -393,7 +394,8 @@ def test_all_finite_finds_one_non_finite_float_and_ignores_integers(make_key):
 FIRST_ENCODER_KERNEL = {'conv_ae': ('encoder', 'Dense_0'), 'hinton2006': ('encoder_layers_0',)}
 
 
-@pytest.mark.parametrize('name', ['hinton2006', pytest.param('conv_ae', marks=pytest.mark.slow)])
+@pytest.mark.slow
+@pytest.mark.parametrize('name', ['hinton2006', 'conv_ae'])
 def test_a_supervised_autoencoder_trains_its_code_head_and_reports_the_reconstruction_loss(
     name, make_key):
   """label_weight adds the code head's cross-entropy to what the step minimises only:
@@ -450,7 +452,7 @@ def test_label_smoothing_changes_what_a_classifier_minimises_not_what_it_reports
                              rtol=1e-4)
 
 
-@pytest.mark.parametrize('loop', ('python', 'scan'))
+@pytest.mark.parametrize('loop', (pytest.param('python', marks=pytest.mark.slow), 'scan'))
 def test_the_epoch_loop_passes_labels_to_a_supervised_autoencoders_head(loop, make_key):
   config = tiny_config('hinton2006')  # dense: the loop is the same for every model
   config.model.label_weight = 0.5
@@ -464,6 +466,7 @@ def test_the_epoch_loop_passes_labels_to_a_supervised_autoencoders_head(loop, ma
   assert not np.allclose(state.params['code_classifier']['kernel'], head_before)
 
 
+@pytest.mark.slow
 def test_a_step_skipped_for_a_nan_in_the_objective_is_recorded_as_nonfinite(make_key):
   """A label outside the 10 classes makes the code head's cross-entropy NaN while the
   reported squared error stays finite: the step is skipped, and the epoch says so."""

@@ -35,7 +35,8 @@ from jax_ae.training import steps
 from tests import float64
 from tests.helpers import new_train_state, shared_data_dir
 
-pytestmark = pytest.mark.slow
+# On one pytest worker: mnist_batches reads MNIST and PyTorch is imported once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group('twin')]
 
 torch = pytest.importorskip('torch')
 from benchmarks import torch_reference  # pylint: disable=g-import-not-at-top,wrong-import-position

@@ -43,6 +43,7 @@ def _compiled_conv(env_value: str, xla_flags: str = ''):
   return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not xla_cpu.takes_flag(xla_cpu._jaxlib_version()),
                     reason='the flag is set only for the jaxlib versions tested with it')
 def test_importing_jax_ae_compiles_convolutions_outside_ynnpack():
