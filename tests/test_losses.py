@@ -111,8 +111,9 @@ def test_the_pixel_cross_entropy_and_its_gradient_are_finite_where_the_sigmoid_i
   assert np.all(np.isfinite(grad))
 
 
-@pytest.mark.parametrize('name', [name for name, spec in networks.REGISTRY.items()
-                                  if spec.task == 'reconstruct'])
+@pytest.mark.parametrize('name', [  # conv_ae's compilation is the slow part: slow lane
+    pytest.param(name, marks=pytest.mark.slow) if name == 'conv_ae' else name
+    for name, spec in networks.REGISTRY.items() if spec.task == 'reconstruct'])
 def test_exactly_the_sigmoid_output_models_return_the_logits_of_their_reconstructions(name,
                                                                                      make_key):
   model = networks.create_model(tiny_config(name).model)
