@@ -52,7 +52,9 @@ from jax_ae.training import train
 
 FLAGS = flags.FLAGS
 
-MODES = {'train': train.train_and_evaluate, 'bench': bench.run_bench,
+MODES = {'train': lambda config, workdir: train.train_and_evaluate(
+             config, workdir, config_file=config_flags.get_config_filename(FLAGS['config'])),
+         'bench': bench.run_bench,
          'evaluate': evaluate.evaluate_run,
          'report': lambda config, workdir: report.write_report(
              report.find_workdirs(FLAGS.runs), workdir, FLAGS.table)}

@@ -36,6 +36,7 @@ from benchmarks import keras_reference
 from benchmarks import torch_reference
 from jax_ae.measure import bench
 from jax_ae.models import networks
+from jax_ae.runtime import host
 from jax_ae.workdir import run_files
 
 flags.DEFINE_string('output', 'BENCHMARKS.md', 'Markdown file to write.')
@@ -227,7 +228,7 @@ def main(argv):
                    'version': network})
   sections = [
       '# Benchmarks',
-      f'Measured {datetime.date.today()} on {bench.host()} with `python -m benchmarks.bench_all`.',
+      f'Measured {datetime.date.today()} on {host.describe()} with `python -m benchmarks.bench_all`.',
       'What each speed change bought, measured, and the leads that bought nothing: '
       '[docs/performance.md](docs/performance.md).',
       'Synthetic data of MNIST\'s shape; medians of timed runs after warm-up; compilation '

@@ -13,6 +13,7 @@ import pytest
 
 from jax_ae.measure import bench
 from jax_ae.models import networks
+from jax_ae.runtime import host
 from tests.helpers import REPO_ROOT, tiny_config
 
 
@@ -106,7 +107,7 @@ def test_bench_mode_writes_a_row_per_batch_size_tells_its_compile_times_and_need
 
 def test_the_host_line_names_the_cpu_its_instruction_sets_cores_and_jaxlib():
   import jaxlib.version  # pylint: disable=g-import-not-at-top,import-outside-toplevel
-  line = bench.host()
+  line = host.describe()
   model, isa, cores, rest = line.split(', ', 3)
   assert model and isa
   assert re.fullmatch(r'\d+ cores', cores) and int(cores.split()[0]) >= 1

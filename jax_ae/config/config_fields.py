@@ -134,6 +134,7 @@ INT = Check('int')
 STRING = Check('str')
 POSITIVE_INT = Check('int', lambda value, config: value > 0, 'a positive integer')
 POSITIVE_NUMBER = Check('number', lambda value, config: value > 0, 'a positive number')
+NON_NEGATIVE_NUMBER = Check('number', lambda value, config: value >= 0, '0 or a positive number')
 
 
 def _unless_cosine(previous: Dict[str, Any], config: ml_collections.ConfigDict) -> bool:
@@ -306,6 +307,24 @@ FIELDS: List[Field] = [
           "Fashion-MNIST, where docs/cnns.md's commands train them).", STRING, resumable=True),
     Field('evaluate.cache_dir', '', "--mode=evaluate: PCA and mean-image baselines "
           "('' = ~/.cache/jax_ae).", STRING, resumable=True),
+    # A record's claim (docs/records.md): --mode=report's records table reads these from
+    # the runs of a config, one run per seed, and says whether the means reach them. They
+    # never change training.
+    Field('record.max_test_mse', 0.0, 'Record target: the seeds\' mean test MSE at most '
+          'this; 0 = none.', NON_NEGATIVE_NUMBER, resumable=True),
+    Field('record.min_class_fidelity', 0.0, 'Record target: the seeds\' mean class fidelity '
+          '(eval.json) at least this; 0 = none.', NON_NEGATIVE_NUMBER, resumable=True),
+    Field('record.max_sse_per_image', 0.0, 'Record target: the seeds\' mean squared error '
+          'per test image (MSE x 784) at most this; 0 = none.', NON_NEGATIVE_NUMBER,
+          resumable=True),
+    Field('record.min_test_accuracy', 0.0, 'Record target for a classifier: the seeds\' '
+          'mean test accuracy at least this; 0 = none.', NON_NEGATIVE_NUMBER, resumable=True),
+    Field('record.max_minutes', 0.0, 'Record target: every seed\'s training command done in '
+          'at most this many minutes, data preparation included; 0 = none.',
+          NON_NEGATIVE_NUMBER, resumable=True),
+    Field('record.seeds', 0, 'Runs, one per seed (0, 1, ...), whose mean the claim is; 0 = '
+          'no record.', Check('int', lambda count, config: count >= 0,
+                               '0 (no record) or a number of seeds'), resumable=True),
 ]
 
 

@@ -13,7 +13,6 @@ import gc
 import importlib
 import json
 import os
-import platform
 import resource
 import statistics
 import time
@@ -23,7 +22,6 @@ from absl import logging
 import flax
 import jax
 import jax.numpy as jnp
-import jaxlib.version as jaxlib_version
 import ml_collections
 import numpy as np
 
@@ -32,6 +30,7 @@ from jax_ae.datasets import data
 from jax_ae.models import networks
 from jax_ae.models.networks import IMAGE_PIXELS
 from jax_ae.models.networks import NUM_CLASSES
+from jax_ae.runtime import host
 from jax_ae.runtime import multihost
 from jax_ae.training import held_out
 from jax_ae.training import steps
@@ -199,29 +198,6 @@ def format_table(rows: List[Dict[str, Any]]) -> str:
 
 # The instruction-set extensions that decide how fast XLA:CPU's kernels run, as
 # /proc/cpuinfo names them, most capable first.
-_ISA_FLAGS = ('amx_tile', 'avx512_bf16', 'avx512f', 'avx2', 'sse4_2', 'neon', 'asimd')
-
-
-def host() -> str:
-  """'AMD EPYC 7B13, avx512f avx2, 2 cores, jaxlib 0.10.2 on cpu': what a benchmark's
-  figures hold for, printed with every table so tables of different hosts never mix."""
-  model, flags = platform.processor() or platform.machine(), set()
-  try:
-    with open('/proc/cpuinfo') as f:
-      for line in f:
-        key, _, value = line.partition(':')
-        if key.strip() in ('model name', 'Model') and model in ('', platform.machine()):
-          model = value.strip()
-        elif key.strip() in ('flags', 'Features'):
-          flags = set(value.split())
-  except OSError:  # not Linux: the platform module's name only
-    pass
-  isa = ' '.join(flag for flag in _ISA_FLAGS if flag in flags) or 'ISA unknown'
-  cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
-  return (f'{model}, {isa}, {cores} cores, jaxlib {jaxlib_version.__version__} on '
-          f'{jax.default_backend()} ({jax.device_count()} {jax.devices()[0].device_kind})')
-
-
 def batch_sizes(config: ml_collections.ConfigDict) -> List[int]:
   return list(config.bench.batch_sizes) or [config.batch_size]
 
@@ -239,6 +215,6 @@ def run_bench(config: ml_collections.ConfigDict, workdir: str) -> List[Dict[str,
     os.makedirs(workdir, exist_ok=True)
     run_files.write_atomically(os.path.join(workdir, 'bench.json'),
                                json.dumps(rows, indent=2).encode())
-    print(f'{config.model.name} on {host()}:')
+    print(f'{config.model.name} on {host.describe()}:')
     print(format_table(rows))
   return rows

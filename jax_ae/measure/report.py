@@ -29,6 +29,7 @@ from jax_ae.datasets import data
 from jax_ae.errors import UserError
 from jax_ae.figures import plots
 from jax_ae.measure import evaluate
+from jax_ae.measure import records
 from jax_ae.models import tasks
 from jax_ae.workdir import console
 from jax_ae.workdir import run_files
@@ -206,9 +207,11 @@ def choice_runs(line: str) -> List[str]:
 @dataclasses.dataclass
 class PageSection:
   """What a section of RESULTS.md holds that a report keeps: each table's rows as
-  (run, line), the `seed_choices` lines, and the workdir its command named for each run."""
+  (run, line), the records table's as (config, line), the `seed_choices` lines, and the
+  workdir its command named for each run."""
   autoencoders: List[Tuple[str, str]] = dataclasses.field(default_factory=list)
   classifiers: List[Tuple[str, str]] = dataclasses.field(default_factory=list)
+  records: List[Tuple[str, str]] = dataclasses.field(default_factory=list)  # (config, line)
   choices: List[str] = dataclasses.field(default_factory=list)
   workdirs: Dict[str, str] = dataclasses.field(default_factory=dict)
 
@@ -223,7 +226,8 @@ def read_section(text: str, table: str, path: str) -> PageSection:
     return page
   first_number = text.count('\n', 0, start) + 1
   headers = {tuple(name for name, _ in COLUMNS): page.autoencoders,
-             tuple(name for name, _ in CLASSIFIER_COLUMNS): page.classifiers}
+             tuple(name for name, _ in CLASSIFIER_COLUMNS): page.classifiers,
+             tuple(name for name, _ in records.COLUMNS): page.records}
   seen = set()
   rows, header_number, header = None, 0, ()
   for number, line in enumerate(text[start:stop].splitlines(), start=first_number):
@@ -256,7 +260,10 @@ def read_section(text: str, table: str, path: str) -> PageSection:
       if len(cells) != len(header) or not cells[0]:
         raise UserError(f'{where}: a row of {len(cells)} cells under a header of '
                         f'{len(header)}, or without a run in its first; fix it or delete it.')
-      if cells[0] in [run for run, _ in page.autoencoders + page.classifiers]:
+      if rows is page.records and cells[0] in [name for name, _ in rows]:
+        raise UserError(f'{where}: a second row for the config {cells[0]!r}; delete one.')
+      if rows is not page.records and cells[0] in [
+          run for run, _ in page.autoencoders + page.classifiers]:
         raise UserError(f'{where}: a second row for the run {cells[0]!r}; delete one.')
       rows.append((cells[0], line))
   return page
@@ -307,14 +314,21 @@ def merge_choices(page_choices: Sequence[str], fresh_choices: Sequence[str],
   return merged + fresh
 
 
+RECORDS_CAPTION = (
+    'Records over seeds: each record config\'s runs, one per seed, averaged (docs/records.md); '
+    'max_minutes is the slowest seed\'s training command to its last epoch, data '
+    'preparation included; reached says which targets of its record.* fields the means miss.\n')
+
+
 def section_text(table: str, runs: Sequence[str], output_dir: str,
                  rows: Sequence[Tuple[str, str]],
                  classifier_rows: Sequence[Tuple[str, str]],
-                 choices: Sequence[str] = ()) -> str:
+                 choices: Sequence[str] = (),
+                 record_rows: Sequence[Tuple[str, str]] = ()) -> str:
   """The section of RESULTS.md a report writes: its markers, the command that writes
-  it, the autoencoders' table and the classifiers' (each where it has rows, as (run,
-  line)), and the seed chosen on validation of each config run with several
-  (`seed_choices`)."""
+  it, the autoencoders' table, the classifiers' and the records table over seeds (each
+  where it has rows, as (run or config, line)), and the seed chosen on validation of
+  each config run with several (`seed_choices`)."""
   table_flag = '' if table == DEFAULT_TABLE else f' --table={table}'
   begin, end = section_markers(table)
   wrote = f'this section and {table}.png' if rows else 'this section'
@@ -327,6 +341,9 @@ def section_text(table: str, runs: Sequence[str], output_dir: str,
   if classifier_rows:
     parts.append('Classifiers, from the last epoch of each run\'s metrics.jsonl:\n')
     parts.append(_table(classifier_rows, CLASSIFIER_COLUMNS))
+  if record_rows:
+    parts.append(RECORDS_CAPTION)
+    parts.append(_table(record_rows, records.COLUMNS))
   parts.extend(choices)
   parts.append(end)
   return '\n'.join(parts)
@@ -373,6 +390,9 @@ def write_report(workdirs: Sequence[str], output_dir: str,
                                                         autoencoders + classifiers)}
   workdir_of = {**page.workdirs, **given}
   runs = [workdir_of.get(run, run) for run, _ in autoencoder_lines + classifier_lines]
+  fresh_records = records.markdown_lines(records.record_rows(
+      list(zip(autoencoders, rows)) + list(zip(classifiers, classifier_rows))))
+  record_lines, _ = merge_rows(page.records, fresh_records, ())
   choices = merge_choices(
       page.choices,
       seed_choices(autoencoders, rows, 'val_mse', higher_is_better=False) +
@@ -383,11 +403,14 @@ def write_report(workdirs: Sequence[str], output_dir: str,
   if autoencoders:
     run_files.write_atomically(os.path.join(output_dir, picture_name), _picture(
         autoencoders, rows, len(kept_autoencoders)).png)
-  section = section_text(table, runs, output_dir, autoencoder_lines, classifier_lines, choices)
+  section = section_text(table, runs, output_dir, autoencoder_lines, classifier_lines, choices,
+                         record_lines)
   run_files.write_atomically(path, replace_section(text, table, section, path).encode())
   for shown_rows, columns in ((rows, COLUMNS), (classifier_rows, CLASSIFIER_COLUMNS)):
     if shown_rows:
       print(results_markdown(shown_rows, columns))
+  if fresh_records:
+    print(RECORDS_CAPTION + _table(fresh_records, records.COLUMNS))
   for line in choices:
     print(line)
   kept = kept_autoencoders + kept_classifiers

@@ -12,6 +12,7 @@ kind of callbacks, run every epoch on its results (BUILD.md says why not clu's).
 """
 
 import dataclasses
+import math
 from typing import Any, Dict, List, Optional
 
 from absl import logging
@@ -40,6 +41,7 @@ class Finished:
   evaluation: Dict[str, np.ndarray]  # held_out.Evaluator.held_out_results, fetched
   seconds: float  # the epoch's training time in this process
   steps_at_start: int  # steps a resumed epoch had done before, not timed here
+  wall_seconds: float = math.nan  # the run's wall time to here, data preparation included
   row: Optional[Dict[str, Any]] = None  # its metrics.jsonl row, once written
 
 
@@ -62,7 +64,7 @@ def metrics_row(finished: Finished, trainer: train_loops.Trainer) -> Dict[str, A
   measured = int(finished.sums['grad_norm_steps'])
   grad_norm = {'grad_norm': float(finished.sums['grad_norm']) / measured} if measured else {}
   return {**row, 'learning_rate': float(trainer.learning_rate_fn(step - 1)), **grad_norm,
-          'epoch_seconds': finished.seconds,
+          'epoch_seconds': finished.seconds, 'wall_seconds': finished.wall_seconds,
           'examples_per_second': examples / finished.seconds, 'loop': trainer.loop}
 
 

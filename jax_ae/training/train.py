@@ -6,6 +6,8 @@ after each epoch (epoch_end.py), the workdir's files (run_files.py, tensorboard_
 its checkpoints and whether they may be resumed (checkpoint.py, resume.py).
 """
 
+import datetime
+import math
 import time
 from typing import Dict, Optional
 
@@ -20,6 +22,7 @@ from jax_ae.errors import Diverged
 from jax_ae.errors import Interrupted
 from jax_ae.figures import plots
 from jax_ae.figures import run_pictures
+from jax_ae.runtime import host
 from jax_ae.runtime import interrupts
 from jax_ae.runtime import multihost
 from jax_ae.training import epoch_end
@@ -35,7 +38,8 @@ from jax_ae.workdir import workdir_lock
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
-                       dataset: Optional[Dict[str, data.Split]] = None) -> steps.TrainState:
+                       dataset: Optional[Dict[str, data.Split]] = None,
+                       config_file: str = '') -> steps.TrainState:
   """Trains to `config.num_epochs` epochs, evaluating after each; returns the final state.
 
   Resumes from the newest checkpoint in `workdir` when there is one. Writes
@@ -43,7 +47,14 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
   every finished epoch are on disk before the next one starts. `dataset`, if given,
   is `data.load_dataset(config.data)` already loaded (api.py: several runs on one
   dataset read it once).
+  `config_file` (main.py's --config) is recorded in sessions.jsonl with the host, so
+  that a report names the config each run came from.
+
+  Each metrics row's `wall_seconds` is the run's wall time from this call's start (data
+  preparation included) to the epoch's row, added to what its earlier commands took to
+  the rows a resumed run kept: a record's time (docs/records.md).
   """
+  started = time.monotonic()
   # Set up: the config (and whether it may go on with the workdir's run), the workdir,
   # the data, the jitted loop and evaluation. A refused config leaves log.txt as it was.
   with console.refusals_leave_the_log():
@@ -77,6 +88,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
   purged_from_step = run.truncate_metrics(completed_epochs=first_epoch - 1)
   if purged_from_step is not None:
     events.purge_from(purged_from_step)
+  kept_rows = run.read_metrics()
+  earlier_seconds = kept_rows[-1].get('wall_seconds', math.nan) if kept_rows else 0.0
+  run.append_session({'started': datetime.datetime.now(datetime.timezone.utc).isoformat(
+      timespec='seconds'), 'first_epoch': first_epoch, 'host': host.describe(),
+                      'config_file': config_file})
   class_names = data.CLASS_NAMES[config.data.name]
   end = epoch_end.EpochEnd(config, run, events, checkpoints, trainer, evaluator,
                            dataset['test'], class_names)
@@ -104,7 +120,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
       if stop.requested:
         _stop_mid_epoch(epoch, state, epoch_sums, host_sums, stop, trainer, checkpoints)
       evaluation = jax.device_get(evaluator.held_out_results(state, epoch == config.num_epochs))
-      finished = epoch_end.Finished(epoch, state, host_sums, evaluation, seconds, steps_at_start)
+      finished = epoch_end.Finished(epoch, state, host_sums, evaluation, seconds, steps_at_start,
+                                    earlier_seconds + time.monotonic() - started)
       for action in (end.write_metrics, end.draw_pictures, end.check_divergence,
                      end.warn_of_jumps, end.save_checkpoint):
         action(finished)

@@ -33,6 +33,7 @@ CONFIG_FILE = config_files.RUN_CONFIG_FILE
 METRICS_FILE = 'metrics.jsonl'
 DIAGNOSTICS_FILE = 'diagnostics.jsonl'  # config.diagnostics.every_steps > 0 only
 MODEL_FILE = 'model.msgpack'
+SESSIONS_FILE = 'sessions.jsonl'  # one line per training command that ran here: host, config file
 PER_CLASS_FILE = 'per_class.json'  # classifiers: the test split's accuracy per class
 MODEL_DIGEST_FILE = MODEL_FILE + '.sha256'
 EMA_MODEL_FILE = 'model_ema.msgpack'  # optim.ema_decay > 0: the parameters' moving average
@@ -94,7 +95,8 @@ class RunFiles:
     if not self.writes:
       return
     for name in os.listdir(self.workdir):
-      if name in (CONFIG_FILE, METRICS_FILE, DIAGNOSTICS_FILE, MODEL_FILE, MODEL_DIGEST_FILE,
+      if name in (CONFIG_FILE, METRICS_FILE, DIAGNOSTICS_FILE, SESSIONS_FILE, MODEL_FILE,
+                  MODEL_DIGEST_FILE,
                   EMA_MODEL_FILE, EMA_MODEL_FILE + '.sha256') \
           or name in {f'{picture}.png' for picture in PICTURES} \
           or name.startswith('events.out.tfevents'):
@@ -128,6 +130,20 @@ class RunFiles:
     """Appends one epoch's metrics row to metrics.jsonl, on disk before the run goes on."""
     if self.writes:
       _append_rows(self.metrics_path, [row])
+
+  def append_session(self, row: Dict[str, Any]) -> None:
+    """Appends one training command's line to sessions.jsonl (train.py: when it started,
+    the host, the config file, its first epoch): where a run's figures and times come from."""
+    if self.writes:
+      _append_rows(self.path(SESSIONS_FILE), [row])
+
+  def read_sessions(self) -> List[Dict[str, Any]]:
+    """sessions.jsonl's lines in order; [] for a run from before the file (or none)."""
+    path = self.path(SESSIONS_FILE)
+    if not os.path.exists(path):
+      return []
+    with open(path) as f:
+      return [json.loads(line) for line in f if line.strip().endswith('}')]
 
   def append_diagnostics(self, rows: List[Dict[str, float]]) -> None:
     """Appends diagnostics rows (train_loops.Trainer.take_diagnostics) to diagnostics.jsonl."""
