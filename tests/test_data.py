@@ -213,16 +213,19 @@ def test_v1_run_on_real_data_prints_a_line_per_epoch_and_leaves_every_file(real_
   assert 'checkpoint_manager.py' in log  # Orbax's chatter is kept, off the console
   assert all(line in log for line in epoch_lines)
   names = set(os.listdir(workdir))
-  assert {'config.json', 'metrics.jsonl', 'loss_curve.png', 'reconstructions.png',
+  assert {'config.json', 'metrics.jsonl', 'sessions.jsonl', 'loss_curve.png', 'reconstructions.png',
           'model.msgpack', 'log.txt'} <= names
   assert any(name.startswith('events.out.tfevents') for name in names)
   run_config = json.loads((workdir / 'config.json').read_text())
   assert run_config['model']['name'] == 'v1'
+  session, = [json.loads(line) for line in (workdir / 'sessions.jsonl').read_text().splitlines()]
+  assert session['config_file'] == 'configs/v1.py' and session['first_epoch'] == 1
   rows = [json.loads(line) for line in (workdir / 'metrics.jsonl').read_text().splitlines()]
   assert [row['epoch'] for row in rows] == [1]
   for row in rows:
     assert {'epoch', 'step', 'train_loss', 'test_loss', 'learning_rate', 'grad_norm',
-            'epoch_seconds', 'examples_per_second'} <= set(row)
+            'epoch_seconds', 'wall_seconds', 'examples_per_second'} <= set(row)
+    assert row['wall_seconds'] > row['epoch_seconds']  # the data's preparation too
     assert np.isfinite(row['test_loss'])
   steps_per_epoch = steps.steps_per_epoch(
       data.NUM_TRAIN_EXAMPLES['mnist'] - run_config['data']['validation_size'],

@@ -105,6 +105,15 @@ def test_evaluate_end_to_end_and_its_errors(tmp_path, mock_tfds, monkeypatch):
   assert results['val_mse'] is None  # it held out no validation split
   assert f"| autoencoder | v1 | mnist | 4 | 2 | null | {results['test_mse']:.3g} |" in table
   assert (tmp_path / 'report' / 'results.png').read_bytes().startswith(b'\x89PNG')
+  # A panel of two judges (the same one twice): the mean of their readings, each reported.
+  shutil.copytree(tmp_path / 'classifier', tmp_path / 'second_judge')
+  config.evaluate.classifier_workdir = f'{tmp_path / "classifier"}, {tmp_path / "second_judge"}'
+  panel = evaluate.evaluate_run(config, str(tmp_path / 'autoencoder'))
+  assert [judge['judge'] for judge in panel['judges']] == [
+      str(tmp_path / 'classifier'), str(tmp_path / 'second_judge')]
+  assert panel['class_fidelity'] == pytest.approx(results['class_fidelity'])
+  assert [judge['class_fidelity'] for judge in panel['judges']] == [results['class_fidelity']] * 2
+  assert '| judge | class_fidelity | test_accuracy |' in evaluate.format_results(panel)
   wrong_model = tiny_config('v2')
   wrong_model.model.hidden_units = 32
   with pytest.raises(UserError, match='is not the one this config builds'):

@@ -243,7 +243,11 @@ def test_the_perceptual_classifier_is_refused_where_it_is_missing_or_is_the_judg
   with pytest.raises(UserError, match='holds no trained classifier'):
     trained.perceptual_classifier(config)
   config.evaluate.classifier_workdir = str(tmp_path / 'features') + '/'
-  with pytest.raises(UserError, match='is the classifier that judges class fidelity'):
+  with pytest.raises(UserError, match='is a classifier that judges class fidelity'):
+    trained.perceptual_classifier(config)
+  # Any judge of a panel.
+  config.evaluate.classifier_workdir = f'{tmp_path / "judge"},{tmp_path / "features"}'
+  with pytest.raises(UserError, match='is a classifier that judges class fidelity'):
     trained.perceptual_classifier(config)
 
 

@@ -302,9 +302,11 @@ FIELDS: List[Field] = [
           resumable=True),
     Field('num_reconstructions', 10, 'Test images in reconstructions.png: one per class first.',
           POSITIVE_INT, resumable=True),
-    Field('evaluate.classifier_workdir', '', "--mode=evaluate: workdir of the CNN classifier "
-          "that judges reconstructions ('' = runs/cnn_mnist for MNIST, runs/cnn_fashion for "
-          "Fashion-MNIST, where docs/cnns.md's commands train them).", STRING, resumable=True),
+    Field('evaluate.classifier_workdir', '', "--mode=evaluate: workdir of the classifier "
+          "that judges reconstructions, or several, comma-separated: a panel whose mean is the "
+          "class fidelity, each judge's reading reported ('' = runs/cnn_mnist for MNIST, "
+          "runs/cnn_fashion for Fashion-MNIST, where docs/cnns.md's commands train them).",
+          STRING, resumable=True),
     Field('evaluate.cache_dir', '', "--mode=evaluate: PCA and mean-image baselines "
           "('' = ~/.cache/jax_ae).", STRING, resumable=True),
     # A record's claim (docs/records.md): --mode=report's records table reads these from

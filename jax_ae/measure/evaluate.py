@@ -10,10 +10,13 @@ pca_mse, mean_image_mse         what PCA with as many components as the code has
                                 and always predicting the mean training image, score;
                                 fitted by the project on the training split and cached
 ratio_to_pca, ratio_to_mean     the model's test_mse over each
-class_fidelity                  the accuracy of the saved CNN classifier of the dataset
-                                on the reconstructions: a replica that still reads as
-                                the right digit; beside it, its accuracy on the originals
-                                (null, with the command that trains it, without one)
+class_fidelity                  the accuracy of the saved classifier of the dataset (the
+                                judge) on the reconstructions: a replica that still reads
+                                as the right digit; beside it, classifier_accuracy, its
+                                accuracy on the originals (null, with the command that
+                                trains it, without one). With a panel of judges
+                                (evaluate.classifier_workdir=A,B,C) both are the judges'
+                                means, and `judges` holds each one's
 probe_accuracy                  a softmax regression trained on the training split's
                                 codes, tested on the test split's codes
 per_class                       test_mse and class_fidelity of each class
@@ -157,9 +160,11 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
   weights, why = chosen_weights(config, run_files.RunFiles(workdir, writes=False).read_metrics())
   logging.info('Measuring the %s parameters (%s).', weights, why)
   model, variables = trained.load_trained_model(config, workdir, trained.MODEL_FILES[weights])
-  classifier = trained.load_classifier(  # before the data: a wrong classifier fails fast
-      config.evaluate.classifier_workdir or trained.CLASSIFIER_WORKDIRS[config.data.name],
-      config.data.name)
+  judges = trained.judge_workdirs(config)
+  # Before the data: a wrong classifier fails fast. A panel needs every judge.
+  classifiers = [trained.load_classifier(judge, config.data.name) for judge in judges]
+  if any(classifier is None for classifier in classifiers):
+    classifiers = []
   dataset = data.load_dataset(config.data)
   train_split, test_split = dataset['train'], dataset['test']
   encode = jax.jit(lambda images: model.apply(variables, images, method=model.encode))
@@ -173,14 +178,17 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
   cache_dir = os.path.expanduser(config.evaluate.cache_dir or '~/.cache/jax_ae')
   baselines = pca_baselines(train_split['image'], test_split['image'], config.model.code_dim,
                             os.path.join(cache_dir, f'baselines_{config.data.name}.json'))
-  if classifier is None:
-    faithful = np.full(test_split['label'].shape, np.nan)
-    classifier_accuracy = None
-  else:
-    replica_predictions = batched(classifier, reconstructions).argmax(axis=-1)
-    faithful = (replica_predictions == test_split['label']).astype(np.float64)
-    classifier_accuracy = float(np.mean(
-        batched(classifier, test_split['image']).argmax(axis=-1) == test_split['label']))
+  panel = []  # per judge: its class fidelity and its own test accuracy
+  faithful = np.full(test_split['label'].shape, np.nan)
+  if classifiers:
+    # Per test image, the share of the judges that read its reconstruction as its class.
+    faithful = np.zeros(test_split['label'].shape)
+    for judge, classifier in zip(judges, classifiers):
+      read_as_true = batched(classifier, reconstructions).argmax(axis=-1) == test_split['label']
+      faithful += read_as_true / len(classifiers)
+      panel.append({'judge': judge, 'class_fidelity': float(read_as_true.mean()),
+                    'test_accuracy': float(np.mean(batched(classifier, test_split['image'])
+                                                   .argmax(axis=-1) == test_split['label']))})
   class_names = data.CLASS_NAMES[config.data.name]
   results = {
       'version': config.model.name,
@@ -193,8 +201,10 @@ def evaluate_run(config: ml_collections.ConfigDict, workdir: str) -> Dict[str, A
       **baselines,
       'ratio_to_pca': test_mse / baselines['pca_mse'],
       'ratio_to_mean': test_mse / baselines['mean_image_mse'],
-      'class_fidelity': None if classifier is None else float(faithful.mean()),
-      'classifier_accuracy': classifier_accuracy,
+      'class_fidelity': float(faithful.mean()) if panel else None,
+      'classifier_accuracy': float(np.mean([judge['test_accuracy'] for judge in panel]))
+                             if panel else None,
+      'judges': panel,
       'probe_accuracy': probe_accuracy(batched(encode, train_split['image']),
                                        train_split['label'], test_codes, test_split['label']),
       'per_class': per_class_table(test_split['label'], errors, faithful, class_names),
@@ -229,5 +239,12 @@ def format_results(results: Dict[str, Any]) -> str:
   def shown(value):
     return 'null' if value is None else f'{value:.4g}' if isinstance(value, float) else value
 
-  return console.markdown_table(('measure', 'value'), [
-      (name, shown(value)) for name, value in results.items() if name != 'per_class'])
+  table = console.markdown_table(('measure', 'value'), [
+      (name, shown(value)) for name, value in results.items()
+      if name not in ('per_class', 'judges')])
+  if len(results.get('judges') or ()) > 1:  # a panel: each judge's reading
+    table += '\n\n' + console.markdown_table(
+        ('judge', 'class_fidelity', 'test_accuracy'),
+        [(judge['judge'], shown(judge['class_fidelity']), shown(judge['test_accuracy']))
+         for judge in results['judges']])
+  return table

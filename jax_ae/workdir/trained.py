@@ -7,7 +7,7 @@ not match.
 """
 
 import os
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Tuple
 
 from absl import logging
 import jax
@@ -69,20 +69,26 @@ def load_classifier(classifier_workdir: str, data_name: str):
   return jax.jit(lambda images: model.apply(variables, images, train=False))
 
 
+def judge_workdirs(config: ml_collections.ConfigDict) -> List[str]:
+  """The workdirs of the classifiers that judge class fidelity: evaluate.classifier_workdir's
+  comma-separated list (a panel, whose mean is the fidelity), or the dataset's default."""
+  named = [workdir.strip() for workdir in config.evaluate.classifier_workdir.split(',')
+           if workdir.strip()]
+  return named or [CLASSIFIER_WORKDIRS[config.data.name]]
+
+
 def perceptual_classifier(config: ml_collections.ConfigDict):
   """`logits(images)` of optim.perceptual_workdir's classifier, frozen, for the perceptual
   term; None when optim.perceptual_weight is 0.
 
-  Refuses a missing classifier, one of another dataset, and the judge of class fidelity
-  (evaluate.classifier_workdir, or its default): a record trained on its judge's
-  logits would measure nothing.
+  Refuses a missing classifier, one of another dataset, and any judge of class fidelity
+  (judge_workdirs): a record trained on its judge's logits would measure nothing.
   """
   if not config.optim.perceptual_weight:
     return None
   workdir = config.optim.perceptual_workdir
-  judge = config.evaluate.classifier_workdir or CLASSIFIER_WORKDIRS[config.data.name]
-  if os.path.realpath(workdir) == os.path.realpath(judge):
-    raise UserError(f'optim.perceptual_workdir {workdir!r} is the classifier that judges class '
+  if os.path.realpath(workdir) in {os.path.realpath(judge) for judge in judge_workdirs(config)}:
+    raise UserError(f'optim.perceptual_workdir {workdir!r} is a classifier that judges class '
                     f'fidelity; train the perceptual term on another one.')
   if not os.path.exists(os.path.join(workdir, run_files.MODEL_FILE)):
     raise UserError(f'optim.perceptual_workdir {workdir!r} holds no trained classifier; train '
