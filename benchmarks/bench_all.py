@@ -4,14 +4,16 @@
 
 First jax-ae's own rows (`--mode=bench`, with FLOPs and the machine's measured float32
 matrix-product peak): each notebook version at batch 32 with both train loops, V3 at
-batch 256 and 1024, and two conv networks from the record attempts
+batch 256 and 1024, two conv networks from the record attempts
 (configs/attempts/mnist10.py, cnn_fashion_wide.py; neither is a record) at their batch
-of 64.
+of 64, and the two dense records as their configs train them (configs/mnist10_dense_gelu.py,
+hinton2006_decay.py) at batch 128.
 
 Then the peers, side by side: the notebook versions at batch 32 against Keras 3 on the
 JAX backend (`model.fit`, steps_per_execution=100; benchmarks/keras_reference.py) and
 PyTorch eager; the two conv networks at batch 64 against PyTorch eager, channels_last and
-torch.compile (benchmarks/torch_reference.py). Every figure is measured in a fresh
+torch.compile (benchmarks/torch_reference.py); the dense records against the same step in
+PyTorch, eager and compiled (benchmarks/torch_dense_records.py). Every figure is measured in a fresh
 process (benchmarks/peer.py): a process's rate on this kind of VM moves by up to 2x
 from one start to the next. The peers alternate in `--alternations` rounds, each
 network's figures one after the other (the order rotated each round), and the table
@@ -33,6 +35,7 @@ from absl import flags
 from absl import logging
 
 from benchmarks import keras_reference
+from benchmarks import torch_dense_records
 from benchmarks import torch_reference
 from jax_ae.measure import bench
 from jax_ae.models import networks
@@ -42,9 +45,10 @@ from jax_ae.workdir import run_files
 flags.DEFINE_string('output', 'BENCHMARKS.md', 'Markdown file to write.')
 flags.DEFINE_integer('repetitions', 5, 'Timed runs per figure; the median is reported.')
 flags.DEFINE_integer('alternations', 5, 'Rounds of the side-by-side peer measurements.')
-flags.DEFINE_list('networks', [*networks.VERSIONS, *torch_reference.RECORD_NETWORKS],
-                  'Networks to measure: notebook versions and conv networks from the '
-                  'record attempts.')
+flags.DEFINE_list('networks', [*networks.VERSIONS, *torch_reference.RECORD_NETWORKS,
+                               *torch_dense_records.DENSE_RECORDS],
+                  'Networks to measure: notebook versions, conv networks from the record '
+                  'attempts, and the dense records\' configs.')
 FLAGS = flags.FLAGS
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -58,7 +62,10 @@ PEERS = {('jax-ae', 'auto'): 'jax-ae (loop)', ('keras', '100'): 'Keras spe=100',
 
 
 def peers_of(network: str) -> List[Tuple[str, str]]:
-  """The peers a network is measured against: convolutions get PyTorch's conv settings."""
+  """The peers a network is measured against: convolutions get PyTorch's conv settings,
+  the dense records PyTorch eager and torch.compile."""
+  if network in torch_dense_records.DENSE_RECORDS:
+    return [('jax-ae', 'auto'), ('torch', 'eager'), ('torch', 'compile')]
   if network in torch_reference.RECORD_NETWORKS:
     return [('jax-ae', 'auto'), *((framework, setting) for framework, setting in PEERS
                                   if framework == 'torch')]
@@ -66,11 +73,16 @@ def peers_of(network: str) -> List[Tuple[str, str]]:
 
 
 def batch_size_of(network: str) -> int:
+  if network in torch_dense_records.DENSE_RECORDS:  # the batch their configs train at
+    return torch_dense_records.DENSE_RECORDS[network]['batch_size']
   return RECORD_BATCH_SIZE if network in torch_reference.RECORD_NETWORKS else 32
 
 
 def steps_of(network: str) -> int:
-  """Steps per timed run: fewer for the conv networks, whose steps are the slowest."""
+  """Steps per timed run: fewer for the conv networks and the dense records, whose steps
+  are the slowest."""
+  if network in torch_dense_records.DENSE_RECORDS:
+    return 50
   return 30 if network in torch_reference.RECORD_NETWORKS else 200
 
 
@@ -212,20 +224,20 @@ def main(argv):
   del argv
   reps = FLAGS.repetitions
   networks = FLAGS.networks
-  unknown = sorted(set(networks) - set(VERSIONS) - set(torch_reference.RECORD_NETWORKS))
+  known = [*VERSIONS, *torch_reference.RECORD_NETWORKS, *torch_dense_records.DENSE_RECORDS]
+  unknown = sorted(set(networks) - set(known))
   if unknown:
-    raise app.UsageError(f'--networks: no such network {unknown}; '
-                         f'choose from {[*VERSIONS, *torch_reference.RECORD_NETWORKS]}')
+    raise app.UsageError(f'--networks: no such network {unknown}; choose from {known}')
   peak = _in_fresh_process(bench.peak_flops_per_second, reps)
   rows = [_in_fresh_process(_measure, version, loop, 32, peak, reps)
           for version in VERSIONS if version in networks for loop in ('python', 'scan')]
   if 'v3' in networks:
     rows += [_in_fresh_process(_measure, 'v3', 'scan', batch_size, peak, reps)
              for batch_size in (256, 1024)]
-  for network in torch_reference.RECORD_NETWORKS:
+  for network in [*torch_reference.RECORD_NETWORKS, *torch_dense_records.DENSE_RECORDS]:
     if network in networks:  # named by its config: its model's name (conv_ae, cnn) is shared
-      rows.append({**_in_fresh_process(_measure, network, 'auto', RECORD_BATCH_SIZE, peak, reps),
-                   'version': network})
+      rows.append({**_in_fresh_process(_measure, network, 'auto', batch_size_of(network), peak,
+                                       reps), 'version': network})
   sections = [
       '# Benchmarks',
       f'Measured {datetime.date.today()} on {host.describe()} with `python -m benchmarks.bench_all`.',
@@ -248,7 +260,10 @@ def main(argv):
       '(steps_per_execution=100) and the notebook\'s PyTorch loop; two conv networks from '
       'the record attempts at batch 64 (mnist10: MSE; cnn_fashion_wide: cross-entropy, '
       'jax-ae also shifting and flipping each batch) against PyTorch eager in NCHW, in '
-      'channels_last, and torch.compile on channels_last.',
+      'channels_last, and torch.compile on channels_last; the dense records\' configs '
+      '(mnist10_dense_gelu, hinton2006_decay) at their batch of 128 as they train, shifts, '
+      'AdamW, schedule and moving average included, against the same step in PyTorch '
+      '(benchmarks/torch_dense_records.py), eager and under torch.compile.',
       format_peers(_peer_rounds(networks, reps, FLAGS.alternations))]
   if os.path.exists(FLAGS.output):
     with open(FLAGS.output, encoding='utf-8') as previous:

@@ -4,8 +4,9 @@
 
 FRAMEWORK is 'jax-ae' (the config's own train loop, as `--mode=bench` runs it),
 'keras' (SETTING: steps_per_execution) or 'torch' (SETTING: eager, channels_last or
-compile); NETWORK a notebook version (v1-v5) or a conv network from the record attempts (mnist10,
-cnn_fashion_wide). benchmarks/bench_all.py runs one of these per figure, so each peer
+compile); NETWORK a notebook version (v1-v5), a conv network from the record attempts (mnist10,
+cnn_fashion_wide) or a dense record's config (mnist10_dense_gelu, hinton2006_decay;
+benchmarks/torch_dense_records.py). benchmarks/bench_all.py runs one of these per figure, so each peer
 starts from a new process and none inherits another's imports: only the jax-ae figure
 imports jax_ae, whose host memory setting (jax_ae/runtime/host_memory.py) the others run without.
 """
@@ -31,6 +32,10 @@ def steps_per_second(framework: str, network: str, setting: str, batch_size: int
                                                   int(setting))
     return {'steps_per_second': rate, 'detail': f'spe={setting}'}
   assert framework == 'torch', framework
+  from benchmarks import torch_dense_records  # pylint: disable=g-import-not-at-top
+  if network in torch_dense_records.DENSE_RECORDS:
+    rate = torch_dense_records.steps_per_second(network, batch_size, steps, repetitions, setting)
+    return {'steps_per_second': rate, 'detail': setting}
   from benchmarks import torch_reference  # pylint: disable=g-import-not-at-top
   rate = torch_reference.torch_steps_per_second(network, batch_size, steps, repetitions, setting)
   return {'steps_per_second': rate, 'detail': setting}

@@ -16,6 +16,8 @@ import pytest
 from benchmarks import bench_all
 from benchmarks import keras_reference
 from benchmarks import step_profile
+from benchmarks import torch_dense_records
+from jax_ae.measure import bench
 from jax_ae.models import networks
 from tests.helpers import REPO_ROOT
 
@@ -159,3 +161,43 @@ def test_op_profile_counts_overlapping_operations_once_and_the_gaps_not_at_all()
   # [0, 4) and [2, 5) overlap; [7, 8) follows a gap of 2; [7.5, 7.75) lies inside it.
   assert op_profile.span_and_covered([(7, 1), (0, 4), (2, 3), (7.5, 0.25)]) == (8, 6)
   assert op_profile.span_and_covered([]) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize('network', sorted(torch_dense_records.DENSE_RECORDS))
+def test_the_dense_record_twins_train_what_their_configs_train(network):
+  # Written out in the twin so that its process imports no jax: checked here, field by field.
+  config = bench.version_config(network)
+  assert config.model.name == 'hinton2006' and config.task == 'reconstruct'
+  assert (config.optim.name, config.optim.schedule, config.optim.reconstruction_loss) == (
+      'adam', 'cosine', 'mse')
+  assert (config.model.dropout_rate, config.model.label_weight, config.optim.clip_norm) == (0, 0, 0)
+  assert not config.augment.flip and not config.augment.erase_size
+  assert config.data.validation_size == 60000 - torch_dense_records.TRAIN_EXAMPLES
+  assert torch_dense_records.DENSE_RECORDS[network] == dict(
+      hidden_widths=tuple(config.model.hidden_widths), code_dim=config.model.code_dim,
+      hidden_activation=config.model.hidden_activation, max_shift=config.augment.max_shift,
+      learning_rate=config.optim.learning_rate, warmup_epochs=config.optim.warmup_epochs,
+      weight_decay=config.optim.weight_decay, ema_decay=config.optim.ema_decay,
+      num_epochs=config.num_epochs, batch_size=config.batch_size)
+  assert bench_all.peers_of(network) == [('jax-ae', 'auto'), ('torch', 'eager'),
+                                         ('torch', 'compile')]
+  assert bench_all.batch_size_of(network) == config.batch_size
+
+
+@pytest.mark.slow
+def test_the_dense_record_twin_has_our_parameters_shifts_and_steps(make_key):
+  torch = pytest.importorskip('torch')
+  record = torch_dense_records.DENSE_RECORDS['mnist10_dense_gelu']
+  model = torch_dense_records.dense_model(record, torch)
+  config = bench.version_config('mnist10_dense_gelu')
+  ours = jax.eval_shape(networks.create_model(config.model).init, make_key(),
+                        jnp.zeros((2, networks.IMAGE_PIXELS)))['params']
+  assert sum(p.numel() for p in model.parameters()) == sum(
+      leaf.size for leaf in jax.tree.leaves(ours))
+  assert model(torch.rand(3, 784)).shape == (3, 784)
+  images = torch.arange(2 * 784, dtype=torch.float32).reshape(2, 784) + 1
+  moved = torch_dense_records.shifted(images, 1, torch).reshape(2, 28, 28)
+  for original, image in zip(images.reshape(2, 28, 28), moved):
+    inside = image[image > 0]  # what is left after up to a pixel's shift, zeros let in
+    assert len(inside) >= 27 * 27 and set(inside.tolist()) <= set(original.flatten().tolist())
+  assert torch_dense_records.steps_per_second('mnist10_dense_gelu', 4, 2, 1) > 0
