@@ -11,7 +11,11 @@ parameters (kernel shape) and outputs (spatial size), and timed on its own at th
 network's batch of 64: the input's and the kernel's gradients (the first layer's input
 gradient included, so both frameworks do the same work), median of 20 calls after a
 warm-up. Each framework runs in a fresh process, alternating, `--rounds` times; the
-table gives the medians per layer and the network's sum, in milliseconds per step.
+table gives the medians per layer and the network's sum, in milliseconds per step, and
+the threads each framework computed with. Like for like: a PyTorch process imports
+neither jax nor jax_ae and runs with PyTorch's own allocator, set to as many threads as
+the XLA processes have cores; an XLA process takes main.py's settings
+(`settings.configure_process`) as a training run does.
 """
 
 import json
@@ -26,7 +30,6 @@ from absl import app
 from absl import flags
 
 from benchmarks import timing
-from jax_ae.runtime import xla_cpu
 
 FLAGS = flags.FLAGS
 
@@ -108,15 +111,25 @@ def torch_ms(shape: Shape, channels_last: bool) -> float:
   return 1e3 * timing.median_seconds(forward_and_backward, CALLS)
 
 
-def measure(framework: str, shapes: List[Shape]) -> List[float]:
+def _cores() -> int:
+  """The cores this process may run on: XLA:CPU sizes its thread pool by them."""
+  return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
+
+
+def measure(framework: str, shapes: List[Shape]) -> Dict[str, object]:
+  """{'ms': each shape's milliseconds, 'threads': the threads `framework` computed with}."""
   if framework.startswith('xla'):
     from jax_ae.runtime import settings  # pylint: disable=g-import-not-at-top
     settings.configure_process()  # main.py's XLA flags and allocator, before JAX starts
-    return [xla_ms(shape) for shape in shapes]
-  return [torch_ms(shape, framework == 'torch_channels_last') for shape in shapes]
+    return {'ms': [xla_ms(shape) for shape in shapes], 'threads': _cores()}
+  import torch  # pylint: disable=g-import-not-at-top
+  torch.set_num_threads(_cores())
+  return {'ms': [torch_ms(shape, framework == 'torch_channels_last') for shape in shapes],
+          'threads': torch.get_num_threads()}
 
 
-def _in_fresh_process(framework: str, shapes: List[Shape]) -> List[float]:
+def _in_fresh_process(framework: str, shapes: List[Shape]) -> Dict[str, object]:
+  from jax_ae.runtime import xla_cpu  # pylint: disable=g-import-not-at-top
   code = ('import json, sys; from benchmarks import conv_floor as c; '
           f'print(json.dumps(c.measure({framework!r}, {shapes!r})))')
   env = xla_cpu.without_preference(os.environ) if framework == 'xla_ynnpack' else None
@@ -125,12 +138,17 @@ def _in_fresh_process(framework: str, shapes: List[Shape]) -> List[float]:
   return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def format_table(network: str, shapes: List[Shape], times: Dict[str, List[List[float]]]) -> str:
-  medians = {framework: [statistics.median(layer) for layer in zip(*rounds)]
+def format_table(network: str, shapes: List[Shape],
+                 times: Dict[str, List[Dict[str, object]]]) -> str:
+  """The medians over the rounds (`times`: per framework, one `measure` result a round)."""
+  medians = {framework: [statistics.median(layer) for layer in zip(*(r['ms'] for r in rounds))]
+             for framework, rounds in times.items()}
+  threads = {framework: '/'.join(sorted({str(r['threads']) for r in rounds}))
              for framework, rounds in times.items()}
   lines = [f'{network}, batch {BATCH_SIZE}: ms per forward and backward',
            '| conv (h x w, in -> out) | ' + ' | '.join(FRAMEWORKS) + ' |',
-           '|' + ' --- |' * (len(FRAMEWORKS) + 1)]
+           '|' + ' --- |' * (len(FRAMEWORKS) + 1),
+           '| threads | ' + ' | '.join(threads[f] for f in FRAMEWORKS) + ' |']
   for index, (height, width, cin, cout) in enumerate(shapes):
     lines.append(f'| {height}x{width}, {cin} -> {cout} | '
                  + ' | '.join(f'{medians[f][index]:.2f}' for f in FRAMEWORKS) + ' |')

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # On a machine with a GPU and JAX for it (no tfds needed: synthetic data):
-#   benchmarks/gpu_check.sh OUT bench   --mode=bench of V3 and the two record networks
+#   benchmarks/gpu_check.sh OUT bench   --mode=bench of V3 and the two conv networks of the record attempts
 #   benchmarks/gpu_check.sh OUT tests   the layer, model, step and PyTorch-twin tests
 # with the GPU as JAX's default device; logs and bench.json under OUT (default
 # runs/gpu_check). Each stage fits in one 10-minute call: on an H200 one scan-loop

@@ -201,3 +201,22 @@ def test_the_dense_record_twin_has_our_parameters_shifts_and_steps(make_key):
     inside = image[image > 0]  # what is left after up to a pixel's shift, zeros let in
     assert len(inside) >= 27 * 27 and set(inside.tolist()) <= set(original.flatten().tolist())
   assert torch_dense_records.steps_per_second('mnist10_dense_gelu', 4, 2, 1) > 0
+
+
+@pytest.mark.slow
+def test_conv_floor_times_pytorch_without_jax_at_the_xla_processes_thread_count():
+  pytest.importorskip('torch')
+  code = ('import json, os, sys; from benchmarks import conv_floor as c; '
+          "result = c.measure('torch_nchw', [(4, 4, 2, 3)]); "
+          "print(json.dumps([result['threads'], len(os.sched_getaffinity(0)), result['ms'][0], "
+          "sorted(m for m in sys.modules if m.split('.')[0] in ('jax', 'jax_ae', 'jaxlib'))]))")
+  result = subprocess.run([sys.executable, '-c', code], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=300, check=False)
+  assert result.returncode == 0, result.stderr[-2000:]
+  threads, cores, milliseconds, imported = json.loads(result.stdout.strip().splitlines()[-1])
+  assert threads == cores and milliseconds > 0 and imported == []
+  from benchmarks import conv_floor  # pylint: disable=g-import-not-at-top
+  table = conv_floor.format_table('tiny', [(4, 4, 2, 3)], {
+      framework: [{'ms': [1.0], 'threads': 2}, {'ms': [3.0], 'threads': 2}]
+      for framework in conv_floor.FRAMEWORKS})
+  assert '| threads | 2 | 2 | 2 | 2 |' in table and '| 4x4, 2 -> 3 | 2.00 |' in table
