@@ -65,7 +65,7 @@ def peers_of(network: str) -> List[Tuple[str, str]]:
   """The peers a network is measured against: convolutions get PyTorch's conv settings,
   the dense records PyTorch eager and torch.compile."""
   if network in torch_dense_records.DENSE_RECORDS:
-    return [('jax-ae', 'auto'), ('torch', 'eager'), ('torch', 'compile')]
+    return [('jax-ae', 'auto'), ('keras', '100'), ('torch', 'eager'), ('torch', 'compile')]
   if network in torch_reference.RECORD_NETWORKS:
     return [('jax-ae', 'auto'), *((framework, setting) for framework, setting in PEERS
                                   if framework == 'torch')]
@@ -263,7 +263,9 @@ def main(argv):
       'channels_last, and torch.compile on channels_last; the dense records\' configs '
       '(mnist10_dense_gelu, hinton2006_decay) at their batch of 128 as they train, shifts, '
       'AdamW, schedule and moving average included, against the same step in PyTorch '
-      '(benchmarks/torch_dense_records.py), eager and under torch.compile.',
+      '(benchmarks/torch_dense_records.py), eager and under torch.compile, and in Keras '
+      '(`model.fit`, steps_per_execution=100) without the moving average, which Keras '
+      '3.15 fails to keep for these models on JAX (benchmarks/keras_reference.py).',
       format_peers(_peer_rounds(networks, reps, FLAGS.alternations))]
   if os.path.exists(FLAGS.output):
     with open(FLAGS.output, encoding='utf-8') as previous:

@@ -78,6 +78,97 @@ def keras_steps_per_second(version: str, batch_size: int, steps: int, repetition
   return steps / timing.median_seconds(fit, repetitions)  # the warm-up compiles
 
 
+def dense_record_model(record, keras):
+  """A dense record's network (benchmarks/torch_dense_records.py's DENSE_RECORDS entry) as
+  a functional Keras model that trains as jax-ae's config does: each image shifted by up
+  to `max_shift` whole pixels, zeros let in, in training only (`_random_shift`: Keras's
+  RandomTranslation would take fit's step out of XLA), then the dense autoencoder. Its
+  output is [reconstruction, shifted input], so that the loss (`_shifted_mse`) compares
+  the reconstruction with the image it was given."""
+  import functools  # pylint: disable=g-import-not-at-top
+  layers = keras.layers
+  activation = {'gelu': functools.partial(keras.activations.gelu, approximate=True),  # Flax's
+                'relu': 'relu'}[record['hidden_activation']]
+  inputs = keras.Input((784,))
+  shifted = _random_shift(keras, record['max_shift'])(inputs)
+  x = shifted
+  for width in record['hidden_widths']:
+    x = layers.Dense(width, activation)(x)
+  x = layers.Dense(record['code_dim'])(x)  # the linear code
+  for width in record['hidden_widths'][::-1]:
+    x = layers.Dense(width, activation)(x)
+  reconstruction = layers.Dense(784, 'sigmoid')(x)
+  return keras.Model(inputs, layers.Concatenate()([reconstruction, shifted]))
+
+
+def _random_shift(keras, max_shift: int):
+  """A layer that moves each [784] image by up to `max_shift` pixels along each axis."""
+  ops = keras.ops
+
+  class RandomShift(keras.layers.Layer):
+
+    def __init__(self):
+      super().__init__()
+      self.seed = keras.random.SeedGenerator(0)
+
+    def call(self, images, training=None):
+      if not training:
+        return images
+      batch = ops.shape(images)[0]
+      padded = ops.pad(ops.reshape(images, (-1, 28, 28)),
+                       [[0, 0], [max_shift, max_shift], [max_shift, max_shift]])
+      offsets = keras.random.randint((batch, 2), 0, 2 * max_shift + 1, seed=self.seed)
+      rows = offsets[:, :1] + ops.arange(28)[None, :]  # [batch, 28]
+      columns = offsets[:, 1:] + ops.arange(28)[None, :]
+      side = 28 + 2 * max_shift
+      picked = ops.take_along_axis(
+          padded, ops.broadcast_to(rows[:, :, None], (batch, 28, side)), axis=1)
+      picked = ops.take_along_axis(
+          picked, ops.broadcast_to(columns[:, None, :], (batch, 28, 28)), axis=2)
+      return ops.reshape(picked, (-1, 784))
+
+  return RandomShift()
+
+
+def _shifted_mse(keras):
+  def loss(unused_targets, outputs):
+    return keras.ops.mean(keras.ops.square(outputs[:, :784] - outputs[:, 784:]), axis=-1)
+  return loss
+
+
+def keras_dense_record_steps_per_second(network: str, batch_size: int, steps: int,
+                                        repetitions: int, steps_per_execution: int) -> float:
+  """Train steps per second of `model.fit` for a dense record's config: its shifts, AdamW
+  on the kernels (biases excluded), a warm-up then cosine schedule.
+
+  Without the moving average of the weights, a lighter step than jax-ae's: Keras 3.15's
+  own (`AdamW(use_ema=True)`) fails in this model's first fit on the JAX backend ('Attempt
+  to donate the same buffer twice', then a variable without a value), with or without
+  the shifts, the schedule or the decay, while a two-layer Sequential model trains with it.
+  """
+  from benchmarks import torch_dense_records  # pylint: disable=g-import-not-at-top
+  keras = _keras()
+  keras.utils.set_random_seed(0)
+  record = torch_dense_records.DENSE_RECORDS[network]
+  model = dense_record_model(record, keras)
+  steps_per_epoch = torch_dense_records.TRAIN_EXAMPLES // batch_size
+  warmup = round(record['warmup_epochs'] * steps_per_epoch)
+  schedule = keras.optimizers.schedules.CosineDecay(
+      initial_learning_rate=0.0, decay_steps=record['num_epochs'] * steps_per_epoch - warmup,
+      warmup_target=record['learning_rate'], warmup_steps=warmup)
+  optimizer = keras.optimizers.AdamW(schedule, weight_decay=record['weight_decay'],
+                                     use_ema=False)
+  optimizer.exclude_from_weight_decay(var_names=['bias'])
+  model.compile(optimizer=optimizer, loss=_shifted_mse(keras), jit_compile=True,
+                steps_per_execution=steps_per_execution)
+  images = np.random.default_rng(0).random((steps * batch_size, 784), dtype=np.float32)
+
+  def fit():
+    model.fit(images, images, batch_size=batch_size, epochs=1, verbose=0)
+
+  return steps / timing.median_seconds(fit, repetitions)  # the warm-up compiles
+
+
 def version() -> str:
   """Keras's version, without importing it on a backend (bench_all's own process)."""
   from importlib import metadata  # pylint: disable=g-import-not-at-top

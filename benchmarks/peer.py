@@ -28,8 +28,13 @@ def steps_per_second(framework: str, network: str, setting: str, batch_size: int
             'page_faults_per_step': faults}
   if framework == 'keras':
     from benchmarks import keras_reference  # pylint: disable=g-import-not-at-top
-    rate = keras_reference.keras_steps_per_second(network, batch_size, steps, repetitions,
-                                                  int(setting))
+    from benchmarks import torch_dense_records  # pylint: disable=g-import-not-at-top
+    if network in torch_dense_records.DENSE_RECORDS:
+      rate = keras_reference.keras_dense_record_steps_per_second(
+          network, batch_size, steps, repetitions, int(setting))
+    else:
+      rate = keras_reference.keras_steps_per_second(network, batch_size, steps, repetitions,
+                                                    int(setting))
     return {'steps_per_second': rate, 'detail': f'spe={setting}'}
   assert framework == 'torch', framework
   from benchmarks import torch_dense_records  # pylint: disable=g-import-not-at-top

@@ -179,9 +179,36 @@ def test_the_dense_record_twins_train_what_their_configs_train(network):
       learning_rate=config.optim.learning_rate, warmup_epochs=config.optim.warmup_epochs,
       weight_decay=config.optim.weight_decay, ema_decay=config.optim.ema_decay,
       num_epochs=config.num_epochs, batch_size=config.batch_size)
-  assert bench_all.peers_of(network) == [('jax-ae', 'auto'), ('torch', 'eager'),
-                                         ('torch', 'compile')]
+  assert bench_all.peers_of(network) == [('jax-ae', 'auto'), ('keras', '100'),
+                                         ('torch', 'eager'), ('torch', 'compile')]
   assert bench_all.batch_size_of(network) == config.batch_size
+
+
+KERAS_DENSE_RECORDS = (
+    'import json; import numpy as np; from benchmarks import keras_reference as k, '
+    'torch_dense_records as t; keras = k._keras(); '
+    'counts = {n: sum(int(np.prod(w.shape)) for w in k.dense_record_model(r, keras).trainable_weights)'
+    ' for n, r in t.DENSE_RECORDS.items()}; '
+    'x = np.arange(2 * 784, dtype=np.float32).reshape(2, 784) + 1; '
+    'shift = k._random_shift(keras, 1); moved = np.asarray(shift(x, training=True)); '
+    'rate = k.keras_dense_record_steps_per_second("mnist10_dense_gelu", 4, 2, 1, 100); '
+    'print(json.dumps([counts, moved.tolist(), np.array_equal(np.asarray(shift(x)), x), rate]))')
+
+
+@pytest.mark.slow
+def test_the_keras_dense_record_twins_have_our_parameters_and_shift_in_training_only(make_key):
+  result = subprocess.run([sys.executable, '-c', KERAS_DENSE_RECORDS], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=600, check=False)
+  assert result.returncode == 0, result.stderr[-2000:]
+  counts, moved, unmoved_in_evaluation, rate = json.loads(result.stdout.strip().splitlines()[-1])
+  for network, count in counts.items():
+    model = networks.create_model(bench.version_config(network).model)
+    ours = jax.eval_shape(model.init, make_key(), jnp.zeros((2, networks.IMAGE_PIXELS)))['params']
+    assert count == sum(leaf.size for leaf in jax.tree.leaves(ours)), network
+  for index, image in enumerate(moved):
+    inside = [value for value in image if value > 0]
+    assert len(inside) >= 27 * 27 and set(inside) <= set(range(784 * index + 1, 784 * index + 785))
+  assert unmoved_in_evaluation and rate > 0
 
 
 @pytest.mark.slow
