@@ -88,7 +88,6 @@ def finished_tiny_run(tmp_path_factory):
   return workdir
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items):
   """A notebook (nbmake's item; testpaths holds notebooks/) trains for a minute: `slow`.
 
@@ -96,13 +95,10 @@ def pytest_collection_modifyitems(items):
   --no-loadscope-reorder`, pyproject.toml): the notebook, then every `slow` test, then the
   rest, each part in collection order. The two workers start on the longest work and
   finish on tests of a second or less, so neither waits idle at the end on a long one.
-  A module fixture that must be built once is shared by its tests through an
-  `xdist_group` mark, which keeps them on one worker; so is `finished_tiny_run`.
+  A module or session fixture is built on each worker whose tests ask for it.
   """
   for item in items:
     if item.path.suffix == '.ipynb':
       item.add_marker(pytest.mark.slow)
-    elif 'finished_tiny_run' in getattr(item, 'fixturenames', ()):
-      item.add_marker(pytest.mark.xdist_group('finished_tiny_run'))
   items.sort(key=lambda item: (item.path.suffix != '.ipynb',
                                item.get_closest_marker('slow') is None))

@@ -339,7 +339,6 @@ def uninterrupted_model(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group('uninterrupted_run')  # on one worker, with the fixture's run
 def test_ctrl_c_checkpoints_and_the_same_command_resumes(tmp_path, uninterrupted_model):
   # SIGTERM takes the same path to its own exit code (143): tests/test_interrupts.py.
   signal_number, exit_code = signal.SIGINT, 130
@@ -366,7 +365,6 @@ KILL_MOMENTS = {
 }
 
 
-@pytest.mark.xdist_group('uninterrupted_run')
 @pytest.mark.parametrize('moment', [
     'as_an_epoch_trains',
     pytest.param('as_an_epoch_ends_then_on_resuming', marks=pytest.mark.slow),

@@ -17,9 +17,6 @@ from jax_ae.errors import UserError
 from jax_ae.training import steps
 from tests.helpers import REPO_ROOT, shared_data_dir, tiny_config
 
-# On one pytest worker: real_tfds_dir prepares both datasets once for the module.
-pytestmark = pytest.mark.xdist_group('real_data')
-
 
 def _data_config(name='mnist', manual_dir='', tfds_data_dir=''):
   config = tiny_config().data

@@ -146,7 +146,6 @@ def run_with_ema(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group('run_with_ema')  # on one worker, with the fixture's run
 @pytest.mark.parametrize('chosen', ('raw', 'ema'))
 def test_evaluate_measures_the_weights_chosen_on_validation_and_names_them(
     chosen, run_with_ema, tmp_path, mock_tfds, monkeypatch):

@@ -18,9 +18,6 @@ import pytest
 
 from tests.helpers import REPO_ROOT
 
-# On one pytest worker: the archives fixture builds the source archives once.
-pytestmark = pytest.mark.xdist_group('notebook_install')
-
 # Runs the cell read from stdin; prints what it would have run and where it ended.
 RUN_CELL = '''
 import glob, json, os, subprocess, sys

@@ -20,8 +20,7 @@ from jax_ae.workdir import workdir_lock
 from tests.helpers import BROKEN_CONFIGS, CHECKPOINT_DAMAGES, REPO_ROOT
 
 # Every test here runs main.py in a subprocess, some several times.
-# On one pytest worker: finished_run trains once for the module.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group('finished_run')]
+pytestmark = pytest.mark.slow
 
 TINY_FLAGS = ('--config.model.code_dim=4', '--config.batch_size=8',
               '--config.eval_batch_size=16', '--config.num_epochs=2',

@@ -15,9 +15,6 @@ from jax_ae.errors import ConfigError
 from tests import sharded_check
 from tests.helpers import REPO_ROOT, tiny_config
 
-# On one pytest worker: sharded_results runs the 8-device check once for the module.
-pytestmark = pytest.mark.xdist_group('sharding')
-
 
 @pytest.fixture(scope='module')
 def sharded_results():

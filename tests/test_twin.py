@@ -35,8 +35,7 @@ from jax_ae.training import steps
 from tests import float64
 from tests.helpers import new_train_state, shared_data_dir
 
-# On one pytest worker: mnist_batches reads MNIST and PyTorch is imported once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group('twin')]
+pytestmark = pytest.mark.slow
 
 torch = pytest.importorskip('torch')
 from benchmarks import torch_reference  # pylint: disable=g-import-not-at-top,wrong-import-position
