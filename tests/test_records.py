@@ -23,11 +23,7 @@ def _seed_run(folder, seed, minutes, config_file='configs/h30.py', **changes):
   config.record.seeds = 3
   config.record.max_sse_per_image = 2.0
   config.record.max_minutes = 20.0
-  for name, value in changes.items():
-    holder, leaf = config, name
-    for part in name.split('.')[:-1]:
-      holder, leaf = holder[part], name.split('.')[-1]
-    holder[leaf] = value
+  config.update_from_flattened_dict(changes)
   workdir = folder / f'h30_s{seed}'
   run = run_files.RunFiles(str(workdir))
   run.write_config(config)
